@@ -1,0 +1,304 @@
+//! Running one cell (runtime x sample x case): preparing its directories afresh, running it `repeat`
+//! times in worker processes, classifying every run and folding the runs into one classified,
+//! measured cell.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use crate::manifest::{self, BuildStamp, BuildStatus, Case, Expect, Sample};
+use crate::outcome::{self, Outcome, Verdict};
+use crate::results::Cell;
+use crate::runtime::{self, Ending, Phases, Preopen, RunSpec, millis};
+use crate::worker::{self, End};
+
+/// Bytes of stdout and of stderr kept per run.
+pub const OUTPUT_LIMIT: usize = 4 << 20;
+
+/// Where and how cells run.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// The harness binary, started with the `worker` subcommand for every run.
+    pub worker_exe: PathBuf,
+    /// The cargo target directory, where built samples live.
+    pub target_dir: PathBuf,
+    /// Runs per cell.
+    pub repeat: u32,
+}
+
+impl Context {
+    fn scratch_dir(&self) -> PathBuf {
+        self.target_dir.join("harness-scratch")
+    }
+}
+
+/// One run of a module in a worker, classified.
+#[derive(Debug, Clone)]
+pub struct Run {
+    pub verdict: Verdict,
+    pub phases: Phases,
+    pub wall_ms: f64,
+    pub peak_rss_kib: u64,
+    pub exit_code: Option<i32>,
+    pub compile_cache: String,
+    pub runtime_version: Option<String>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs a module once in a worker and classifies the result against `expect`. `declined` names the
+/// proposals the runtime could not enable; `preopens` must already exist.
+pub fn run_once(
+    ctx: &Context,
+    runtime: &str,
+    module: &Path,
+    spec: RunSpec,
+    expect: &Expect,
+    declined: &[String],
+) -> Run {
+    let wall_limit = spec.timeout + worker::WALL_GRACE;
+    let preopens = spec.preopens.clone();
+    let request = worker::Request { runtime: runtime.to_owned(), module: module.to_owned(), spec };
+    let mut run = Run {
+        verdict: Verdict::new(Outcome::Crash, ""),
+        phases: Phases::default(),
+        wall_ms: 0.0,
+        peak_rss_kib: 0,
+        exit_code: None,
+        compile_cache: "cold".into(),
+        runtime_version: None,
+        stdout: String::new(),
+        stderr: String::new(),
+    };
+    let finished = match worker::run(&ctx.worker_exe, &request, wall_limit) {
+        Ok(finished) => finished,
+        Err(err) => {
+            run.verdict.reason = format!("cannot start worker {}: {err}", ctx.worker_exe.display());
+            return run;
+        }
+    };
+    run.wall_ms = millis(finished.wall);
+    run.peak_rss_kib = finished.peak_rss_kib;
+    run.verdict = match finished.end {
+        End::Killed { after } => Verdict::new(
+            Outcome::Timeout,
+            format!("killed by the harness after {:.1} s of wall-clock time", after.as_secs_f64()),
+        ),
+        End::Crashed { how } => Verdict::new(Outcome::Crash, how),
+        End::Reported(response) => {
+            let report = response.report;
+            run.phases = report.phases;
+            run.compile_cache = report.compile_cache.clone();
+            run.runtime_version = Some(response.runtime_version);
+            if let Ending::Exited { code } = report.ending {
+                run.exit_code = Some(code);
+            }
+            run.stdout = String::from_utf8_lossy(&report.stdout).into_owned();
+            run.stderr = String::from_utf8_lossy(&report.stderr).into_owned();
+            outcome::classify(&report, expect, &preopens, declined)
+        }
+    };
+    run
+}
+
+/// Runs one cell and returns it with the runtime's version (when a worker reported one).
+pub fn run_cell(ctx: &Context, runtime: &str, sample: &Sample, case: &Case) -> (Cell, Option<String>) {
+    let mut cell = Cell {
+        runtime: runtime.to_owned(),
+        language: sample.language().to_owned(),
+        sample: sample.name().to_owned(),
+        case: case.name.clone(),
+        outcome: Outcome::Skipped,
+        reason: String::new(),
+        expected: case.expect.outcome,
+        as_expected: false,
+        bench: case.bench,
+        phases_ms: Phases::default(),
+        wall_ms: 0.0,
+        peak_rss_kib: 0,
+        module_bytes: 0,
+        compile_cache: "none".into(),
+        exit_code: None,
+        n: 0,
+        run_ms_range: [0.0; 2],
+        wall_ms_range: [0.0; 2],
+    };
+    let skip = |mut cell: Cell, reason: String| {
+        cell.reason = reason;
+        cell.as_expected = cell.expected == Outcome::Skipped;
+        (cell, None)
+    };
+
+    let backend = match runtime::select(runtime) {
+        Ok(backend) => backend,
+        Err(err) => return skip(cell, err.to_string()),
+    };
+    let module = match built_module(&ctx.target_dir, sample) {
+        Ok((module, bytes)) => {
+            cell.module_bytes = bytes;
+            module
+        }
+        Err(reason) => return skip(cell, reason),
+    };
+    let declined: Vec<String> =
+        case.proposals.iter().filter(|p| !backend.supports(**p)).map(|p| p.to_string()).collect();
+
+    let mut runs = Vec::new();
+    for _ in 0..ctx.repeat.max(1) {
+        let scratch = Scratch::new(&ctx.scratch_dir());
+        let run = match scratch.prepare(sample, case) {
+            Ok(preopens) => {
+                let spec = spec_for(sample, case, preopens);
+                run_once(ctx, runtime, &module, spec, &case.expect, &declined)
+            }
+            Err(err) => return skip(cell, format!("cannot prepare the case's directories: {err}")),
+        };
+        let stop = run.verdict.outcome != Outcome::Pass;
+        runs.push(run);
+        // Only passing runs are measurements worth repeating; a trap or timeout says it all once.
+        if stop {
+            break;
+        }
+    }
+    let version = runs.iter().find_map(|r| r.runtime_version.clone());
+    fold(&mut cell, &runs);
+    cell.as_expected = outcome::as_expected(&Verdict::new(cell.outcome, cell.reason.clone()), &case.expect);
+    (cell, version)
+}
+
+/// The spec a worker gets for a case of a sample.
+pub fn spec_for(sample: &Sample, case: &Case, preopens: Vec<Preopen>) -> RunSpec {
+    RunSpec {
+        program: format!("{}.wasm", sample.name()),
+        args: case.args.clone(),
+        env: case.env.clone(),
+        preopens,
+        stdin: case.stdin.clone().into_bytes(),
+        proposals: case.proposals.iter().copied().collect(),
+        timeout: Duration::from_millis(case.timeout_ms),
+        memory_limit_bytes: case.memory_limit_mib << 20,
+        output_limit_bytes: OUTPUT_LIMIT,
+    }
+}
+
+/// The built module of a sample and its size, or why there is none (as a skip reason).
+pub fn built_module(target_dir: &Path, sample: &Sample) -> Result<(PathBuf, u64), String> {
+    let stamp_path = manifest::stamp_path(target_dir, sample.language(), sample.name());
+    let stamp: BuildStamp = match std::fs::read(&stamp_path) {
+        Ok(bytes) => serde_json::from_slice(&bytes)
+            .map_err(|err| format!("unreadable build record {}: {err}", stamp_path.display()))?,
+        Err(_) => return Err("module not built: run `cargo xtask build-samples`".into()),
+    };
+    match stamp.status {
+        BuildStatus::Built => {}
+        BuildStatus::Skipped => return Err(stamp.reason),
+        BuildStatus::Failed => return Err(format!("build failed: {}", stamp.reason)),
+    }
+    let module = manifest::module_path(target_dir, sample.language(), sample.name());
+    let bytes = std::fs::metadata(&module)
+        .map_err(|err| format!("built module {} is missing ({err}): run `cargo xtask build-samples`", module.display()))?
+        .len();
+    Ok((module, bytes))
+}
+
+fn fold(cell: &mut Cell, runs: &[Run]) {
+    let first = &runs[0];
+    cell.n = runs.len() as u32;
+    cell.outcome = first.verdict.outcome;
+    cell.reason = first.verdict.reason.clone();
+    if let Some(other) = runs.iter().find(|r| r.verdict.outcome != first.verdict.outcome) {
+        cell.outcome = Outcome::Fail;
+        cell.reason = format!(
+            "inconsistent over {} runs: {} then {} ({})",
+            runs.len(),
+            first.verdict.outcome,
+            other.verdict.outcome,
+            other.verdict.reason
+        );
+    }
+    let median = |f: &dyn Fn(&Run) -> f64| median(runs.iter().map(f).collect());
+    cell.phases_ms = Phases {
+        compile: median(&|r| r.phases.compile),
+        instantiate: median(&|r| r.phases.instantiate),
+        run: median(&|r| r.phases.run),
+    };
+    cell.wall_ms = median(&|r| r.wall_ms);
+    cell.peak_rss_kib = runs.iter().map(|r| r.peak_rss_kib).max().unwrap_or(0);
+    cell.exit_code = first.exit_code;
+    cell.compile_cache = first.compile_cache.clone();
+    let range = |f: &dyn Fn(&Run) -> f64| {
+        let values: Vec<f64> = runs.iter().map(f).collect();
+        [values.iter().copied().fold(f64::INFINITY, f64::min), values.iter().copied().fold(0.0, f64::max)]
+    };
+    cell.run_ms_range = range(&|r| r.phases.run);
+    cell.wall_ms_range = range(&|r| r.wall_ms);
+}
+
+/// The median of some figures (the mean of the middle two for an even count).
+pub fn median(mut values: Vec<f64>) -> f64 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    values.sort_by(f64::total_cmp);
+    let mid = values.len() / 2;
+    if values.len() % 2 == 1 { values[mid] } else { (values[mid - 1] + values[mid]) / 2.0 }
+}
+
+/// A fresh directory for one run's preopens, removed when dropped.
+struct Scratch {
+    dir: PathBuf,
+}
+
+static SCRATCH_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+impl Scratch {
+    fn new(base: &Path) -> Self {
+        let n = SCRATCH_COUNTER.fetch_add(1, Ordering::Relaxed);
+        Scratch { dir: base.join(format!("{}-{n}", std::process::id())) }
+    }
+
+    /// Makes each of the case's directories: a copy of its fixture, so that no run can change the
+    /// sources, or an empty one.
+    fn prepare(&self, sample: &Sample, case: &Case) -> std::io::Result<Vec<Preopen>> {
+        let mut preopens = Vec::new();
+        for (i, dir) in case.dirs.iter().enumerate() {
+            let host = self.dir.join(format!("{i}{}", dir.guest.replace('/', "_")));
+            match &dir.fixture {
+                Some(fixture) => copy_dir(&sample.dir.join(fixture), &host)?,
+                None => std::fs::create_dir_all(&host)?,
+            }
+            preopens.push(Preopen { host, guest: dir.guest.clone() });
+        }
+        Ok(preopens)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn medians() {
+        assert_eq!(super::median(vec![]), 0.0);
+        assert_eq!(super::median(vec![3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(super::median(vec![4.0, 1.0, 2.0, 3.0]), 2.5);
+    }
+}

@@ -1,0 +1,19 @@
+//! Runs WebAssembly samples on many runtimes, each run in its own worker process, and classifies and
+//! measures every result.
+//!
+//! The data flow: [`manifest`] reads `sample.toml` files; [`cell`] turns a runtime, a sample and a
+//! case into worker requests ([`worker`]), which run a [`runtime::Runtime`] backend; [`outcome`]
+//! classifies what came back; [`results`] holds the cells and writes them as JSON, Markdown and a
+//! terminal table.
+
+pub mod cell;
+pub mod lockfile;
+pub mod manifest;
+pub mod meta;
+pub mod outcome;
+pub mod results;
+pub mod runtime;
+pub mod versions;
+pub mod worker;
+
+pub use outcome::Outcome;

@@ -1,0 +1,336 @@
+//! The harness binary: `matrix` runs every sample on every runtime and writes the results, `run` runs
+//! one module a user brings on every runtime, and `worker` serves one run for either of them.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context as _, bail};
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{ContentArrangement, Table};
+
+use harness::cell::{self, Context};
+use harness::manifest::{self, Expect};
+use harness::outcome::shorten;
+use harness::results::{self, Meta, Results, format_ms};
+use harness::runtime::{self, Preopen, RunSpec};
+use harness::{Outcome, meta, worker};
+
+const USAGE: &str = "usage:
+  harness matrix [--root DIR] [--target-dir DIR] [--out DIR] [--runtime R]... [--sample S]...
+                 [--repeat N] [--no-bench]
+  harness run MODULE.wasm [--runtime R]... [--dir HOST::GUEST]... [--env K=V]...
+                 [--timeout-ms N] [-- ARGS...]
+  harness worker    (internal: serves one run, request on stdin)";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("matrix") => matrix(&args[1..]).map(|()| ExitCode::SUCCESS),
+        Some("run") => run(&args[1..]),
+        Some(worker::SUBCOMMAND) => worker::serve().map(|()| ExitCode::SUCCESS),
+        Some("-h" | "--help") => {
+            println!("{USAGE}");
+            Ok(ExitCode::SUCCESS)
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    result.unwrap_or_else(|err| {
+        eprintln!("error: {err:#}");
+        ExitCode::from(2)
+    })
+}
+
+/// A small flag parser: `--name value` pairs, repeated flags collected, `--` ends the flags.
+struct Flags {
+    values: BTreeMap<String, Vec<String>>,
+    switches: Vec<String>,
+    positional: Vec<String>,
+    rest: Vec<String>,
+}
+
+impl Flags {
+    fn parse(args: &[String], with_value: &[&str], switches: &[&str]) -> anyhow::Result<Flags> {
+        let mut flags = Flags { values: BTreeMap::new(), switches: Vec::new(), positional: Vec::new(), rest: Vec::new() };
+        let mut iter = args.iter();
+        while let Some(arg) = iter.next() {
+            if arg == "--" {
+                flags.rest = iter.cloned().collect();
+                break;
+            }
+            let (name, inline) = match arg.split_once('=') {
+                Some((n, v)) if n.starts_with("--") => (n, Some(v.to_owned())),
+                _ => (arg.as_str(), None),
+            };
+            if with_value.contains(&name) {
+                let value = match inline {
+                    Some(v) => v,
+                    None => iter.next().cloned().with_context(|| format!("{name} needs a value"))?,
+                };
+                flags.values.entry(name.to_owned()).or_default().push(value);
+            } else if switches.contains(&name) {
+                flags.switches.push(name.to_owned());
+            } else if arg.starts_with("--") {
+                bail!("unknown flag {arg}\n{USAGE}");
+            } else {
+                flags.positional.push(arg.clone());
+            }
+        }
+        Ok(flags)
+    }
+
+    fn all(&self, name: &str) -> Vec<String> {
+        self.values.get(name).cloned().unwrap_or_default()
+    }
+
+    fn one(&self, name: &str) -> Option<String> {
+        self.values.get(name).and_then(|v| v.last().cloned())
+    }
+
+    fn has(&self, name: &str) -> bool {
+        self.switches.iter().any(|s| s == name)
+    }
+}
+
+fn runtimes(flags: &Flags) -> anyhow::Result<Vec<String>> {
+    let asked = flags.all("--runtime");
+    if asked.is_empty() {
+        return Ok(runtime::ALL.iter().map(|s| s.to_string()).collect());
+    }
+    for name in &asked {
+        if !runtime::ALL.contains(&name.as_str()) {
+            bail!("unknown runtime `{name}`: known runtimes are {}", runtime::ALL.join(", "));
+        }
+    }
+    Ok(asked)
+}
+
+fn target_dir(flags: &Flags, root: &Path) -> PathBuf {
+    flags
+        .one("--target-dir")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from))
+        .unwrap_or_else(|| root.join("target"))
+}
+
+fn matrix(args: &[String]) -> anyhow::Result<()> {
+    let flags = Flags::parse(
+        args,
+        &["--root", "--target-dir", "--out", "--runtime", "--sample", "--repeat"],
+        &["--no-bench"],
+    )?;
+    let root = PathBuf::from(flags.one("--root").unwrap_or_else(|| ".".into()));
+    let out_dir = flags.one("--out").map_or_else(|| root.join("results"), PathBuf::from);
+    let repeat: u32 = match flags.one("--repeat") {
+        Some(n) => n.parse().ok().filter(|n| *n > 0).context("--repeat needs a positive number")?,
+        None => 1,
+    };
+    let runtimes = runtimes(&flags)?;
+    let wanted = flags.all("--sample");
+    let ctx = Context {
+        worker_exe: std::env::current_exe().context("cannot find the harness binary")?,
+        target_dir: target_dir(&flags, &root),
+        repeat,
+    };
+
+    let mut problems = Vec::new();
+    let mut samples = Vec::new();
+    for found in manifest::discover(&root.join("samples")) {
+        match found {
+            Ok(sample) => samples.push(sample),
+            Err(err) => {
+                eprintln!("warning: {err}");
+                problems.push(err.to_string());
+            }
+        }
+    }
+    let matches = |s: &manifest::Sample| {
+        wanted.is_empty() || wanted.iter().any(|w| *w == s.name() || *w == s.id() || *w == s.language())
+    };
+    for w in &wanted {
+        if !samples.iter().any(|s| *w == s.name() || *w == s.id() || *w == s.language()) {
+            bail!("no sample matches `{w}` (give a name, language/name or a language)");
+        }
+    }
+    let mut jobs = Vec::new();
+    for sample in samples.iter().filter(|s| matches(s)) {
+        for case in &sample.manifest.cases {
+            if case.bench && flags.has("--no-bench") {
+                continue;
+            }
+            for runtime in &runtimes {
+                jobs.push((runtime.as_str(), sample, case));
+            }
+        }
+    }
+    if jobs.is_empty() {
+        bail!("nothing to run: no samples under {}", root.join("samples").display());
+    }
+
+    let date = meta::now_rfc3339();
+    let mut cells = Vec::new();
+    let mut versions = BTreeMap::new();
+    let width = jobs.len().to_string().len();
+    for (i, (runtime, sample, case)) in jobs.iter().enumerate() {
+        let (cell, version) = cell::run_cell(&ctx, runtime, sample, case);
+        let figure = if cell.outcome == Outcome::Pass {
+            format_ms(cell.phases_ms.run)
+        } else {
+            shorten(&cell.reason, 70)
+        };
+        eprintln!(
+            "[{:>width$}/{}] {:<9} {:<40} {} {}",
+            i + 1,
+            jobs.len(),
+            runtime,
+            format!("{}/{}", sample.id(), case.name),
+            cell.outcome,
+            figure
+        );
+        if let Some(version) = version {
+            versions.insert(runtime.to_string(), version);
+        }
+        cells.push(cell);
+    }
+    for runtime in &runtimes {
+        if !versions.contains_key(runtime) {
+            let version = runtime::select(runtime).map_or_else(|e| format!("not available: {e}"), |b| b.version());
+            versions.insert(runtime.clone(), version);
+        }
+    }
+
+    let results = Results {
+        meta: Meta {
+            date,
+            host: meta::host(),
+            git_commit: meta::git_commit(&root),
+            harness_build: meta::harness_build(),
+            runtimes: versions,
+            toolchains: toolchains(&ctx.target_dir, &samples),
+            repeat,
+            problems,
+        },
+        cells,
+    };
+    println!("{}", results::terminal::render(&results));
+    let json_path = out_dir.join("matrix.json");
+    let md_path = out_dir.join("matrix.md");
+    results::write_atomic(&json_path, results::json::render(&results).as_bytes())
+        .with_context(|| format!("cannot write {}", json_path.display()))?;
+    results::write_atomic(&md_path, results::markdown::render(&results).as_bytes())
+        .with_context(|| format!("cannot write {}", md_path.display()))?;
+    let (counts, unexpected) = results.tally();
+    let summary: Vec<String> = counts.iter().map(|(o, n)| format!("{n} {o}")).collect();
+    println!(
+        "{} cells: {}; {unexpected} not as expected\nwrote {} and {}",
+        results.cells.len(),
+        summary.join(", "),
+        json_path.display(),
+        md_path.display()
+    );
+    Ok(())
+}
+
+/// Each language's toolchain, from the build records of its samples.
+fn toolchains(target_dir: &Path, samples: &[manifest::Sample]) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for sample in samples {
+        let path = manifest::stamp_path(target_dir, sample.language(), sample.name());
+        let stamp = std::fs::read(&path).ok().and_then(|b| serde_json::from_slice::<manifest::BuildStamp>(&b).ok());
+        let entry = match stamp {
+            Some(stamp) if stamp.status == manifest::BuildStatus::Built => stamp.toolchain,
+            Some(stamp) => format!("not built: {}", stamp.reason),
+            None => "not built".into(),
+        };
+        let slot = out.entry(sample.language().to_owned()).or_insert_with(String::new);
+        if slot.is_empty() || slot.starts_with("not built") {
+            *slot = entry;
+        }
+    }
+    out
+}
+
+fn run(args: &[String]) -> anyhow::Result<ExitCode> {
+    let flags = Flags::parse(args, &["--runtime", "--dir", "--env", "--timeout-ms", "--target-dir"], &[])?;
+    let [module] = flags.positional.as_slice() else {
+        bail!("give exactly one module\n{USAGE}");
+    };
+    let module = PathBuf::from(module);
+    if !module.is_file() {
+        bail!("{} is not a file", module.display());
+    }
+    let mut preopens = Vec::new();
+    for dir in flags.all("--dir") {
+        let (host, guest) = dir.split_once("::").unwrap_or((&dir, &dir));
+        let host = std::fs::canonicalize(host).with_context(|| format!("--dir {dir}: no such host directory"))?;
+        preopens.push(Preopen { host, guest: guest.to_owned() });
+    }
+    let mut env = BTreeMap::new();
+    for pair in flags.all("--env") {
+        let (k, v) = pair.split_once('=').with_context(|| format!("--env {pair}: expected KEY=VALUE"))?;
+        env.insert(k.to_owned(), v.to_owned());
+    }
+    let timeout_ms: u64 = match flags.one("--timeout-ms") {
+        Some(t) => t.parse().context("--timeout-ms needs a number")?,
+        None => manifest::DEFAULT_TIMEOUT_MS,
+    };
+    let ctx = Context {
+        worker_exe: std::env::current_exe().context("cannot find the harness binary")?,
+        target_dir: target_dir(&flags, Path::new(".")),
+        repeat: 1,
+    };
+    let spec = RunSpec {
+        program: module.file_name().map_or("module.wasm".into(), |n| n.to_string_lossy().into_owned()),
+        args: flags.rest.clone(),
+        env,
+        preopens,
+        stdin: Vec::new(),
+        proposals: Vec::new(),
+        timeout: Duration::from_millis(timeout_ms),
+        memory_limit_bytes: manifest::DEFAULT_MEMORY_LIMIT_MIB << 20,
+        output_limit_bytes: cell::OUTPUT_LIMIT,
+    };
+
+    let mut table = Table::new();
+    table.load_style(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
+    table.set_header(["runtime", "outcome", "exit", "stdout", "stderr", "compile", "instantiate", "run"]);
+    let mut seen = Vec::new();
+    for runtime in runtimes(&flags)? {
+        let absolute = std::fs::canonicalize(&module)?;
+        let (outcome, reason, exit, stdout, stderr, phases) = match runtime::select(&runtime) {
+            Err(err) => (Outcome::Skipped, err.to_string(), None, String::new(), String::new(), None),
+            Ok(_) => {
+                let r = cell::run_once(&ctx, &runtime, &absolute, spec.clone(), &Expect::default(), &[]);
+                (r.verdict.outcome, r.verdict.reason, r.exit_code, r.stdout, r.stderr, Some(r.phases))
+            }
+        };
+        let label = if reason.is_empty() { outcome.to_string() } else { format!("{outcome}: {}", shorten(&reason, 60)) };
+        let ms = |f: fn(&runtime::Phases) -> f64| phases.as_ref().map_or("—".into(), |p| format_ms(f(p)));
+        table.add_row([
+            runtime.clone(),
+            label,
+            exit.map_or("—".into(), |c| c.to_string()),
+            shorten(&stdout, 400),
+            shorten(&stderr, 400),
+            ms(|p| p.compile),
+            ms(|p| p.instantiate),
+            ms(|p| p.run),
+        ]);
+        if outcome != Outcome::Skipped {
+            seen.push((outcome, exit, stdout, stderr));
+        }
+    }
+    println!("{table}");
+    let agreed = seen.windows(2).all(|w| w[0] == w[1]);
+    if agreed {
+        println!("all {} runtimes agree", seen.len());
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!("the runtimes disagree");
+        Ok(ExitCode::from(1))
+    }
+}

@@ -1,0 +1,482 @@
+//! Sample manifests (`sample.toml`): how a sample is built and what a correct run of each case does.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// The file name every sample directory carries.
+pub const FILE_NAME: &str = "sample.toml";
+
+/// Default limits of a case, generous enough for every kernel's benchmark size.
+pub const DEFAULT_TIMEOUT_MS: u64 = 60_000;
+pub const DEFAULT_MEMORY_LIMIT_MIB: u64 = 1024;
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    pub sample: SampleInfo,
+    pub build: Build,
+    #[serde(rename = "case")]
+    pub cases: Vec<Case>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SampleInfo {
+    pub name: String,
+    pub language: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+/// How to build the sample's module, relative to the sample directory.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(tag = "recipe", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum Build {
+    /// `cargo build --release --target wasm32-wasip1` of the crate in the sample directory; the module
+    /// is the binary named `bin` (the package name by default).
+    Cargo { bin: Option<String> },
+    /// Assemble a WebAssembly text file; `truncate_to` keeps only that many bytes of the binary, to
+    /// make a malformed module on purpose.
+    Wat { source: String, truncate_to: Option<usize> },
+    /// Take the file as it is, even if it is not WebAssembly at all.
+    File { source: String },
+}
+
+/// One run of a sample: its inputs and what a correct run does.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Case {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub args: Vec<String>,
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+    #[serde(default, rename = "dir")]
+    pub dirs: Vec<Dir>,
+    #[serde(default)]
+    pub stdin: String,
+    /// WebAssembly proposals beyond the finished 2.0 set that the module needs.
+    #[serde(default)]
+    pub proposals: BTreeSet<Proposal>,
+    #[serde(default = "default_timeout_ms")]
+    pub timeout_ms: u64,
+    #[serde(default = "default_memory_limit_mib")]
+    pub memory_limit_mib: u64,
+    /// A benchmark-sized case: the matrix runs it, the conformance suite leaves it out.
+    #[serde(default)]
+    pub bench: bool,
+    #[serde(default)]
+    pub expect: Expect,
+}
+
+fn default_timeout_ms() -> u64 {
+    DEFAULT_TIMEOUT_MS
+}
+
+fn default_memory_limit_mib() -> u64 {
+    DEFAULT_MEMORY_LIMIT_MIB
+}
+
+/// A preopened directory: a copy of a fixture directory of the sample, or a fresh empty one.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dir {
+    pub guest: String,
+    /// A directory relative to the sample directory, copied afresh for every run.
+    pub fixture: Option<String>,
+}
+
+/// What a correct run does. Output checks apply when the expected outcome is `pass`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    #[serde(default = "default_outcome")]
+    pub outcome: crate::Outcome,
+    /// A substring that the reason of an expected non-pass outcome must contain.
+    pub reason_contains: Option<String>,
+    #[serde(default)]
+    pub exit_code: i32,
+    pub stdout: Option<String>,
+    /// A regular expression the whole of stdout must match, where output varies (clock readings).
+    pub stdout_pattern: Option<String>,
+    pub stderr: Option<String>,
+    pub stderr_pattern: Option<String>,
+    #[serde(default, rename = "file")]
+    pub files: Vec<ExpectFile>,
+}
+
+impl Default for Expect {
+    fn default() -> Self {
+        Expect {
+            outcome: crate::Outcome::Pass,
+            reason_contains: None,
+            exit_code: 0,
+            stdout: None,
+            stdout_pattern: None,
+            stderr: None,
+            stderr_pattern: None,
+            files: Vec::new(),
+        }
+    }
+}
+
+fn default_outcome() -> crate::Outcome {
+    crate::Outcome::Pass
+}
+
+/// A file the run must leave behind (with this content) or must not (`absent`), by guest path.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectFile {
+    pub path: String,
+    pub content: Option<String>,
+    #[serde(default)]
+    pub absent: bool,
+}
+
+/// WebAssembly proposals a module may need beyond what every backend enables by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Proposal {
+    Gc,
+    FunctionReferences,
+    ExceptionHandling,
+    Threads,
+    TailCall,
+    MultiMemory,
+    Memory64,
+    RelaxedSimd,
+    ExtendedConst,
+}
+
+impl fmt::Display for Proposal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = match self {
+            Proposal::Gc => "gc",
+            Proposal::FunctionReferences => "function-references",
+            Proposal::ExceptionHandling => "exception-handling",
+            Proposal::Threads => "threads",
+            Proposal::TailCall => "tail-call",
+            Proposal::MultiMemory => "multi-memory",
+            Proposal::Memory64 => "memory64",
+            Proposal::RelaxedSimd => "relaxed-simd",
+            Proposal::ExtendedConst => "extended-const",
+        };
+        f.write_str(name)
+    }
+}
+
+/// A manifest that could not be used, with the file it came from.
+#[derive(Debug, thiserror::Error)]
+pub enum ManifestError {
+    #[error("cannot read {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("{path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+/// A sample found on disk: its directory and its manifest.
+#[derive(Debug, Clone)]
+pub struct Sample {
+    pub dir: PathBuf,
+    pub manifest: Manifest,
+}
+
+impl Sample {
+    pub fn language(&self) -> &str {
+        &self.manifest.sample.language
+    }
+
+    pub fn name(&self) -> &str {
+        &self.manifest.sample.name
+    }
+
+    /// `language/name`, the sample's identity everywhere in the results.
+    pub fn id(&self) -> String {
+        format!("{}/{}", self.language(), self.name())
+    }
+}
+
+/// Reads and checks one manifest. Parse errors carry the file's line and column.
+pub fn load(path: &Path) -> Result<Manifest, ManifestError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| ManifestError::Read { path: path.to_owned(), source })?;
+    parse(path, &text)
+}
+
+/// Parses manifest text; `path` only names the file in errors.
+pub fn parse(path: &Path, text: &str) -> Result<Manifest, ManifestError> {
+    let manifest: Manifest = toml::from_str(text).map_err(|err| ManifestError::Parse {
+        path: path.to_owned(),
+        message: describe_toml_error(text, &err),
+    })?;
+    validate(&manifest)
+        .map_err(|message| ManifestError::Invalid { path: path.to_owned(), message })?;
+    Ok(manifest)
+}
+
+/// `line L, column C: message`, computed from the error's byte span so it reads the same whatever the
+/// toml crate's own formatting.
+fn describe_toml_error(text: &str, err: &toml::de::Error) -> String {
+    let message = err.message().trim_end();
+    match err.span() {
+        Some(span) => {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+            format!("line {line}, column {column}: {message}")
+        }
+        None => message.to_owned(),
+    }
+}
+
+fn validate(m: &Manifest) -> Result<(), String> {
+    let ident = |s: &str| {
+        !s.is_empty()
+            && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+    };
+    if !ident(&m.sample.name) {
+        return Err(format!(
+            "sample name `{}` must be lowercase letters, digits, `-` or `_`",
+            m.sample.name
+        ));
+    }
+    if !ident(&m.sample.language) {
+        return Err(format!(
+            "language `{}` must be lowercase letters, digits, `-` or `_`",
+            m.sample.language
+        ));
+    }
+    if m.cases.is_empty() {
+        return Err("a sample needs at least one [[case]]".into());
+    }
+    let mut seen = BTreeSet::new();
+    for case in &m.cases {
+        if !ident(&case.name) {
+            return Err(format!("case name `{}` must be lowercase letters, digits, `-` or `_`", case.name));
+        }
+        if !seen.insert(&case.name) {
+            return Err(format!("case `{}` appears twice", case.name));
+        }
+        let e = &case.expect;
+        if e.stdout.is_some() && e.stdout_pattern.is_some() {
+            return Err(format!("case `{}`: give stdout or stdout_pattern, not both", case.name));
+        }
+        if e.stderr.is_some() && e.stderr_pattern.is_some() {
+            return Err(format!("case `{}`: give stderr or stderr_pattern, not both", case.name));
+        }
+        for pattern in [&e.stdout_pattern, &e.stderr_pattern].into_iter().flatten() {
+            regex::Regex::new(pattern)
+                .map_err(|err| format!("case `{}`: bad pattern: {err}", case.name))?;
+        }
+        for dir in &case.dirs {
+            if !dir.guest.starts_with('/') {
+                return Err(format!("case `{}`: guest dir `{}` must be absolute", case.name, dir.guest));
+            }
+            if let Some(fixture) = &dir.fixture
+                && (Path::new(fixture).is_absolute() || fixture.split('/').any(|c| c == ".."))
+            {
+                return Err(format!(
+                    "case `{}`: fixture `{fixture}` must stay inside the sample directory",
+                    case.name
+                ));
+            }
+        }
+        for file in &e.files {
+            if file.absent == file.content.is_some() {
+                return Err(format!(
+                    "case `{}`: expected file `{}` needs exactly one of `content` or `absent = true`",
+                    case.name, file.path
+                ));
+            }
+            if !case.dirs.iter().any(|d| guest_relative(&d.guest, &file.path).is_some()) {
+                return Err(format!(
+                    "case `{}`: expected file `{}` is not inside any preopened dir",
+                    case.name, file.path
+                ));
+            }
+        }
+        if case.timeout_ms == 0 || case.memory_limit_mib == 0 {
+            return Err(format!("case `{}`: timeout_ms and memory_limit_mib must be positive", case.name));
+        }
+    }
+    Ok(())
+}
+
+/// The part of `path` below the guest directory `dir`, if `path` is inside it.
+pub fn guest_relative<'a>(dir: &str, path: &'a str) -> Option<&'a str> {
+    let dir = dir.trim_end_matches('/');
+    let rest = path.strip_prefix(dir)?;
+    if rest.is_empty() {
+        Some("")
+    } else {
+        rest.strip_prefix('/')
+    }
+}
+
+/// Finds every `sample.toml` under `root` (sorted by path). A manifest that fails to load is returned
+/// as an error in place, so one broken sample never hides the others.
+pub fn discover(root: &Path) -> Vec<Result<Sample, ManifestError>> {
+    let mut found = Vec::new();
+    collect(root, &mut found);
+    found.sort();
+    found
+        .into_iter()
+        .map(|path| {
+            let dir = path.parent().unwrap_or(root).to_owned();
+            load(&path).map(|manifest| Sample { dir, manifest })
+        })
+        .collect()
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name();
+        if name == "target" || name.to_string_lossy().starts_with('.') {
+            continue;
+        }
+        if path.is_dir() {
+            collect(&path, out);
+        } else if name == FILE_NAME {
+            out.push(path);
+        }
+    }
+}
+
+/// Where the built module of a sample lives.
+pub fn module_path(target_dir: &Path, language: &str, sample: &str) -> PathBuf {
+    target_dir.join("samples").join(language).join(sample).join("module.wasm")
+}
+
+/// Where the build record of a sample lives, next to its module.
+pub fn stamp_path(target_dir: &Path, language: &str, sample: &str) -> PathBuf {
+    target_dir.join("samples").join(language).join(sample).join("build.json")
+}
+
+/// What `build-samples` records of each sample; the harness reads it to know whether a module exists,
+/// how it was made, and what to say when it does not.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BuildStamp {
+    pub status: BuildStatus,
+    /// Why the build was skipped or failed, with what to do about it.
+    #[serde(default)]
+    pub reason: String,
+    /// Hash of everything the build read: sources, manifest, recipe and toolchain version.
+    pub fingerprint: String,
+    /// The toolchain that built it, as it reports its own version.
+    #[serde(default)]
+    pub toolchain: String,
+    #[serde(default)]
+    pub module_bytes: u64,
+    #[serde(default)]
+    pub module_sha256: String,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum BuildStatus {
+    Built,
+    Skipped,
+    Failed,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+[sample]
+name = "hello"
+language = "rust"
+
+[build]
+recipe = "cargo"
+
+[[case]]
+name = "default"
+dir = [{ guest = "/out" }]
+[case.expect]
+stdout = "hi\n"
+file = [{ path = "/out/x.txt", content = "x" }]
+"#;
+
+    fn err(text: &str) -> String {
+        parse(Path::new("samples/x/sample.toml"), text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn good_manifest_parses_with_defaults() {
+        let m = parse(Path::new("s.toml"), GOOD).unwrap();
+        assert_eq!(m.build, Build::Cargo { bin: None });
+        let case = &m.cases[0];
+        assert_eq!(case.timeout_ms, DEFAULT_TIMEOUT_MS);
+        assert_eq!(case.expect.outcome, crate::Outcome::Pass);
+        assert_eq!(case.expect.files[0].content.as_deref(), Some("x"));
+    }
+
+    #[test]
+    fn unknown_key_names_file_line_and_column() {
+        let text = GOOD.replace("stdout = \"hi\\n\"", "stdout = \"hi\\n\"\nstdot = \"typo\"");
+        let e = err(&text);
+        assert!(e.starts_with("samples/x/sample.toml: line 15, column 1:"), "{e}");
+        assert!(e.contains("unknown field `stdot`"), "{e}");
+    }
+
+    #[test]
+    fn unknown_recipe_is_an_error() {
+        let e = err(&GOOD.replace("recipe = \"cargo\"", "recipe = \"make\""));
+        assert!(e.contains("line 7") && e.contains("make"), "{e}");
+    }
+
+    #[test]
+    fn unknown_recipe_parameter_is_an_error() {
+        let e = err(&GOOD.replace("recipe = \"cargo\"", "recipe = \"cargo\"\nfeatures = [\"x\"]"));
+        assert!(e.contains("unknown field `features`"), "{e}");
+    }
+
+    #[test]
+    fn unknown_proposal_is_an_error() {
+        let e = err(&GOOD.replace("name = \"default\"", "name = \"default\"\nproposals = [\"gcc\"]"));
+        assert!(e.contains("gcc") && e.contains("line 13"), "{e}");
+    }
+
+    #[test]
+    fn wrong_type_is_an_error() {
+        let e = err(&GOOD.replace("name = \"default\"", "name = \"default\"\ntimeout_ms = \"soon\""));
+        assert!(e.contains("line 13, column 14"), "{e}");
+    }
+
+    #[test]
+    fn semantic_errors_are_reported() {
+        assert!(err(&GOOD.replace("/out/x.txt", "/elsewhere/x.txt")).contains("not inside any preopened dir"));
+        assert!(err(&GOOD.replace("guest = \"/out\"", "guest = \"out\"")).contains("must be absolute"));
+        assert!(err(&GOOD.replace("stdout = \"hi\\n\"", "stdout = \"a\"\nstdout_pattern = \"a\"")).contains("not both"));
+        assert!(err(&GOOD.replace("stdout = \"hi\\n\"", "stdout_pattern = \"(\"")).contains("bad pattern"));
+        assert!(err(&GOOD.replace("{ guest = \"/out\" }", "{ guest = \"/out\", fixture = \"../../etc\" }")).contains("inside the sample directory"));
+        let twice = format!("{GOOD}\n[[case]]\nname = \"default\"\n");
+        assert!(err(&twice).contains("appears twice"));
+    }
+
+    #[test]
+    fn missing_file_is_a_read_error() {
+        let e = load(Path::new("/nonexistent/sample.toml")).unwrap_err();
+        assert!(matches!(e, ManifestError::Read { .. }));
+        assert!(e.to_string().starts_with("cannot read /nonexistent/sample.toml"));
+    }
+
+    #[test]
+    fn guest_relative_paths() {
+        assert_eq!(guest_relative("/out", "/out/a/b"), Some("a/b"));
+        assert_eq!(guest_relative("/out/", "/out/a"), Some("a"));
+        assert_eq!(guest_relative("/out", "/outside/a"), None);
+    }
+}

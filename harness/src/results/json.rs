@@ -1,0 +1,13 @@
+//! `matrix.json`: the whole results model, pretty-printed.
+
+use super::Results;
+
+pub fn render(results: &Results) -> String {
+    let mut text = serde_json::to_string_pretty(results).expect("the results model always serializes");
+    text.push('\n');
+    text
+}
+
+pub fn parse(text: &str) -> serde_json::Result<Results> {
+    serde_json::from_str(text)
+}

@@ -1,0 +1,188 @@
+//! The `Runtime` trait every engine backend implements, the types a run is described and reported
+//! with, and `select`, which turns a column name into a backend or says why it cannot.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::manifest::Proposal;
+pub use crate::worker::Watchdog;
+
+#[cfg(feature = "wasmer")]
+mod wasmer;
+#[cfg(feature = "wasmtime")]
+mod wasmtime;
+
+#[cfg(feature = "wasmer")]
+pub use self::wasmer::Wasmer;
+#[cfg(feature = "wasmtime")]
+pub use self::wasmtime::Wasmtime;
+
+/// Every column this build knows about, in the order the matrix shows them.
+pub const ALL: &[&str] = &["wasmtime", "wasmer"];
+
+/// An engine that runs a WASI preview 1 command module.
+///
+/// A backend times three phases separately (compile, instantiate, run), wires WASI preview 1 from the
+/// spec, stops the guest at `spec.timeout` where the engine can, and caps its linear memory at
+/// `spec.memory_limit_bytes`. It never panics on a bad module: every way a run can end is an [`Ending`].
+pub trait Runtime {
+    /// The column name, as in [`ALL`].
+    fn name(&self) -> &'static str;
+
+    /// The engine's exact version and compiler, for example `wasmtime 48.0.0 (cranelift)`.
+    fn version(&self) -> String;
+
+    /// Whether this backend can turn the proposal on. A case that needs a proposal the backend cannot
+    /// enable still runs, so that the engine's own error is what the matrix reports.
+    fn supports(&self, proposal: Proposal) -> bool;
+
+    /// Whether the engine itself stops a guest at its deadline (epoch interruption, metering). Where it
+    /// cannot, the worker's watchdog ends the process instead.
+    fn interrupts_in_engine(&self) -> bool;
+
+    /// Compiles, instantiates and runs the module's `_start` export. The backend arms the watchdog
+    /// once compilation is done, when the guest's deadline starts.
+    fn run(&self, module: &[u8], spec: &RunSpec, watchdog: &Watchdog) -> RunReport;
+}
+
+/// Everything a backend needs to run one case.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunSpec {
+    /// `argv[0]` as the guest sees it.
+    pub program: String,
+    /// The guest's arguments after `argv[0]`.
+    pub args: Vec<String>,
+    /// The guest's whole environment: nothing from the host leaks in.
+    pub env: BTreeMap<String, String>,
+    pub preopens: Vec<Preopen>,
+    pub stdin: Vec<u8>,
+    pub proposals: Vec<Proposal>,
+    #[serde(with = "duration_ms")]
+    pub timeout: Duration,
+    pub memory_limit_bytes: u64,
+    /// Bytes kept of each of stdout and stderr; a guest that writes more sees a write error.
+    pub output_limit_bytes: usize,
+}
+
+/// A host directory the guest sees at `guest`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Preopen {
+    pub host: PathBuf,
+    pub guest: String,
+}
+
+/// The three timed phases of a run, in milliseconds. A phase that did not happen is zero.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq)]
+pub struct Phases {
+    pub compile: f64,
+    pub instantiate: f64,
+    pub run: f64,
+}
+
+/// The stage at which an engine refused a module.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Stage {
+    Compile,
+    Instantiate,
+}
+
+/// How a run ended, as the engine saw it. The harness turns this into an outcome by comparing it with
+/// what the case expects.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Ending {
+    /// `_start` returned (code 0) or the guest called `proc_exit`.
+    Exited { code: i32 },
+    /// A WebAssembly trap, with the engine's message.
+    Trapped { message: String },
+    /// The guest ran past its deadline and was stopped.
+    TimedOut { by: String },
+    /// The engine refused the module (malformed, invalid, or failed to instantiate).
+    Rejected { stage: Stage, message: String },
+    /// The module needs something the engine does not provide: a proposal or an import.
+    Unsupported { capability: String, message: String },
+}
+
+/// What a backend reports of one run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunReport {
+    pub ending: Ending,
+    pub phases: Phases,
+    /// Whether compile loaded a cached artifact (`cached`) or compiled from scratch (`cold`).
+    pub compile_cache: String,
+    #[serde(with = "bytes_lossy")]
+    pub stdout: Vec<u8>,
+    #[serde(with = "bytes_lossy")]
+    pub stderr: Vec<u8>,
+}
+
+impl RunReport {
+    pub fn new(ending: Ending) -> Self {
+        RunReport {
+            ending,
+            phases: Phases::default(),
+            compile_cache: "cold".into(),
+            stdout: Vec::new(),
+            stderr: Vec::new(),
+        }
+    }
+}
+
+/// Why a column name could not become a backend.
+#[derive(Debug, thiserror::Error)]
+pub enum SelectError {
+    #[error(
+        "runtime `{name}` was not built into this harness: rebuild with `--features {name}` (it is a default feature)"
+    )]
+    NotBuilt { name: String },
+    #[error("unknown runtime `{name}`: known runtimes are {}", ALL.join(", "))]
+    Unknown { name: String },
+}
+
+/// Returns the backend for a column name, or says clearly why there is none.
+pub fn select(name: &str) -> Result<Box<dyn Runtime>, SelectError> {
+    match name {
+        #[cfg(feature = "wasmtime")]
+        "wasmtime" => Ok(Box::new(Wasmtime::new())),
+        #[cfg(feature = "wasmer")]
+        "wasmer" => Ok(Box::new(Wasmer::new())),
+        _ if ALL.contains(&name) => Err(SelectError::NotBuilt { name: name.into() }),
+        _ => Err(SelectError::Unknown { name: name.into() }),
+    }
+}
+
+/// Milliseconds between two instants, as the results files store every duration.
+pub fn millis(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+mod duration_ms {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::time::Duration;
+
+    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(d.as_millis() as u64)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        Ok(Duration::from_millis(u64::deserialize(d)?))
+    }
+}
+
+/// Guest output travels between worker and parent as JSON; bytes that are not UTF-8 are replaced,
+/// because every check the harness makes on output is textual.
+mod bytes_lossy {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(b: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&String::from_utf8_lossy(b))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        Ok(String::deserialize(d)?.into_bytes())
+    }
+}

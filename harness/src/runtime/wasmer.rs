@@ -1,0 +1,270 @@
+//! The wasmer backend: Cranelift, WASI preview 1 from `wasmer-wasix`, and tunables that cap linear
+//! memory. Wasmer has no cheap in-engine interruption (metering would slow every run it measures),
+//! so the worker's watchdog enforces the deadline.
+
+use std::ptr::NonNull;
+use std::time::Instant;
+
+use wasmer::sys::{BaseTunables, Cranelift, EngineBuilder, Features, Tunables};
+use wasmer::sys::vm::{VMMemory, VMMemoryDefinition, VMTable, VMTableDefinition};
+use wasmer::{MemoryError, MemoryStyle, MemoryType, Module, Pages, Store, TableStyle, TableType};
+use wasmer_wasix::{Pipe, WasiEnv, WasiError, WasiRuntimeError};
+
+use super::{Ending, Watchdog, RunReport, RunSpec, Runtime, Stage, millis};
+use crate::manifest::Proposal;
+
+pub struct Wasmer;
+
+impl Wasmer {
+    pub fn new() -> Self {
+        Wasmer
+    }
+}
+
+impl Default for Wasmer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Runtime for Wasmer {
+    fn name(&self) -> &'static str {
+        "wasmer"
+    }
+
+    fn version(&self) -> String {
+        format!("wasmer {} (cranelift)", crate::versions::WASMER)
+    }
+
+    fn supports(&self, proposal: Proposal) -> bool {
+        // What wasmer's Cranelift compiler accepts in `Features`; it has no GC at all.
+        matches!(
+            proposal,
+            Proposal::ExceptionHandling
+                | Proposal::Threads
+                | Proposal::MultiMemory
+                | Proposal::RelaxedSimd
+                | Proposal::ExtendedConst
+        )
+    }
+
+    fn interrupts_in_engine(&self) -> bool {
+        false
+    }
+
+    fn run(&self, module: &[u8], spec: &RunSpec, watchdog: &Watchdog) -> RunReport {
+        // wasmer-wasix schedules its work on tokio: it needs a runtime entered on this thread.
+        let tokio = match tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build() {
+            Ok(rt) => rt,
+            Err(err) => {
+                return RunReport::new(Ending::Rejected {
+                    stage: Stage::Instantiate,
+                    message: format!("cannot start the async runtime wasmer-wasix needs: {err}"),
+                });
+            }
+        };
+        let _guard = tokio.enter();
+        let (stdout_tx, mut stdout_rx) = Pipe::channel();
+        let (stderr_tx, mut stderr_rx) = Pipe::channel();
+        let (mut stdin_tx, stdin_rx) = Pipe::channel();
+        if let Err(err) = std::io::Write::write_all(&mut stdin_tx, &spec.stdin) {
+            return RunReport::new(Ending::Rejected {
+                stage: Stage::Instantiate,
+                message: format!("cannot prepare stdin: {err}"),
+            });
+        }
+        stdin_tx.close();
+        let mut report = run(module, spec, stdout_tx, stderr_tx, stdin_rx, watchdog);
+        report.stdout = drain(&mut stdout_rx, spec.output_limit_bytes);
+        report.stderr = drain(&mut stderr_rx, spec.output_limit_bytes);
+        report
+    }
+}
+
+fn run(
+    bytes: &[u8],
+    spec: &RunSpec,
+    stdout: Pipe,
+    stderr: Pipe,
+    stdin: Pipe,
+    watchdog: &Watchdog,
+) -> RunReport {
+    let mut features = Features::new();
+    for proposal in &spec.proposals {
+        match proposal {
+            Proposal::ExceptionHandling => features.exceptions(true),
+            Proposal::Threads => features.threads(true),
+            Proposal::MultiMemory => features.multi_memory(true),
+            Proposal::RelaxedSimd => features.relaxed_simd(true),
+            Proposal::ExtendedConst => features.extended_const(true),
+            // Declined (see `supports`): the module is compiled anyway so wasmer's own error shows.
+            _ => &mut features,
+        };
+    }
+    let mut engine = EngineBuilder::new(Cranelift::default()).set_features(Some(features)).engine();
+    let pages = Pages((spec.memory_limit_bytes / wasmer::WASM_PAGE_SIZE as u64).min(65536) as u32);
+    engine.set_tunables(LimitingTunables { limit: pages, base: BaseTunables::new() });
+    let mut store = Store::new(engine);
+
+    let started = Instant::now();
+    let module = match Module::new(&store, bytes) {
+        Ok(module) => module,
+        Err(err) => {
+            let mut report = RunReport::new(Ending::Rejected { stage: Stage::Compile, message: err.to_string() });
+            report.phases.compile = millis(started.elapsed());
+            return report;
+        }
+    };
+    let mut report = RunReport::new(Ending::Exited { code: 0 });
+    report.phases.compile = millis(started.elapsed());
+
+    watchdog.arm();
+    let started = Instant::now();
+    let mut builder = WasiEnv::builder(spec.program.clone())
+        .args(spec.args.iter())
+        .envs(spec.env.iter())
+        .stdout(Box::new(stdout))
+        .stderr(Box::new(stderr))
+        .stdin(Box::new(stdin));
+    for preopen in &spec.preopens {
+        builder = match builder.map_dir(&preopen.guest, &preopen.host) {
+            Ok(builder) => builder,
+            Err(err) => {
+                report.ending = Ending::Rejected {
+                    stage: Stage::Instantiate,
+                    message: format!("cannot preopen {} at {}: {err}", preopen.host.display(), preopen.guest),
+                };
+                return report;
+            }
+        };
+    }
+    let (instance, env) = match builder.instantiate(module, &mut store) {
+        Ok(pair) => pair,
+        Err(err) => {
+            report.phases.instantiate = millis(started.elapsed());
+            report.ending = instantiate_ending(err, &mut store);
+            return report;
+        }
+    };
+    let start = instance.exports.get_function("_start").cloned();
+    report.phases.instantiate = millis(started.elapsed());
+
+    let started = Instant::now();
+    report.ending = match start {
+        Err(err) => Ending::Rejected {
+            stage: Stage::Instantiate,
+            message: format!("no `_start` command export: {err}"),
+        },
+        Ok(start) => match start.call(&mut store, &[]) {
+            Ok(_) => Ending::Exited { code: 0 },
+            Err(err) => match err.downcast_ref::<WasiError>() {
+                Some(WasiError::Exit(code)) => Ending::Exited { code: code.raw() },
+                _ => Ending::Trapped { message: err.display(&mut store).to_string() },
+            },
+        },
+    };
+    report.phases.run = millis(started.elapsed());
+    env.on_exit(&mut store, None);
+    report
+}
+
+fn instantiate_ending(err: WasiRuntimeError, store: &mut Store) -> Ending {
+    use wasmer::{InstantiationError, LinkError};
+    if let WasiRuntimeError::Instantiation(inner) = &err {
+        match inner {
+            InstantiationError::Link(LinkError::Import(module, name, _)) => {
+                return Ending::Unsupported {
+                    capability: format!("import {module}::{name}"),
+                    message: err.to_string(),
+                };
+            }
+            InstantiationError::Start(runtime) => {
+                return Ending::Trapped { message: runtime.display(store).to_string() };
+            }
+            _ => {}
+        }
+    }
+    match err.as_exit_code() {
+        Some(code) => Ending::Exited { code: code.raw() },
+        None => Ending::Rejected { stage: Stage::Instantiate, message: err.to_string() },
+    }
+}
+
+/// Everything the guest wrote, up to `limit` bytes, without blocking on the still-open writer.
+fn drain(pipe: &mut Pipe, limit: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut buf = [0u8; 8192];
+    while let Some(n) = pipe.try_read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        out.extend_from_slice(&buf[..n]);
+    }
+    out.truncate(limit);
+    out
+}
+
+/// Base tunables with every memory's maximum lowered to the cap, so that `memory.grow` past it
+/// returns -1 as the specification allows, and a module whose minimum exceeds it is refused.
+struct LimitingTunables {
+    limit: Pages,
+    base: BaseTunables,
+}
+
+impl LimitingTunables {
+    fn adjust(&self, requested: &MemoryType) -> MemoryType {
+        let mut adjusted = *requested;
+        adjusted.maximum = Some(requested.maximum.map_or(self.limit, |max| max.min(self.limit)));
+        adjusted
+    }
+
+    fn validate(&self, ty: &MemoryType) -> Result<(), MemoryError> {
+        if ty.minimum > self.limit {
+            return Err(MemoryError::Generic(format!(
+                "memory minimum of {} pages exceeds the cap of {} pages",
+                ty.minimum.0, self.limit.0
+            )));
+        }
+        Ok(())
+    }
+}
+
+impl Tunables for LimitingTunables {
+    fn memory_style(&self, memory: &MemoryType) -> MemoryStyle {
+        self.base.memory_style(&self.adjust(memory))
+    }
+
+    fn table_style(&self, table: &TableType) -> TableStyle {
+        self.base.table_style(table)
+    }
+
+    fn create_host_memory(&self, ty: &MemoryType, style: &MemoryStyle) -> Result<VMMemory, MemoryError> {
+        self.validate(ty)?;
+        self.base.create_host_memory(&self.adjust(ty), style)
+    }
+
+    unsafe fn create_vm_memory(
+        &self,
+        ty: &MemoryType,
+        style: &MemoryStyle,
+        location: NonNull<VMMemoryDefinition>,
+    ) -> Result<VMMemory, MemoryError> {
+        self.validate(ty)?;
+        // SAFETY: the caller's guarantee about `location` is passed on unchanged.
+        unsafe { self.base.create_vm_memory(&self.adjust(ty), style, location) }
+    }
+
+    fn create_host_table(&self, ty: &TableType, style: &TableStyle) -> Result<VMTable, String> {
+        self.base.create_host_table(ty, style)
+    }
+
+    unsafe fn create_vm_table(
+        &self,
+        ty: &TableType,
+        style: &TableStyle,
+        location: NonNull<VMTableDefinition>,
+    ) -> Result<VMTable, String> {
+        // SAFETY: the caller's guarantee about `location` is passed on unchanged.
+        unsafe { self.base.create_vm_table(ty, style, location) }
+    }
+}

@@ -1,0 +1,229 @@
+//! The wasmtime backend: Cranelift, WASI preview 1 from `wasmtime-wasi`, epoch interruption for the
+//! deadline and a store limiter for the memory cap.
+
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use wasmtime::{Config, Engine, Linker, Module, Store, StoreLimits, StoreLimitsBuilder, Trap};
+use wasmtime_wasi::p1::WasiP1Ctx;
+use wasmtime_wasi::p2::pipe::{MemoryInputPipe, MemoryOutputPipe};
+use wasmtime_wasi::{FsPerms, I32Exit, WasiCtxBuilder};
+
+use super::{Ending, Watchdog, RunReport, RunSpec, Runtime, Stage, millis};
+use crate::manifest::Proposal;
+
+pub struct Wasmtime;
+
+impl Wasmtime {
+    pub fn new() -> Self {
+        Wasmtime
+    }
+}
+
+impl Default for Wasmtime {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+struct State {
+    wasi: WasiP1Ctx,
+    limits: StoreLimits,
+}
+
+/// The engine configuration for a case: wasmtime's defaults, the case's proposals on top, and epoch
+/// interruption for the deadline. The benchmark builds its direct-API baseline from this too, so that
+/// both sides compile the same code.
+pub fn config(proposals: &[Proposal]) -> Config {
+    let mut config = Config::new();
+    config.epoch_interruption(true);
+    for proposal in proposals {
+        match proposal {
+            Proposal::Gc => config.wasm_gc(true).wasm_function_references(true),
+            Proposal::FunctionReferences => config.wasm_function_references(true),
+            Proposal::ExceptionHandling => config.wasm_exceptions(true),
+            Proposal::Threads => config.wasm_threads(true),
+            Proposal::TailCall => config.wasm_tail_call(true),
+            Proposal::MultiMemory => config.wasm_multi_memory(true),
+            Proposal::Memory64 => config.wasm_memory64(true),
+            Proposal::RelaxedSimd => config.wasm_relaxed_simd(true),
+            Proposal::ExtendedConst => config.wasm_extended_const(true),
+        };
+    }
+    config
+}
+
+impl Runtime for Wasmtime {
+    fn name(&self) -> &'static str {
+        "wasmtime"
+    }
+
+    fn version(&self) -> String {
+        format!("wasmtime {} (cranelift)", crate::versions::WASMTIME)
+    }
+
+    fn supports(&self, _proposal: Proposal) -> bool {
+        true
+    }
+
+    fn interrupts_in_engine(&self) -> bool {
+        true
+    }
+
+    fn run(&self, module: &[u8], spec: &RunSpec, watchdog: &Watchdog) -> RunReport {
+        let stdout = MemoryOutputPipe::new(spec.output_limit_bytes);
+        let stderr = MemoryOutputPipe::new(spec.output_limit_bytes);
+        let mut report = run(module, spec, &stdout, &stderr, watchdog);
+        report.stdout = stdout.contents().to_vec();
+        report.stderr = stderr.contents().to_vec();
+        report
+    }
+}
+
+fn run(
+    bytes: &[u8],
+    spec: &RunSpec,
+    stdout: &MemoryOutputPipe,
+    stderr: &MemoryOutputPipe,
+    watchdog: &Watchdog,
+) -> RunReport {
+    let engine = match Engine::new(&config(&spec.proposals)) {
+        Ok(engine) => engine,
+        Err(err) => {
+            return RunReport::new(Ending::Unsupported {
+                capability: "engine configuration".into(),
+                message: format!("{err:#}"),
+            });
+        }
+    };
+
+    let started = Instant::now();
+    let module = match Module::new(&engine, bytes) {
+        Ok(module) => module,
+        Err(err) => {
+            let mut report = RunReport::new(Ending::Rejected {
+                stage: Stage::Compile,
+                message: format!("{err:#}"),
+            });
+            report.phases.compile = millis(started.elapsed());
+            return report;
+        }
+    };
+    let compile = millis(started.elapsed());
+
+    watchdog.arm();
+    let started = Instant::now();
+    let mut linker: Linker<State> = Linker::new(&engine);
+    if let Err(err) = wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |s: &mut State| &mut s.wasi) {
+        return RunReport::new(Ending::Rejected { stage: Stage::Instantiate, message: format!("{err:#}") });
+    }
+    let wasi = match wasi_ctx(spec, stdout, stderr) {
+        Ok(wasi) => wasi,
+        Err(err) => {
+            return RunReport::new(Ending::Rejected { stage: Stage::Instantiate, message: format!("{err:#}") });
+        }
+    };
+    let limits = StoreLimitsBuilder::new()
+        .memory_size(usize::try_from(spec.memory_limit_bytes).unwrap_or(usize::MAX))
+        .trap_on_grow_failure(false)
+        .build();
+    let mut store = Store::new(&engine, State { wasi, limits });
+    store.limiter(|s| &mut s.limits);
+    store.set_epoch_deadline(1);
+    store.epoch_deadline_trap();
+
+    let mut report = RunReport::new(Ending::Exited { code: 0 });
+    report.phases.compile = compile;
+
+    // A missing import is a capability the runtime lacks, not a broken module: name it.
+    for import in module.imports() {
+        if linker.get_by_import(&mut store, &import).is_none() {
+            report.ending = Ending::Unsupported {
+                capability: format!("import {}::{}", import.module(), import.name()),
+                message: format!("wasmtime provides no `{}::{}`", import.module(), import.name()),
+            };
+            return report;
+        }
+    }
+
+    // The deadline covers instantiation (start functions run there) and the run.
+    let (cancel, deadline) = start_deadline(&engine, spec.timeout);
+    let instance = match linker.instantiate(&mut store, &module) {
+        Ok(instance) => instance,
+        Err(err) => {
+            report.phases.instantiate = millis(started.elapsed());
+            report.ending = ending_of_error(err, Some(Stage::Instantiate));
+            drop(cancel);
+            let _ = deadline.join();
+            return report;
+        }
+    };
+    let start = instance.get_typed_func::<(), ()>(&mut store, "_start");
+    report.phases.instantiate = millis(started.elapsed());
+
+    let started = Instant::now();
+    report.ending = match start {
+        Err(err) => Ending::Rejected {
+            stage: Stage::Instantiate,
+            message: format!("no `_start` command export: {err:#}"),
+        },
+        Ok(start) => match start.call(&mut store, ()) {
+            Ok(()) => Ending::Exited { code: 0 },
+            Err(err) => ending_of_error(err, None),
+        },
+    };
+    report.phases.run = millis(started.elapsed());
+    drop(cancel);
+    let _ = deadline.join();
+    report
+}
+
+fn wasi_ctx(
+    spec: &RunSpec,
+    stdout: &MemoryOutputPipe,
+    stderr: &MemoryOutputPipe,
+) -> wasmtime::Result<WasiP1Ctx> {
+    let mut builder = WasiCtxBuilder::new();
+    let mut argv = vec![spec.program.clone()];
+    argv.extend(spec.args.iter().cloned());
+    builder
+        .args(&argv)
+        .stdin(MemoryInputPipe::new(spec.stdin.clone()))
+        .stdout(stdout.clone())
+        .stderr(stderr.clone());
+    for (key, value) in &spec.env {
+        builder.env(key, value);
+    }
+    for preopen in &spec.preopens {
+        builder.preopened_dir(&preopen.host, &preopen.guest, FsPerms::ReadWrite)?;
+    }
+    Ok(builder.build_p1())
+}
+
+/// Bumps the engine's epoch when the deadline passes, unless the sender is dropped first.
+fn start_deadline(engine: &Engine, timeout: Duration) -> (mpsc::Sender<()>, std::thread::JoinHandle<()>) {
+    let (cancel, cancelled) = mpsc::channel::<()>();
+    let engine = engine.clone();
+    let handle = std::thread::spawn(move || {
+        if let Err(mpsc::RecvTimeoutError::Timeout) = cancelled.recv_timeout(timeout) {
+            engine.increment_epoch();
+        }
+    });
+    (cancel, handle)
+}
+
+/// Classifies an error of instantiation (`stage`) or of the run (`None`, where a host error that is
+/// not an exit aborted the guest like a trap).
+fn ending_of_error(err: wasmtime::Error, stage: Option<Stage>) -> Ending {
+    if let Some(exit) = err.downcast_ref::<I32Exit>() {
+        return Ending::Exited { code: exit.0 };
+    }
+    match err.downcast_ref::<Trap>() {
+        Some(Trap::Interrupt) => Ending::TimedOut { by: "wasmtime epoch interruption".into() },
+        Some(_) => Ending::Trapped { message: format!("{err:#}") },
+        None => match stage {
+            Some(stage) => Ending::Rejected { stage, message: format!("{err:#}") },
+            None => Ending::Trapped { message: format!("{err:#}") },
+        },
+    }
+}

@@ -1,0 +1,236 @@
+//! Worker processes: every run happens in a child process of its own, so that a runtime that crashes,
+//! aborts or runs away cannot take the harness with it. The parent sends a request as JSON on the
+//! child's stdin, the child answers with one JSON report on its stdout, and the parent reaps it with
+//! `wait4` to learn how it ended and its peak resident memory.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use crate::runtime::{self, Ending, RunReport, RunSpec, Stage};
+
+/// The subcommand of the harness binary that serves one request.
+pub const SUBCOMMAND: &str = "worker";
+
+/// Set in every worker's own environment and never passed to a guest: the sandbox case that reads it
+/// must find nothing.
+pub const HOST_SECRET_VAR: &str = "WASM_HARNESS_HOST_SECRET";
+
+/// Time a worker gets beyond its case's timeout before the parent kills it: compilation and start-up
+/// happen outside the guest's deadline.
+pub const WALL_GRACE: Duration = Duration::from_secs(120);
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Request {
+    pub runtime: String,
+    pub module: PathBuf,
+    pub spec: RunSpec,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Response {
+    pub runtime_version: String,
+    pub report: RunReport,
+}
+
+/// Starts a guard when a backend begins running guest code; where the engine cannot stop the guest
+/// itself, the guard ends the process at the deadline.
+pub struct Watchdog<'a>(Option<&'a (dyn Fn() + Sync)>);
+
+impl<'a> Watchdog<'a> {
+    /// No guard: for in-process use, where the engine's own interruption is all there is.
+    pub fn none() -> Self {
+        Watchdog(None)
+    }
+
+    pub fn new(arm: &'a (dyn Fn() + Sync)) -> Self {
+        Watchdog(Some(arm))
+    }
+
+    pub fn arm(&self) {
+        if let Some(arm) = self.0 {
+            arm();
+        }
+    }
+}
+
+/// The worker side: reads one request from stdin, runs it, writes one response to stdout.
+pub fn serve() -> anyhow::Result<()> {
+    let mut input = String::new();
+    std::io::stdin().read_to_string(&mut input)?;
+    let request: Request = serde_json::from_str(&input)?;
+    let backend = runtime::select(&request.runtime)?;
+    let version = backend.version();
+    let module = match std::fs::read(&request.module) {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            let ending = Ending::Rejected {
+                stage: Stage::Compile,
+                message: format!("cannot read {}: {err}", request.module.display()),
+            };
+            return respond(&Response { runtime_version: version, report: RunReport::new(ending) });
+        }
+    };
+
+    // The engine stops the guest at the deadline where it can; this guard is the backstop, a little
+    // later, and the only stop for engines without interruption.
+    let slack = if backend.interrupts_in_engine() { Duration::from_secs(2) } else { Duration::ZERO };
+    let deadline = request.spec.timeout + slack;
+    let watchdog_version = version.clone();
+    let arm = move || {
+        let version = watchdog_version.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(deadline);
+            let ending = Ending::TimedOut { by: "the harness watchdog (no in-engine interruption)".into() };
+            let _ = respond(&Response { runtime_version: version, report: RunReport::new(ending) });
+            std::process::exit(0);
+        });
+    };
+    let report = backend.run(&module, &request.spec, &Watchdog::new(&arm));
+    respond(&Response { runtime_version: version, report })
+}
+
+fn respond(response: &Response) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer(&mut out, response)?;
+    out.write_all(b"\n")?;
+    out.flush()?;
+    Ok(())
+}
+
+/// How a worker process ended, as the parent saw it.
+#[derive(Debug, Clone)]
+pub enum End {
+    /// The worker answered.
+    Reported(Response),
+    /// The worker overran its wall-clock limit and was killed.
+    Killed { after: Duration },
+    /// The worker died or exited without a usable answer: the runtime crashed.
+    Crashed { how: String },
+}
+
+/// One finished worker.
+#[derive(Debug, Clone)]
+pub struct Finished {
+    pub end: End,
+    /// From spawn to exit, as the parent measured it.
+    pub wall: Duration,
+    /// The worker's peak resident set, from the kernel's accounting at exit.
+    pub peak_rss_kib: u64,
+}
+
+/// Runs one request in a fresh worker process started from `exe` (the harness binary) and waits for
+/// it, at most `wall_limit`.
+pub fn run(exe: &Path, request: &Request, wall_limit: Duration) -> std::io::Result<Finished> {
+    let input = serde_json::to_vec(request).map_err(std::io::Error::other)?;
+    let started = Instant::now();
+    let mut child = Command::new(exe)
+        .arg(SUBCOMMAND)
+        .env(HOST_SECRET_VAR, "if-a-guest-prints-this-the-sandbox-leaked")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let pid = child.id() as libc::pid_t;
+
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    let writer = std::thread::spawn(move || {
+        // A worker that dies early closes its end: that shows up as its crash, not here.
+        let _ = stdin.write_all(&input);
+    });
+    let stdout = read_all(child.stdout.take().expect("stdout is piped"));
+    let stderr = read_all(child.stderr.take().expect("stderr is piped"));
+
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(wait4(pid));
+    });
+    let (status, rusage, killed) = match rx.recv_timeout(wall_limit) {
+        Ok(result) => {
+            let (status, rusage) = result?;
+            (status, rusage, false)
+        }
+        Err(_) => {
+            // SAFETY: the pid is our unreaped child, so it cannot have been reused.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+            let (status, rusage) = rx.recv().map_err(std::io::Error::other)??;
+            (status, rusage, true)
+        }
+    };
+    let wall = started.elapsed();
+    let _ = writer.join();
+    let stdout = stdout.join().unwrap_or_default();
+    let stderr = String::from_utf8_lossy(&stderr.join().unwrap_or_default()).into_owned();
+    let peak_rss_kib = u64::try_from(rusage.ru_maxrss).unwrap_or(0);
+
+    let end = if killed {
+        End::Killed { after: wall }
+    } else if libc::WIFSIGNALED(status) {
+        let signal = libc::WTERMSIG(status);
+        End::Crashed { how: format!("killed by {}{}", signal_name(signal), stderr_hint(&stderr)) }
+    } else {
+        let code = libc::WEXITSTATUS(status);
+        match serde_json::from_slice::<Response>(&stdout) {
+            Ok(response) if code == 0 => End::Reported(response),
+            _ => End::Crashed { how: format!("worker exited with status {code}{}", stderr_hint(&stderr)) },
+        }
+    };
+    Ok(Finished { end, wall, peak_rss_kib })
+}
+
+fn read_all(mut from: impl Read + Send + 'static) -> std::thread::JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = from.read_to_end(&mut buf);
+        buf
+    })
+}
+
+fn wait4(pid: libc::pid_t) -> std::io::Result<(libc::c_int, libc::rusage)> {
+    let mut status = 0;
+    // SAFETY: rusage is plain data that wait4 fills in.
+    let mut rusage: libc::rusage = unsafe { std::mem::zeroed() };
+    loop {
+        // SAFETY: status and rusage point to live locals.
+        let r = unsafe { libc::wait4(pid, &mut status, 0, &mut rusage) };
+        if r == pid {
+            return Ok((status, rusage));
+        }
+        let err = std::io::Error::last_os_error();
+        if err.kind() != std::io::ErrorKind::Interrupted {
+            return Err(err);
+        }
+    }
+}
+
+/// The line of a dying worker's stderr that best says why: a panic message, or the last line.
+fn stderr_hint(stderr: &str) -> String {
+    let lines: Vec<&str> = stderr.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let line = lines
+        .iter()
+        .position(|l| l.contains("panicked at"))
+        .map(|i| lines[i..].iter().take(2).copied().collect::<Vec<_>>().join(" "))
+        .or_else(|| lines.last().map(|l| l.to_string()));
+    match line {
+        Some(line) => format!(": {}", crate::outcome::shorten(&line, 200)),
+        None => String::new(),
+    }
+}
+
+fn signal_name(signal: libc::c_int) -> String {
+    let name = match signal {
+        libc::SIGSEGV => "SIGSEGV",
+        libc::SIGABRT => "SIGABRT",
+        libc::SIGBUS => "SIGBUS",
+        libc::SIGILL => "SIGILL",
+        libc::SIGFPE => "SIGFPE",
+        libc::SIGKILL => "SIGKILL",
+        libc::SIGTERM => "SIGTERM",
+        _ => return format!("signal {signal}"),
+    };
+    name.to_owned()
+}

@@ -1,0 +1,52 @@
+//! The project's driver: `cargo xtask build-samples`, `cargo xtask matrix`, `cargo xtask run`,
+//! `cargo xtask test`. Each task lives in its own file.
+
+mod build_samples;
+mod harness_bin;
+mod matrix;
+mod run;
+mod test;
+
+use std::path::PathBuf;
+
+use anyhow::bail;
+use xshell::Shell;
+
+const USAGE: &str = "usage: cargo xtask <task>
+  build-samples [--language L]...   build every sample whose toolchain is present
+  matrix [--runtime R]... [--sample S]... [--repeat N] [--no-bench]
+                                    build what is stale, run the matrix, write results/
+  run MODULE.wasm [--runtime R]... [--dir HOST::GUEST]... [--env K=V]... [-- ARGS]
+                                    run any module on every runtime and compare
+  test                              build the samples, run the unit tests and the conformance suite";
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let sh = Shell::new()?;
+    sh.change_dir(project_root());
+    let Some((task, rest)) = args.split_first() else {
+        println!("{USAGE}");
+        return Ok(());
+    };
+    let rest = rest.to_vec();
+    match task.as_str() {
+        "build-samples" => build_samples::BuildSamples::parse(&rest)?.run(&sh),
+        "matrix" => matrix::Matrix { args: rest }.run(&sh),
+        "run" => run::Run { args: rest }.run(&sh),
+        "test" => test::Test { args: rest }.run(&sh),
+        "-h" | "--help" | "help" => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        other => bail!("unknown task `{other}`\n{USAGE}"),
+    }
+}
+
+pub fn project_root() -> PathBuf {
+    let dir = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_owned());
+    PathBuf::from(dir).parent().expect("xtask lives inside the workspace").to_owned()
+}
+
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| project_root().join("target"), PathBuf::from)
+}
