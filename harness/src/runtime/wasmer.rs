@@ -2,12 +2,15 @@
 //! memory. Wasmer has no cheap in-engine interruption (metering would slow every run it measures),
 //! so the worker's watchdog enforces the deadline.
 
+use std::path::Path;
 use std::ptr::NonNull;
+use std::sync::Arc;
 use std::time::Instant;
 
 use wasmer::sys::{BaseTunables, Cranelift, EngineBuilder, Features, Tunables};
 use wasmer::sys::vm::{VMMemory, VMMemoryDefinition, VMTable, VMTableDefinition};
 use wasmer::{MemoryError, MemoryStyle, MemoryType, Module, Pages, Store, TableStyle, TableType};
+use wasmer_wasix::virtual_fs::{MountFileSystem, RootFileSystemBuilder, host_fs};
 use wasmer_wasix::{Pipe, WasiEnv, WasiError, WasiRuntimeError};
 
 use super::{Ending, Watchdog, RunReport, RunSpec, Runtime, Stage, millis};
@@ -120,23 +123,31 @@ fn run(
 
     watchdog.arm();
     let started = Instant::now();
+    let fs = match sandbox_fs(spec) {
+        Ok(fs) => fs,
+        Err(message) => {
+            report.ending = Ending::Rejected { stage: Stage::Instantiate, message };
+            return report;
+        }
+    };
     let mut builder = WasiEnv::builder(spec.program.clone())
+        .engine(store.engine().clone())
         .args(spec.args.iter())
         .envs(spec.env.iter())
         .stdout(Box::new(stdout))
         .stderr(Box::new(stderr))
-        .stdin(Box::new(stdin));
+        .stdin(Box::new(stdin))
+        .sandbox_fs(fs);
+    // Preopen each mapped directory by its guest path, as `wasmtime run --dir` does, so that a path
+    // outside them finds no preopen at all.
     for preopen in &spec.preopens {
-        builder = match builder.map_dir(&preopen.guest, &preopen.host) {
-            Ok(builder) => builder,
-            Err(err) => {
-                report.ending = Ending::Rejected {
-                    stage: Stage::Instantiate,
-                    message: format!("cannot preopen {} at {}: {err}", preopen.host.display(), preopen.guest),
-                };
-                return report;
-            }
-        };
+        if let Err(err) = builder.add_preopen_dir(&preopen.guest) {
+            report.ending = Ending::Rejected {
+                stage: Stage::Instantiate,
+                message: format!("cannot preopen {}: {err}", preopen.guest),
+            };
+            return report;
+        }
     }
     let (instance, env) = match builder.instantiate(module, &mut store) {
         Ok(pair) => pair,
@@ -168,21 +179,42 @@ fn run(
     report
 }
 
+/// The guest's file system: an empty in-memory root with each host directory mounted at its guest
+/// path, the way `wasmer run --mapdir` builds it.
+fn sandbox_fs(spec: &RunSpec) -> Result<MountFileSystem, String> {
+    let guests: Vec<&str> = spec.preopens.iter().map(|p| p.guest.as_str()).collect();
+    let mounts = MountFileSystem::new();
+    let root = RootFileSystemBuilder::default().build_tmp_ext(&guests);
+    mounts.mount(Path::new("/"), Arc::new(root)).map_err(|e| format!("cannot mount the root: {e}"))?;
+    for preopen in &spec.preopens {
+        let host = host_fs::FileSystem::new(tokio::runtime::Handle::current(), &preopen.host)
+            .map_err(|e| format!("cannot open {}: {e}", preopen.host.display()))?;
+        mounts
+            .mount(Path::new(&preopen.guest), Arc::new(host))
+            .map_err(|e| format!("cannot mount {} at {}: {e}", preopen.host.display(), preopen.guest))?;
+    }
+    Ok(mounts)
+}
+
 fn instantiate_ending(err: WasiRuntimeError, store: &mut Store) -> Ending {
     use wasmer::{InstantiationError, LinkError};
-    if let WasiRuntimeError::Instantiation(inner) = &err {
-        match inner {
-            InstantiationError::Link(LinkError::Import(module, name, _)) => {
-                return Ending::Unsupported {
-                    capability: format!("import {module}::{name}"),
-                    message: err.to_string(),
-                };
-            }
-            InstantiationError::Start(runtime) => {
-                return Ending::Trapped { message: runtime.display(store).to_string() };
-            }
-            _ => {}
+    use wasmer_wasix::WasiThreadError;
+    let inner = match &err {
+        WasiRuntimeError::Instantiation(inner) => Some(inner),
+        WasiRuntimeError::Thread(WasiThreadError::InstanceCreateFailed(inner)) => Some(&**inner),
+        _ => None,
+    };
+    match inner {
+        Some(InstantiationError::Link(LinkError::Import(module, name, _))) => {
+            return Ending::Unsupported {
+                capability: format!("import {module}::{name}"),
+                message: err.to_string(),
+            };
         }
+        Some(InstantiationError::Start(runtime)) => {
+            return Ending::Trapped { message: runtime.display(store).to_string() };
+        }
+        _ => {}
     }
     match err.as_exit_code() {
         Some(code) => Ending::Exited { code: code.raw() },

@@ -220,7 +220,7 @@ fn ending_of_error(err: wasmtime::Error, stage: Option<Stage>) -> Ending {
     }
     match err.downcast_ref::<Trap>() {
         Some(Trap::Interrupt) => Ending::TimedOut { by: "wasmtime epoch interruption".into() },
-        Some(_) => Ending::Trapped { message: format!("{err:#}") },
+        Some(trap) => Ending::Trapped { message: format!("wasm trap: {trap}") },
         None => match stage {
             Some(stage) => Ending::Rejected { stage, message: format!("{err:#}") },
             None => Ending::Trapped { message: format!("{err:#}") },
