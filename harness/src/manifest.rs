@@ -427,7 +427,7 @@ file = [{ path = "/out/x.txt", content = "x" }]
     fn unknown_key_names_file_line_and_column() {
         let text = GOOD.replace("stdout = \"hi\\n\"", "stdout = \"hi\\n\"\nstdot = \"typo\"");
         let e = err(&text);
-        assert!(e.starts_with("samples/x/sample.toml: line 15, column 1:"), "{e}");
+        assert!(e.starts_with("samples/x/sample.toml: line 14, column 1:"), "{e}");
         assert!(e.contains("unknown field `stdot`"), "{e}");
     }
 
@@ -446,13 +446,13 @@ file = [{ path = "/out/x.txt", content = "x" }]
     #[test]
     fn unknown_proposal_is_an_error() {
         let e = err(&GOOD.replace("name = \"default\"", "name = \"default\"\nproposals = [\"gcc\"]"));
-        assert!(e.contains("gcc") && e.contains("line 13"), "{e}");
+        assert!(e.contains("gcc") && e.contains("line 11"), "{e}");
     }
 
     #[test]
     fn wrong_type_is_an_error() {
         let e = err(&GOOD.replace("name = \"default\"", "name = \"default\"\ntimeout_ms = \"soon\""));
-        assert!(e.contains("line 13, column 14"), "{e}");
+        assert!(e.contains("line 11, column 14"), "{e}");
     }
 
     #[test]

@@ -1,1 +1,148 @@
-fn main(){}
+//! The conformance suite: one trial per cell (`runtime/language/sample/case`) of every sample's
+//! conformance-sized cases on every runtime column, so `cargo test -- wasmer/` runs one column.
+//!
+//! Expected failures and expected-unavailable tools are data in `expectations.toml`, each with a
+//! reason; an expected failure that passes is an error.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use harness::cell::{self, Context};
+use harness::manifest;
+use harness::runtime;
+use libtest_mimic::{Arguments, Failed, Trial};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Expectations {
+    known_failure: Vec<Listed>,
+    #[serde(default)]
+    flaky: Vec<Flaky>,
+    unavailable: Vec<Unavailable>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Flaky {
+    cell: String,
+    #[allow(dead_code, reason = "documentation for the reader of the data file")]
+    reason: String,
+    /// The words the reason of the other, allowed failure contains.
+    also: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Listed {
+    cell: String,
+    reason: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Unavailable {
+    /// A runtime column or a language.
+    name: String,
+    reason: String,
+}
+
+fn main() {
+    let args = Arguments::from_args();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("harness is in the workspace").to_owned();
+    let expectations_path = root.join("harness/tests/expectations.toml");
+    let expectations: Expectations = toml::from_str(
+        &std::fs::read_to_string(&expectations_path).expect("harness/tests/expectations.toml is readable"),
+    )
+    .unwrap_or_else(|err| panic!("{}: {err}", expectations_path.display()));
+    let known: BTreeMap<String, String> =
+        expectations.known_failure.into_iter().map(|l| (l.cell, l.reason)).collect();
+    let flaky: BTreeMap<String, String> = expectations.flaky.into_iter().map(|f| (f.cell, f.also)).collect();
+    let unavailable: BTreeMap<String, String> =
+        expectations.unavailable.into_iter().map(|u| (u.name, u.reason)).collect();
+    let ci = std::env::var("CI").is_ok_and(|v| v == "true");
+
+    let target_dir = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    let ctx = Context { worker_exe: PathBuf::from(env!("CARGO_BIN_EXE_harness")), target_dir, repeat: 1 };
+
+    let mut trials = Vec::new();
+    let mut seen = Vec::new();
+    for found in manifest::discover(&root.join("samples")) {
+        let sample = match found {
+            Ok(sample) => sample,
+            Err(err) => {
+                let name = format!("manifest/{err}");
+                trials.push(Trial::test(name, move || Err(Failed::from(err.to_string()))));
+                continue;
+            }
+        };
+        let module = cell::built_module(&ctx.target_dir, &sample);
+        for case in sample.manifest.cases.iter().filter(|c| !c.bench) {
+            for &runtime in runtime::ALL {
+                let name = format!("{runtime}/{}/{}", sample.id(), case.name);
+                seen.push(name.clone());
+                let missing = match (runtime::select(runtime), &module) {
+                    (Err(err), _) => Some((runtime.to_owned(), err.to_string())),
+                    (_, Err(reason)) => Some((sample.language().to_owned(), reason.clone())),
+                    _ => None,
+                };
+                if let Some((what, reason)) = missing {
+                    trials.push(missing_trial(name, &what, reason, ci, &unavailable));
+                    continue;
+                }
+                let (ctx, sample, case) = (ctx.clone(), sample.clone(), case.clone());
+                let known_reason = known.get(&name).cloned();
+                let flaky_also = flaky.get(&name).cloned();
+                trials.push(Trial::test(name, move || {
+                    let (cell, _) = cell::run_cell(&ctx, runtime, &sample, &case);
+                    if let Some(also) = flaky_also
+                        && cell.outcome == harness::Outcome::Fail
+                        && cell.reason.contains(&also)
+                    {
+                        return Ok(());
+                    }
+                    match (known_reason, cell.as_expected) {
+                        (None, true) => Ok(()),
+                        (None, false) => Err(format!(
+                            "got {} ({}), expected {}",
+                            cell.outcome, cell.reason, cell.expected
+                        )
+                        .into()),
+                        (Some(_), false) => Ok(()),
+                        (Some(reason), true) => Err(format!(
+                            "listed as a known failure ({reason}) but now gets its expected outcome \
+                             {}: remove it from harness/tests/expectations.toml",
+                            cell.expected
+                        )
+                        .into()),
+                    }
+                }));
+            }
+        }
+    }
+    for listed in known.keys().chain(flaky.keys()) {
+        if !seen.contains(listed) {
+            let name = format!("expectations/{listed}");
+            let listed = listed.clone();
+            trials.push(Trial::test(name, move || {
+                Err(format!("known failure `{listed}` names no cell: remove or fix it").into())
+            }));
+        }
+    }
+    libtest_mimic::run(&args, trials).exit();
+}
+
+/// A cell whose runtime or module is missing: ignored locally, a failure under CI unless listed.
+fn missing_trial(name: String, what: &str, reason: String, ci: bool, unavailable: &BTreeMap<String, String>) -> Trial {
+    if !ci {
+        eprintln!("ignored {name}: {reason}");
+        return Trial::test(name, || Ok(())).with_ignored_flag(true);
+    }
+    match unavailable.get(what) {
+        Some(_) => Trial::test(name, || Ok(())).with_ignored_flag(true),
+        None => {
+            let message = format!("{reason} (CI=true: list `{what}` under `unavailable` with a reason if this is expected)");
+            Trial::test(name, move || Err(message.into()))
+        }
+    }
+}

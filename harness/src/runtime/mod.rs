@@ -18,7 +18,7 @@ mod wasmtime;
 #[cfg(feature = "wasmer")]
 pub use self::wasmer::Wasmer;
 #[cfg(feature = "wasmtime")]
-pub use self::wasmtime::Wasmtime;
+pub use self::wasmtime::{Wasmtime, config as wasmtime_config};
 
 /// Every column this build knows about, in the order the matrix shows them.
 pub const ALL: &[&str] = &["wasmtime", "wasmer"];
