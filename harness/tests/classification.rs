@@ -119,6 +119,20 @@ fn fake_worker(name: &str, body: &str) -> PathBuf {
     path
 }
 
+/// Runs a fake worker, retrying while another test thread's fork still holds the fresh script open
+/// for writing (ETXTBSY), a race of writing and executing a file in one multi-threaded process.
+fn run_fake(exe: &Path, request: &worker::Request, wall_limit: Duration) -> worker::Finished {
+    for _ in 0..50 {
+        match worker::run(exe, request, wall_limit) {
+            Err(err) if err.kind() == std::io::ErrorKind::ExecutableFileBusy => {
+                std::thread::sleep(Duration::from_millis(20))
+            }
+            other => return other.unwrap(),
+        }
+    }
+    panic!("{} stayed busy", exe.display());
+}
+
 fn request() -> worker::Request {
     worker::Request { runtime: "wasmtime".into(), module: PathBuf::from("/nonexistent.wasm"), spec: spec(1000, 64) }
 }
@@ -126,7 +140,7 @@ fn request() -> worker::Request {
 #[test]
 fn a_worker_killed_by_a_signal_is_a_crash() {
     let exe = fake_worker("abort", "echo 'thread main panicked at engine.rs: boom' >&2\nkill -ABRT $$");
-    let finished = worker::run(&exe, &request(), Duration::from_secs(30)).unwrap();
+    let finished = run_fake(&exe, &request(), Duration::from_secs(30));
     match finished.end {
         End::Crashed { how } => {
             assert!(how.starts_with("killed by SIGABRT"), "{how}");
@@ -139,6 +153,7 @@ fn a_worker_killed_by_a_signal_is_a_crash() {
 #[test]
 fn a_worker_that_exits_without_a_report_is_a_crash() {
     let exe = fake_worker("exit", "echo 'out of memory' >&2\nexit 3");
+    run_fake(&exe, &request(), Duration::from_secs(30));
     let run = cell::run_once(&ctx(exe), "wasmtime", Path::new("/x.wasm"), spec(1000, 64), &Expect::default(), &[]);
     assert_eq!(run.verdict.outcome, Outcome::Crash);
     assert_eq!(run.verdict.reason, "worker exited with status 3: out of memory");
@@ -147,7 +162,7 @@ fn a_worker_that_exits_without_a_report_is_a_crash() {
 #[test]
 fn a_worker_that_overruns_its_wall_clock_limit_is_killed() {
     let exe = fake_worker("hang", "exec sleep 30");
-    let finished = worker::run(&exe, &request(), Duration::from_millis(300)).unwrap();
+    let finished = run_fake(&exe, &request(), Duration::from_millis(300));
     assert!(matches!(finished.end, End::Killed { .. }), "{:?}", finished.end);
     assert!(finished.wall < Duration::from_secs(10), "{:?}", finished.wall);
 }
