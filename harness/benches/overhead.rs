@@ -22,10 +22,18 @@ use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 const STEPS: &str = "1000000";
 
 fn module_path() -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_owned();
-    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_owned();
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
     let path = harness::manifest::module_path(&target, "rust", "nbody");
-    assert!(path.is_file(), "{} is missing: run `cargo xtask build-samples` first", path.display());
+    assert!(
+        path.is_file(),
+        "{} is missing: run `cargo xtask build-samples` first",
+        path.display()
+    );
     path
 }
 
@@ -56,7 +64,9 @@ fn direct_run(engine: &Engine, module: &Module, epoch: bool) -> Duration {
         store.set_epoch_deadline(u64::MAX / 2);
     }
     let instance = linker.instantiate(&mut store, module).unwrap();
-    let start = instance.get_typed_func::<(), ()>(&mut store, "_start").unwrap();
+    let start = instance
+        .get_typed_func::<(), ()>(&mut store, "_start")
+        .unwrap();
     let started = Instant::now();
     start.call(&mut store, ()).unwrap();
     started.elapsed()
@@ -66,12 +76,18 @@ fn overhead(c: &mut Criterion) {
     let path = module_path();
     let bytes = std::fs::read(&path).unwrap();
     let mut group = c.benchmark_group("nbody-run-phase");
-    group.sample_size(20).measurement_time(Duration::from_secs(20));
+    group
+        .sample_size(20)
+        .measurement_time(Duration::from_secs(20));
 
     let default_engine = Engine::new(&Config::new()).unwrap();
     let default_module = Module::new(&default_engine, &bytes).unwrap();
     group.bench_function("direct-default", |b| {
-        b.iter_custom(|iters| (0..iters).map(|_| direct_run(&default_engine, &default_module, false)).sum())
+        b.iter_custom(|iters| {
+            (0..iters)
+                .map(|_| direct_run(&default_engine, &default_module, false))
+                .sum()
+        })
     });
 
     let engine = Engine::new(&harness_config()).unwrap();
@@ -95,13 +111,19 @@ fn overhead(c: &mut Criterion) {
     });
 
     let exe = PathBuf::from(env!("CARGO_BIN_EXE_harness"));
-    let request = worker::Request { runtime: "wasmtime".into(), module: path.clone(), spec: spec.clone() };
+    let request = worker::Request {
+        runtime: "wasmtime".into(),
+        module: path.clone(),
+        spec: spec.clone(),
+    };
     group.bench_function("worker", |b| {
         b.iter_custom(|iters| {
             (0..iters)
                 .map(|_| {
                     let finished = worker::run(&exe, &request, Duration::from_secs(120)).unwrap();
-                    let worker::End::Reported(response) = finished.end else { panic!("worker did not report") };
+                    let worker::End::Reported(response) = finished.end else {
+                        panic!("worker did not report")
+                    };
                     Duration::from_secs_f64(response.report.phases.run / 1e3)
                 })
                 .sum()

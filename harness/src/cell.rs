@@ -58,7 +58,11 @@ pub fn run_once(
 ) -> Run {
     let wall_limit = spec.timeout + worker::WALL_GRACE;
     let preopens = spec.preopens.clone();
-    let request = worker::Request { runtime: runtime.to_owned(), module: module.to_owned(), spec };
+    let request = worker::Request {
+        runtime: runtime.to_owned(),
+        module: module.to_owned(),
+        spec,
+    };
     let mut run = Run {
         verdict: Verdict::new(Outcome::Crash, ""),
         phases: Phases::default(),
@@ -82,7 +86,10 @@ pub fn run_once(
     run.verdict = match finished.end {
         End::Killed { after } => Verdict::new(
             Outcome::Timeout,
-            format!("killed by the harness after {:.1} s of wall-clock time", after.as_secs_f64()),
+            format!(
+                "killed by the harness after {:.1} s of wall-clock time",
+                after.as_secs_f64()
+            ),
         ),
         End::Crashed { how } => Verdict::new(Outcome::Crash, how),
         End::Reported(response) => {
@@ -102,7 +109,12 @@ pub fn run_once(
 }
 
 /// Runs one cell and returns it with the runtime's version (when a worker reported one).
-pub fn run_cell(ctx: &Context, runtime: &str, sample: &Sample, case: &Case) -> (Cell, Option<String>) {
+pub fn run_cell(
+    ctx: &Context,
+    runtime: &str,
+    sample: &Sample,
+    case: &Case,
+) -> (Cell, Option<String>) {
     let mut cell = Cell {
         runtime: runtime.to_owned(),
         language: sample.language().to_owned(),
@@ -140,8 +152,12 @@ pub fn run_cell(ctx: &Context, runtime: &str, sample: &Sample, case: &Case) -> (
         }
         Err(reason) => return skip(cell, reason),
     };
-    let declined: Vec<String> =
-        case.proposals.iter().filter(|p| !backend.supports(**p)).map(|p| p.to_string()).collect();
+    let declined: Vec<String> = case
+        .proposals
+        .iter()
+        .filter(|p| !backend.supports(**p))
+        .map(|p| p.to_string())
+        .collect();
 
     let mut runs = Vec::new();
     for _ in 0..ctx.repeat.max(1) {
@@ -151,7 +167,12 @@ pub fn run_cell(ctx: &Context, runtime: &str, sample: &Sample, case: &Case) -> (
                 let spec = spec_for(sample, case, preopens);
                 run_once(ctx, runtime, &module, spec, &case.expect, &declined)
             }
-            Err(err) => return skip(cell, format!("cannot prepare the case's directories: {err}")),
+            Err(err) => {
+                return skip(
+                    cell,
+                    format!("cannot prepare the case's directories: {err}"),
+                );
+            }
         };
         let stop = run.verdict.outcome != Outcome::Pass;
         runs.push(run);
@@ -162,7 +183,10 @@ pub fn run_cell(ctx: &Context, runtime: &str, sample: &Sample, case: &Case) -> (
     }
     let version = runs.iter().find_map(|r| r.runtime_version.clone());
     fold(&mut cell, &runs);
-    cell.as_expected = outcome::as_expected(&Verdict::new(cell.outcome, cell.reason.clone()), &case.expect);
+    cell.as_expected = outcome::as_expected(
+        &Verdict::new(cell.outcome, cell.reason.clone()),
+        &case.expect,
+    );
     (cell, version)
 }
 
@@ -196,7 +220,12 @@ pub fn built_module(target_dir: &Path, sample: &Sample) -> Result<(PathBuf, u64)
     }
     let module = manifest::module_path(target_dir, sample.language(), sample.name());
     let bytes = std::fs::metadata(&module)
-        .map_err(|err| format!("built module {} is missing ({err}): run `cargo xtask build-samples`", module.display()))?
+        .map_err(|err| {
+            format!(
+                "built module {} is missing ({err}): run `cargo xtask build-samples`",
+                module.display()
+            )
+        })?
         .len();
     Ok((module, bytes))
 }
@@ -206,7 +235,10 @@ fn fold(cell: &mut Cell, runs: &[Run]) {
     cell.n = runs.len() as u32;
     cell.outcome = first.verdict.outcome;
     cell.reason = first.verdict.reason.clone();
-    if let Some(other) = runs.iter().find(|r| r.verdict.outcome != first.verdict.outcome) {
+    if let Some(other) = runs
+        .iter()
+        .find(|r| r.verdict.outcome != first.verdict.outcome)
+    {
         cell.outcome = Outcome::Fail;
         cell.reason = format!(
             "inconsistent over {} runs: {} then {} ({})",
@@ -228,7 +260,10 @@ fn fold(cell: &mut Cell, runs: &[Run]) {
     cell.compile_cache = first.compile_cache.clone();
     let range = |f: &dyn Fn(&Run) -> f64| {
         let values: Vec<f64> = runs.iter().map(f).collect();
-        [values.iter().copied().fold(f64::INFINITY, f64::min), values.iter().copied().fold(0.0, f64::max)]
+        [
+            values.iter().copied().fold(f64::INFINITY, f64::min),
+            values.iter().copied().fold(0.0, f64::max),
+        ]
     };
     cell.run_ms_range = range(&|r| r.phases.run);
     cell.wall_ms_range = range(&|r| r.wall_ms);
@@ -241,7 +276,11 @@ pub fn median(mut values: Vec<f64>) -> f64 {
     }
     values.sort_by(f64::total_cmp);
     let mid = values.len() / 2;
-    if values.len() % 2 == 1 { values[mid] } else { (values[mid - 1] + values[mid]) / 2.0 }
+    if values.len() % 2 == 1 {
+        values[mid]
+    } else {
+        (values[mid - 1] + values[mid]) / 2.0
+    }
 }
 
 /// A fresh directory for one run's preopens, removed when dropped.
@@ -254,7 +293,9 @@ static SCRATCH_COUNTER: AtomicU64 = AtomicU64::new(0);
 impl Scratch {
     fn new(base: &Path) -> Self {
         let n = SCRATCH_COUNTER.fetch_add(1, Ordering::Relaxed);
-        Scratch { dir: base.join(format!("{}-{n}", std::process::id())) }
+        Scratch {
+            dir: base.join(format!("{}-{n}", std::process::id())),
+        }
     }
 
     /// Makes each of the case's directories: a copy of its fixture, so that no run can change the
@@ -267,7 +308,10 @@ impl Scratch {
                 Some(fixture) => copy_dir(&sample.dir.join(fixture), &host)?,
                 None => std::fs::create_dir_all(&host)?,
             }
-            preopens.push(Preopen { host, guest: dir.guest.clone() });
+            preopens.push(Preopen {
+                host,
+                guest: dir.guest.clone(),
+            });
         }
         Ok(preopens)
     }

@@ -55,7 +55,12 @@ struct Flags {
 
 impl Flags {
     fn parse(args: &[String], with_value: &[&str], switches: &[&str]) -> anyhow::Result<Flags> {
-        let mut flags = Flags { values: BTreeMap::new(), switches: Vec::new(), positional: Vec::new(), rest: Vec::new() };
+        let mut flags = Flags {
+            values: BTreeMap::new(),
+            switches: Vec::new(),
+            positional: Vec::new(),
+            rest: Vec::new(),
+        };
         let mut iter = args.iter();
         while let Some(arg) = iter.next() {
             if arg == "--" {
@@ -69,7 +74,10 @@ impl Flags {
             if with_value.contains(&name) {
                 let value = match inline {
                     Some(v) => v,
-                    None => iter.next().cloned().with_context(|| format!("{name} needs a value"))?,
+                    None => iter
+                        .next()
+                        .cloned()
+                        .with_context(|| format!("{name} needs a value"))?,
                 };
                 flags.values.entry(name.to_owned()).or_default().push(value);
             } else if switches.contains(&name) {
@@ -103,7 +111,10 @@ fn runtimes(flags: &Flags) -> anyhow::Result<Vec<String>> {
     }
     for name in &asked {
         if !runtime::ALL.contains(&name.as_str()) {
-            bail!("unknown runtime `{name}`: known runtimes are {}", runtime::ALL.join(", "));
+            bail!(
+                "unknown runtime `{name}`: known runtimes are {}",
+                runtime::ALL.join(", ")
+            );
         }
     }
     Ok(asked)
@@ -120,13 +131,26 @@ fn target_dir(flags: &Flags, root: &Path) -> PathBuf {
 fn matrix(args: &[String]) -> anyhow::Result<()> {
     let flags = Flags::parse(
         args,
-        &["--root", "--target-dir", "--out", "--runtime", "--sample", "--repeat"],
+        &[
+            "--root",
+            "--target-dir",
+            "--out",
+            "--runtime",
+            "--sample",
+            "--repeat",
+        ],
         &["--no-bench"],
     )?;
     let root = PathBuf::from(flags.one("--root").unwrap_or_else(|| ".".into()));
-    let out_dir = flags.one("--out").map_or_else(|| root.join("results"), PathBuf::from);
+    let out_dir = flags
+        .one("--out")
+        .map_or_else(|| root.join("results"), PathBuf::from);
     let repeat: u32 = match flags.one("--repeat") {
-        Some(n) => n.parse().ok().filter(|n| *n > 0).context("--repeat needs a positive number")?,
+        Some(n) => n
+            .parse()
+            .ok()
+            .filter(|n| *n > 0)
+            .context("--repeat needs a positive number")?,
         None => 1,
     };
     let runtimes = runtimes(&flags)?;
@@ -149,10 +173,16 @@ fn matrix(args: &[String]) -> anyhow::Result<()> {
         }
     }
     let matches = |s: &manifest::Sample| {
-        wanted.is_empty() || wanted.iter().any(|w| *w == s.name() || *w == s.id() || *w == s.language())
+        wanted.is_empty()
+            || wanted
+                .iter()
+                .any(|w| *w == s.name() || *w == s.id() || *w == s.language())
     };
     for w in &wanted {
-        if !samples.iter().any(|s| *w == s.name() || *w == s.id() || *w == s.language()) {
+        if !samples
+            .iter()
+            .any(|s| *w == s.name() || *w == s.id() || *w == s.language())
+        {
             bail!("no sample matches `{w}` (give a name, language/name or a language)");
         }
     }
@@ -168,7 +198,10 @@ fn matrix(args: &[String]) -> anyhow::Result<()> {
         }
     }
     if jobs.is_empty() {
-        bail!("nothing to run: no samples under {}", root.join("samples").display());
+        bail!(
+            "nothing to run: no samples under {}",
+            root.join("samples").display()
+        );
     }
 
     let date = meta::now_rfc3339();
@@ -198,7 +231,8 @@ fn matrix(args: &[String]) -> anyhow::Result<()> {
     }
     for runtime in &runtimes {
         if !versions.contains_key(runtime) {
-            let version = runtime::select(runtime).map_or_else(|e| format!("not available: {e}"), |b| b.version());
+            let version = runtime::select(runtime)
+                .map_or_else(|e| format!("not available: {e}"), |b| b.version());
             versions.insert(runtime.clone(), version);
         }
     }
@@ -240,13 +274,17 @@ fn toolchains(target_dir: &Path, samples: &[manifest::Sample]) -> BTreeMap<Strin
     let mut out = BTreeMap::new();
     for sample in samples {
         let path = manifest::stamp_path(target_dir, sample.language(), sample.name());
-        let stamp = std::fs::read(&path).ok().and_then(|b| serde_json::from_slice::<manifest::BuildStamp>(&b).ok());
+        let stamp = std::fs::read(&path)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<manifest::BuildStamp>(&b).ok());
         let entry = match stamp {
             Some(stamp) if stamp.status == manifest::BuildStatus::Built => stamp.toolchain,
             Some(stamp) => format!("not built: {}", stamp.reason),
             None => "not built".into(),
         };
-        let slot = out.entry(sample.language().to_owned()).or_insert_with(String::new);
+        let slot = out
+            .entry(sample.language().to_owned())
+            .or_insert_with(String::new);
         if slot.is_empty() || slot.starts_with("not built") {
             *slot = entry;
         }
@@ -255,7 +293,17 @@ fn toolchains(target_dir: &Path, samples: &[manifest::Sample]) -> BTreeMap<Strin
 }
 
 fn run(args: &[String]) -> anyhow::Result<ExitCode> {
-    let flags = Flags::parse(args, &["--runtime", "--dir", "--env", "--timeout-ms", "--target-dir"], &[])?;
+    let flags = Flags::parse(
+        args,
+        &[
+            "--runtime",
+            "--dir",
+            "--env",
+            "--timeout-ms",
+            "--target-dir",
+        ],
+        &[],
+    )?;
     let [module] = flags.positional.as_slice() else {
         bail!("give exactly one module\n{USAGE}");
     };
@@ -266,12 +314,18 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
     let mut preopens = Vec::new();
     for dir in flags.all("--dir") {
         let (host, guest) = dir.split_once("::").unwrap_or((&dir, &dir));
-        let host = std::fs::canonicalize(host).with_context(|| format!("--dir {dir}: no such host directory"))?;
-        preopens.push(Preopen { host, guest: guest.to_owned() });
+        let host = std::fs::canonicalize(host)
+            .with_context(|| format!("--dir {dir}: no such host directory"))?;
+        preopens.push(Preopen {
+            host,
+            guest: guest.to_owned(),
+        });
     }
     let mut env = BTreeMap::new();
     for pair in flags.all("--env") {
-        let (k, v) = pair.split_once('=').with_context(|| format!("--env {pair}: expected KEY=VALUE"))?;
+        let (k, v) = pair
+            .split_once('=')
+            .with_context(|| format!("--env {pair}: expected KEY=VALUE"))?;
         env.insert(k.to_owned(), v.to_owned());
     }
     let timeout_ms: u64 = match flags.one("--timeout-ms") {
@@ -284,7 +338,9 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         repeat: 1,
     };
     let spec = RunSpec {
-        program: module.file_name().map_or("module.wasm".into(), |n| n.to_string_lossy().into_owned()),
+        program: module
+            .file_name()
+            .map_or("module.wasm".into(), |n| n.to_string_lossy().into_owned()),
         args: flags.rest.clone(),
         env,
         preopens,
@@ -296,20 +352,58 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
     };
 
     let mut table = Table::new();
-    table.load_style(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
-    table.set_header(["runtime", "outcome", "exit", "stdout", "stderr", "compile", "instantiate", "run"]);
+    table
+        .load_style(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic);
+    table.set_header([
+        "runtime",
+        "outcome",
+        "exit",
+        "stdout",
+        "stderr",
+        "compile",
+        "instantiate",
+        "run",
+    ]);
     let mut seen = Vec::new();
     for runtime in runtimes(&flags)? {
         let absolute = std::fs::canonicalize(&module)?;
         let (outcome, reason, exit, stdout, stderr, phases) = match runtime::select(&runtime) {
-            Err(err) => (Outcome::Skipped, err.to_string(), None, String::new(), String::new(), None),
+            Err(err) => (
+                Outcome::Skipped,
+                err.to_string(),
+                None,
+                String::new(),
+                String::new(),
+                None,
+            ),
             Ok(_) => {
-                let r = cell::run_once(&ctx, &runtime, &absolute, spec.clone(), &Expect::default(), &[]);
-                (r.verdict.outcome, r.verdict.reason, r.exit_code, r.stdout, r.stderr, Some(r.phases))
+                let r = cell::run_once(
+                    &ctx,
+                    &runtime,
+                    &absolute,
+                    spec.clone(),
+                    &Expect::default(),
+                    &[],
+                );
+                (
+                    r.verdict.outcome,
+                    r.verdict.reason,
+                    r.exit_code,
+                    r.stdout,
+                    r.stderr,
+                    Some(r.phases),
+                )
             }
         };
-        let label = if reason.is_empty() { outcome.to_string() } else { format!("{outcome}: {}", shorten(&reason, 60)) };
-        let ms = |f: fn(&runtime::Phases) -> f64| phases.as_ref().map_or("—".into(), |p| format_ms(f(p)));
+        let label = if reason.is_empty() {
+            outcome.to_string()
+        } else {
+            format!("{outcome}: {}", shorten(&reason, 60))
+        };
+        let ms = |f: fn(&runtime::Phases) -> f64| {
+            phases.as_ref().map_or("—".into(), |p| format_ms(f(p)))
+        };
         table.add_row([
             runtime.clone(),
             label,

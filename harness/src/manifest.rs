@@ -40,7 +40,10 @@ pub enum Build {
     Cargo { bin: Option<String> },
     /// Assemble a WebAssembly text file; `truncate_to` keeps only that many bytes of the binary, to
     /// make a malformed module on purpose.
-    Wat { source: String, truncate_to: Option<usize> },
+    Wat {
+        source: String,
+        truncate_to: Option<usize>,
+    },
     /// Take the file as it is, even if it is not WebAssembly at all.
     File { source: String },
 }
@@ -175,7 +178,10 @@ impl fmt::Display for Proposal {
 #[derive(Debug, thiserror::Error)]
 pub enum ManifestError {
     #[error("cannot read {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}: {message}")]
     Parse { path: PathBuf, message: String },
     #[error("{path}: {message}")]
@@ -206,8 +212,10 @@ impl Sample {
 
 /// Reads and checks one manifest. Parse errors carry the file's line and column.
 pub fn load(path: &Path) -> Result<Manifest, ManifestError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|source| ManifestError::Read { path: path.to_owned(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|source| ManifestError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
     parse(path, &text)
 }
 
@@ -217,8 +225,10 @@ pub fn parse(path: &Path, text: &str) -> Result<Manifest, ManifestError> {
         path: path.to_owned(),
         message: describe_toml_error(text, &err),
     })?;
-    validate(&manifest)
-        .map_err(|message| ManifestError::Invalid { path: path.to_owned(), message })?;
+    validate(&manifest).map_err(|message| ManifestError::Invalid {
+        path: path.to_owned(),
+        message,
+    })?;
     Ok(manifest)
 }
 
@@ -240,7 +250,8 @@ fn describe_toml_error(text: &str, err: &toml::de::Error) -> String {
 fn validate(m: &Manifest) -> Result<(), String> {
     let ident = |s: &str| {
         !s.is_empty()
-            && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+            && s.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
     };
     if !ident(&m.sample.name) {
         return Err(format!(
@@ -260,17 +271,26 @@ fn validate(m: &Manifest) -> Result<(), String> {
     let mut seen = BTreeSet::new();
     for case in &m.cases {
         if !ident(&case.name) {
-            return Err(format!("case name `{}` must be lowercase letters, digits, `-` or `_`", case.name));
+            return Err(format!(
+                "case name `{}` must be lowercase letters, digits, `-` or `_`",
+                case.name
+            ));
         }
         if !seen.insert(&case.name) {
             return Err(format!("case `{}` appears twice", case.name));
         }
         let e = &case.expect;
         if e.stdout.is_some() && e.stdout_pattern.is_some() {
-            return Err(format!("case `{}`: give stdout or stdout_pattern, not both", case.name));
+            return Err(format!(
+                "case `{}`: give stdout or stdout_pattern, not both",
+                case.name
+            ));
         }
         if e.stderr.is_some() && e.stderr_pattern.is_some() {
-            return Err(format!("case `{}`: give stderr or stderr_pattern, not both", case.name));
+            return Err(format!(
+                "case `{}`: give stderr or stderr_pattern, not both",
+                case.name
+            ));
         }
         for pattern in [&e.stdout_pattern, &e.stderr_pattern].into_iter().flatten() {
             regex::Regex::new(pattern)
@@ -278,7 +298,10 @@ fn validate(m: &Manifest) -> Result<(), String> {
         }
         for dir in &case.dirs {
             if !dir.guest.starts_with('/') {
-                return Err(format!("case `{}`: guest dir `{}` must be absolute", case.name, dir.guest));
+                return Err(format!(
+                    "case `{}`: guest dir `{}` must be absolute",
+                    case.name, dir.guest
+                ));
             }
             if let Some(fixture) = &dir.fixture
                 && (Path::new(fixture).is_absolute() || fixture.split('/').any(|c| c == ".."))
@@ -296,7 +319,11 @@ fn validate(m: &Manifest) -> Result<(), String> {
                     case.name, file.path
                 ));
             }
-            if !case.dirs.iter().any(|d| guest_relative(&d.guest, &file.path).is_some()) {
+            if !case
+                .dirs
+                .iter()
+                .any(|d| guest_relative(&d.guest, &file.path).is_some())
+            {
                 return Err(format!(
                     "case `{}`: expected file `{}` is not inside any preopened dir",
                     case.name, file.path
@@ -304,7 +331,10 @@ fn validate(m: &Manifest) -> Result<(), String> {
             }
         }
         if case.timeout_ms == 0 || case.memory_limit_mib == 0 {
-            return Err(format!("case `{}`: timeout_ms and memory_limit_mib must be positive", case.name));
+            return Err(format!(
+                "case `{}`: timeout_ms and memory_limit_mib must be positive",
+                case.name
+            ));
         }
     }
     Ok(())
@@ -337,7 +367,9 @@ pub fn discover(root: &Path) -> Vec<Result<Sample, ManifestError>> {
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         let name = entry.file_name();
@@ -354,12 +386,20 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
 
 /// Where the built module of a sample lives.
 pub fn module_path(target_dir: &Path, language: &str, sample: &str) -> PathBuf {
-    target_dir.join("samples").join(language).join(sample).join("module.wasm")
+    target_dir
+        .join("samples")
+        .join(language)
+        .join(sample)
+        .join("module.wasm")
 }
 
 /// Where the build record of a sample lives, next to its module.
 pub fn stamp_path(target_dir: &Path, language: &str, sample: &str) -> PathBuf {
-    target_dir.join("samples").join(language).join(sample).join("build.json")
+    target_dir
+        .join("samples")
+        .join(language)
+        .join(sample)
+        .join("build.json")
 }
 
 /// What `build-samples` records of each sample; the harness reads it to know whether a module exists,
@@ -410,7 +450,9 @@ file = [{ path = "/out/x.txt", content = "x" }]
 "#;
 
     fn err(text: &str) -> String {
-        parse(Path::new("samples/x/sample.toml"), text).unwrap_err().to_string()
+        parse(Path::new("samples/x/sample.toml"), text)
+            .unwrap_err()
+            .to_string()
     }
 
     #[test]
@@ -427,7 +469,10 @@ file = [{ path = "/out/x.txt", content = "x" }]
     fn unknown_key_names_file_line_and_column() {
         let text = GOOD.replace("stdout = \"hi\\n\"", "stdout = \"hi\\n\"\nstdot = \"typo\"");
         let e = err(&text);
-        assert!(e.starts_with("samples/x/sample.toml: line 14, column 1:"), "{e}");
+        assert!(
+            e.starts_with("samples/x/sample.toml: line 14, column 1:"),
+            "{e}"
+        );
         assert!(e.contains("unknown field `stdot`"), "{e}");
     }
 
@@ -439,29 +484,58 @@ file = [{ path = "/out/x.txt", content = "x" }]
 
     #[test]
     fn unknown_recipe_parameter_is_an_error() {
-        let e = err(&GOOD.replace("recipe = \"cargo\"", "recipe = \"cargo\"\nfeatures = [\"x\"]"));
+        let e = err(&GOOD.replace(
+            "recipe = \"cargo\"",
+            "recipe = \"cargo\"\nfeatures = [\"x\"]",
+        ));
         assert!(e.contains("unknown field `features`"), "{e}");
     }
 
     #[test]
     fn unknown_proposal_is_an_error() {
-        let e = err(&GOOD.replace("name = \"default\"", "name = \"default\"\nproposals = [\"gcc\"]"));
+        let e = err(&GOOD.replace(
+            "name = \"default\"",
+            "name = \"default\"\nproposals = [\"gcc\"]",
+        ));
         assert!(e.contains("gcc") && e.contains("line 11"), "{e}");
     }
 
     #[test]
     fn wrong_type_is_an_error() {
-        let e = err(&GOOD.replace("name = \"default\"", "name = \"default\"\ntimeout_ms = \"soon\""));
+        let e = err(&GOOD.replace(
+            "name = \"default\"",
+            "name = \"default\"\ntimeout_ms = \"soon\"",
+        ));
         assert!(e.contains("line 11, column 14"), "{e}");
     }
 
     #[test]
     fn semantic_errors_are_reported() {
-        assert!(err(&GOOD.replace("/out/x.txt", "/elsewhere/x.txt")).contains("not inside any preopened dir"));
-        assert!(err(&GOOD.replace("guest = \"/out\"", "guest = \"out\"")).contains("must be absolute"));
-        assert!(err(&GOOD.replace("stdout = \"hi\\n\"", "stdout = \"a\"\nstdout_pattern = \"a\"")).contains("not both"));
-        assert!(err(&GOOD.replace("stdout = \"hi\\n\"", "stdout_pattern = \"(\"")).contains("bad pattern"));
-        assert!(err(&GOOD.replace("{ guest = \"/out\" }", "{ guest = \"/out\", fixture = \"../../etc\" }")).contains("inside the sample directory"));
+        assert!(
+            err(&GOOD.replace("/out/x.txt", "/elsewhere/x.txt"))
+                .contains("not inside any preopened dir")
+        );
+        assert!(
+            err(&GOOD.replace("guest = \"/out\"", "guest = \"out\"")).contains("must be absolute")
+        );
+        assert!(
+            err(&GOOD.replace(
+                "stdout = \"hi\\n\"",
+                "stdout = \"a\"\nstdout_pattern = \"a\""
+            ))
+            .contains("not both")
+        );
+        assert!(
+            err(&GOOD.replace("stdout = \"hi\\n\"", "stdout_pattern = \"(\""))
+                .contains("bad pattern")
+        );
+        assert!(
+            err(&GOOD.replace(
+                "{ guest = \"/out\" }",
+                "{ guest = \"/out\", fixture = \"../../etc\" }"
+            ))
+            .contains("inside the sample directory")
+        );
         let twice = format!("{GOOD}\n[[case]]\nname = \"default\"\n");
         assert!(err(&twice).contains("appears twice"));
     }
@@ -470,7 +544,10 @@ file = [{ path = "/out/x.txt", content = "x" }]
     fn missing_file_is_a_read_error() {
         let e = load(Path::new("/nonexistent/sample.toml")).unwrap_err();
         assert!(matches!(e, ManifestError::Read { .. }));
-        assert!(e.to_string().starts_with("cannot read /nonexistent/sample.toml"));
+        assert!(
+            e.to_string()
+                .starts_with("cannot read /nonexistent/sample.toml")
+        );
     }
 
     #[test]

@@ -9,12 +9,19 @@ pub fn host() -> Host {
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
     let cpu = cpuinfo
         .lines()
-        .find_map(|l| l.strip_prefix("model name").and_then(|r| r.split_once(':')).map(|(_, v)| v.trim().to_owned()))
+        .find_map(|l| {
+            l.strip_prefix("model name")
+                .and_then(|r| r.split_once(':'))
+                .map(|(_, v)| v.trim().to_owned())
+        })
         .unwrap_or_else(|| std::env::consts::ARCH.to_owned());
     let os_release = std::fs::read_to_string("/etc/os-release").unwrap_or_default();
     let os = os_release
         .lines()
-        .find_map(|l| l.strip_prefix("PRETTY_NAME=").map(|v| v.trim_matches('"').to_owned()))
+        .find_map(|l| {
+            l.strip_prefix("PRETTY_NAME=")
+                .map(|v| v.trim_matches('"').to_owned())
+        })
         .unwrap_or_else(|| std::env::consts::OS.to_owned());
     Host {
         cpu,
@@ -31,7 +38,9 @@ fn kernel_release() -> String {
         return "unknown".into();
     }
     // SAFETY: uname succeeded, so `release` is NUL-terminated.
-    unsafe { std::ffi::CStr::from_ptr(uts.release.as_ptr()) }.to_string_lossy().into_owned()
+    unsafe { std::ffi::CStr::from_ptr(uts.release.as_ptr()) }
+        .to_string_lossy()
+        .into_owned()
 }
 
 /// `HEAD`'s commit, with `-dirty` when the work tree differs from it, or `unknown` outside git.
@@ -55,7 +64,10 @@ pub fn git_commit(root: &Path) -> String {
 }
 
 pub fn harness_build() -> HarnessBuild {
-    HarnessBuild { profile: crate::versions::PROFILE.into(), opt_level: crate::versions::OPT_LEVEL.into() }
+    HarnessBuild {
+        profile: crate::versions::PROFILE.into(),
+        opt_level: crate::versions::OPT_LEVEL.into(),
+    }
 }
 
 /// The current time as RFC 3339 UTC, without a date library.
@@ -65,7 +77,12 @@ pub fn now_rfc3339() -> String {
         .map_or(0, |d| d.as_secs());
     let (days, rem) = (secs / 86_400, secs % 86_400);
     let (y, m, d) = civil_from_days(days as i64);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem / 60 % 60, rem % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
 }
 
 /// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).

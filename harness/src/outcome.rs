@@ -68,7 +68,10 @@ pub struct Verdict {
 
 impl Verdict {
     pub fn new(outcome: Outcome, reason: impl Into<String>) -> Self {
-        Verdict { outcome, reason: reason.into() }
+        Verdict {
+            outcome,
+            reason: reason.into(),
+        }
     }
 }
 
@@ -77,16 +80,29 @@ impl Verdict {
 ///
 /// An ending other than an exit is its own class (trap, timeout, unsupported); a refused module is a
 /// failure. Only a run that exited is checked further: exit code, stdout, stderr, then files.
-pub fn classify(report: &RunReport, expect: &Expect, preopens: &[Preopen], declined: &[String]) -> Verdict {
+pub fn classify(
+    report: &RunReport,
+    expect: &Expect,
+    preopens: &[Preopen],
+    declined: &[String],
+) -> Verdict {
     match &report.ending {
         Ending::Trapped { message } => Verdict::new(Outcome::Trap, first_line(message)),
         Ending::TimedOut { by } => Verdict::new(Outcome::Timeout, format!("stopped by {by}")),
-        Ending::Unsupported { capability, message } => {
-            Verdict::new(Outcome::Unsupported, format!("{capability}: {}", first_line(message)))
-        }
+        Ending::Unsupported {
+            capability,
+            message,
+        } => Verdict::new(
+            Outcome::Unsupported,
+            format!("{capability}: {}", first_line(message)),
+        ),
         Ending::Rejected { stage, message } if !declined.is_empty() => Verdict::new(
             Outcome::Unsupported,
-            format!("needs {} (not available): {}", declined.join(", "), first_line(message)),
+            format!(
+                "needs {} (not available): {}",
+                declined.join(", "),
+                first_line(message)
+            ),
         ),
         Ending::Rejected { stage, message } => {
             let stage = match stage {
@@ -106,8 +122,18 @@ fn check_exit(code: i32, report: &RunReport, expect: &Expect, preopens: &[Preope
     }
     let stdout = String::from_utf8_lossy(&report.stdout);
     let stderr = String::from_utf8_lossy(&report.stderr);
-    problems.extend(check_text("stdout", &stdout, expect.stdout.as_deref(), expect.stdout_pattern.as_deref()));
-    problems.extend(check_text("stderr", &stderr, expect.stderr.as_deref(), expect.stderr_pattern.as_deref()));
+    problems.extend(check_text(
+        "stdout",
+        &stdout,
+        expect.stdout.as_deref(),
+        expect.stdout_pattern.as_deref(),
+    ));
+    problems.extend(check_text(
+        "stderr",
+        &stderr,
+        expect.stderr.as_deref(),
+        expect.stderr_pattern.as_deref(),
+    ));
     for file in &expect.files {
         if let Some(problem) = check_file(&file.path, file.content.as_deref(), preopens) {
             problems.push(problem);
@@ -126,7 +152,12 @@ fn check_exit(code: i32, report: &RunReport, expect: &Expect, preopens: &[Preope
 
 /// Compares text with an exact expectation or a whole-text pattern; the difference is named by its
 /// first differing line.
-pub fn check_text(what: &str, actual: &str, exact: Option<&str>, pattern: Option<&str>) -> Option<String> {
+pub fn check_text(
+    what: &str,
+    actual: &str,
+    exact: Option<&str>,
+    pattern: Option<&str>,
+) -> Option<String> {
     if let Some(expected) = exact {
         return (actual != expected).then(|| format!("{what} {}", line_diff(expected, actual)));
     }
@@ -135,7 +166,12 @@ pub fn check_text(what: &str, actual: &str, exact: Option<&str>, pattern: Option
         Ok(re) => re,
         Err(err) => return Some(format!("{what} pattern is invalid: {err}")),
     };
-    (!re.is_match(actual)).then(|| format!("{what} does not match /{pattern}/: got {}", quote(actual, 80)))
+    (!re.is_match(actual)).then(|| {
+        format!(
+            "{what} does not match /{pattern}/: got {}",
+            quote(actual, 80)
+        )
+    })
 }
 
 /// Says where two texts first differ, by line, briefly.
@@ -146,9 +182,20 @@ pub fn line_diff(expected: &str, actual: &str) -> String {
         match (exp.get(i), act.get(i)) {
             (Some(e), Some(a)) if e == a => continue,
             (Some(e), Some(a)) => {
-                return format!("line {}: expected {}, got {}", i + 1, quote(e, 60), quote(a, 60));
+                return format!(
+                    "line {}: expected {}, got {}",
+                    i + 1,
+                    quote(e, 60),
+                    quote(a, 60)
+                );
             }
-            (Some(e), None) => return format!("line {}: expected {}, got end of output", i + 1, quote(e, 60)),
+            (Some(e), None) => {
+                return format!(
+                    "line {}: expected {}, got end of output",
+                    i + 1,
+                    quote(e, 60)
+                );
+            }
             (None, Some(a)) => return format!("line {}: unexpected extra {}", i + 1, quote(a, 60)),
             (None, None) => unreachable!("loop bound is the longer length"),
         }
@@ -169,7 +216,8 @@ fn check_file(guest_path: &str, content: Option<&str>, preopens: &[Preopen]) -> 
         (Some(_), Err(err)) => Some(format!("file {guest_path}: unreadable: {err}")),
         (Some(expected), Ok(bytes)) => {
             let actual = String::from_utf8_lossy(&bytes);
-            (actual != expected).then(|| format!("file {guest_path} {}", line_diff(expected, &actual)))
+            (actual != expected)
+                .then(|| format!("file {guest_path} {}", line_diff(expected, &actual)))
         }
     }
 }
@@ -178,7 +226,10 @@ fn check_file(guest_path: &str, content: Option<&str>, preopens: &[Preopen]) -> 
 /// a reason that contains the expected words.
 pub fn as_expected(verdict: &Verdict, expect: &Expect) -> bool {
     verdict.outcome == expect.outcome
-        && expect.reason_contains.as_deref().is_none_or(|words| verdict.reason.contains(words))
+        && expect
+            .reason_contains
+            .as_deref()
+            .is_none_or(|words| verdict.reason.contains(words))
 }
 
 fn first_line(text: &str) -> String {
@@ -219,48 +270,104 @@ mod tests {
     }
 
     fn expect_stdout(s: &str) -> Expect {
-        Expect { stdout: Some(s.into()), ..Expect::default() }
+        Expect {
+            stdout: Some(s.into()),
+            ..Expect::default()
+        }
     }
 
     #[test]
     fn exit_with_expected_output_passes() {
-        let v = classify(&report(Ending::Exited { code: 0 }, "hi\n"), &expect_stdout("hi\n"), &[], &[]);
+        let v = classify(
+            &report(Ending::Exited { code: 0 }, "hi\n"),
+            &expect_stdout("hi\n"),
+            &[],
+            &[],
+        );
         assert_eq!(v, Verdict::new(Outcome::Pass, ""));
     }
 
     #[test]
     fn wrong_output_fails_with_line_diff() {
-        let v = classify(&report(Ending::Exited { code: 0 }, "a\nb\n"), &expect_stdout("a\nc\n"), &[], &[]);
+        let v = classify(
+            &report(Ending::Exited { code: 0 }, "a\nb\n"),
+            &expect_stdout("a\nc\n"),
+            &[],
+            &[],
+        );
         assert_eq!(v.outcome, Outcome::Fail);
         assert_eq!(v.reason, r#"stdout line 2: expected "c\n", got "b\n""#);
-        let v = classify(&report(Ending::Exited { code: 0 }, "a\n"), &expect_stdout("a\nc\n"), &[], &[]);
+        let v = classify(
+            &report(Ending::Exited { code: 0 }, "a\n"),
+            &expect_stdout("a\nc\n"),
+            &[],
+            &[],
+        );
         assert!(v.reason.contains("got end of output"), "{}", v.reason);
     }
 
     #[test]
     fn wrong_exit_code_fails() {
-        let v = classify(&report(Ending::Exited { code: 3 }, ""), &Expect::default(), &[], &[]);
+        let v = classify(
+            &report(Ending::Exited { code: 3 }, ""),
+            &Expect::default(),
+            &[],
+            &[],
+        );
         assert_eq!(v, Verdict::new(Outcome::Fail, "exit code 3, expected 0"));
     }
 
     #[test]
     fn patterns_match_the_whole_text() {
-        assert_eq!(check_text("stdout", "t=123\n", None, Some(r"t=\d+\n")), None);
+        assert_eq!(
+            check_text("stdout", "t=123\n", None, Some(r"t=\d+\n")),
+            None
+        );
         assert!(check_text("stdout", "t=123\nmore\n", None, Some(r"t=\d+\n")).is_some());
     }
 
     #[test]
     fn endings_map_to_their_classes() {
         let e = Expect::default();
-        let trap = classify(&report(Ending::Trapped { message: "wasm trap: unreachable\nbacktrace".into() }, ""), &e, &[], &[]);
+        let trap = classify(
+            &report(
+                Ending::Trapped {
+                    message: "wasm trap: unreachable\nbacktrace".into(),
+                },
+                "",
+            ),
+            &e,
+            &[],
+            &[],
+        );
         assert_eq!(trap, Verdict::new(Outcome::Trap, "wasm trap: unreachable"));
-        let timeout = classify(&report(Ending::TimedOut { by: "epoch interruption".into() }, ""), &e, &[], &[]);
+        let timeout = classify(
+            &report(
+                Ending::TimedOut {
+                    by: "epoch interruption".into(),
+                },
+                "",
+            ),
+            &e,
+            &[],
+            &[],
+        );
         assert_eq!(timeout.outcome, Outcome::Timeout);
-        let rejected = Ending::Rejected { stage: Stage::Compile, message: "bad magic".into() };
-        assert_eq!(classify(&report(rejected.clone(), ""), &e, &[], &[]).outcome, Outcome::Fail);
+        let rejected = Ending::Rejected {
+            stage: Stage::Compile,
+            message: "bad magic".into(),
+        };
+        assert_eq!(
+            classify(&report(rejected.clone(), ""), &e, &[], &[]).outcome,
+            Outcome::Fail
+        );
         let declined = classify(&report(rejected, ""), &e, &[], &["gc".into()]);
         assert_eq!(declined.outcome, Outcome::Unsupported);
-        assert!(declined.reason.starts_with("needs gc"), "{}", declined.reason);
+        assert!(
+            declined.reason.starts_with("needs gc"),
+            "{}",
+            declined.reason
+        );
     }
 
     #[test]
@@ -268,25 +375,57 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("harness-outcome-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("out.txt"), "written\n").unwrap();
-        let preopens = [Preopen { host: dir.clone(), guest: "/out".into() }];
+        let preopens = [Preopen {
+            host: dir.clone(),
+            guest: "/out".into(),
+        }];
         let mut expect = Expect::default();
-        expect.files.push(ExpectFile { path: "/out/out.txt".into(), content: Some("written\n".into()), absent: false });
-        expect.files.push(ExpectFile { path: "/out/gone.txt".into(), content: None, absent: true });
+        expect.files.push(ExpectFile {
+            path: "/out/out.txt".into(),
+            content: Some("written\n".into()),
+            absent: false,
+        });
+        expect.files.push(ExpectFile {
+            path: "/out/gone.txt".into(),
+            content: None,
+            absent: true,
+        });
         let ok = report(Ending::Exited { code: 0 }, "");
-        assert_eq!(classify(&ok, &expect, &preopens, &[]).outcome, Outcome::Pass);
+        assert_eq!(
+            classify(&ok, &expect, &preopens, &[]).outcome,
+            Outcome::Pass
+        );
         expect.files[0].content = Some("other\n".into());
         let v = classify(&ok, &expect, &preopens, &[]);
-        assert!(v.reason.starts_with("file /out/out.txt line 1"), "{}", v.reason);
+        assert!(
+            v.reason.starts_with("file /out/out.txt line 1"),
+            "{}",
+            v.reason
+        );
         std::fs::remove_dir_all(&dir).unwrap();
         expect.files.truncate(1);
-        assert!(classify(&ok, &expect, &preopens, &[]).reason.contains("missing"));
+        assert!(
+            classify(&ok, &expect, &preopens, &[])
+                .reason
+                .contains("missing")
+        );
     }
 
     #[test]
     fn expected_non_pass_outcomes() {
-        let expect = Expect { outcome: Outcome::Trap, reason_contains: Some("unreachable".into()), ..Expect::default() };
-        assert!(as_expected(&Verdict::new(Outcome::Trap, "wasm trap: unreachable"), &expect));
-        assert!(!as_expected(&Verdict::new(Outcome::Trap, "out of bounds"), &expect));
+        let expect = Expect {
+            outcome: Outcome::Trap,
+            reason_contains: Some("unreachable".into()),
+            ..Expect::default()
+        };
+        assert!(as_expected(
+            &Verdict::new(Outcome::Trap, "wasm trap: unreachable"),
+            &expect
+        ));
+        assert!(!as_expected(
+            &Verdict::new(Outcome::Trap, "out of bounds"),
+            &expect
+        ));
         assert!(!as_expected(&Verdict::new(Outcome::Pass, ""), &expect));
     }
 }

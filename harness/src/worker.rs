@@ -72,26 +72,41 @@ pub fn serve() -> anyhow::Result<()> {
                 stage: Stage::Compile,
                 message: format!("cannot read {}: {err}", request.module.display()),
             };
-            return respond(&Response { runtime_version: version, report: RunReport::new(ending) });
+            return respond(&Response {
+                runtime_version: version,
+                report: RunReport::new(ending),
+            });
         }
     };
 
     // The engine stops the guest at the deadline where it can; this guard is the backstop, a little
     // later, and the only stop for engines without interruption.
-    let slack = if backend.interrupts_in_engine() { Duration::from_secs(2) } else { Duration::ZERO };
+    let slack = if backend.interrupts_in_engine() {
+        Duration::from_secs(2)
+    } else {
+        Duration::ZERO
+    };
     let deadline = request.spec.timeout + slack;
     let watchdog_version = version.clone();
     let arm = move || {
         let version = watchdog_version.clone();
         std::thread::spawn(move || {
             std::thread::sleep(deadline);
-            let ending = Ending::TimedOut { by: "the harness watchdog (no in-engine interruption)".into() };
-            let _ = respond(&Response { runtime_version: version, report: RunReport::new(ending) });
+            let ending = Ending::TimedOut {
+                by: "the harness watchdog (no in-engine interruption)".into(),
+            };
+            let _ = respond(&Response {
+                runtime_version: version,
+                report: RunReport::new(ending),
+            });
             std::process::exit(0);
         });
     };
     let report = backend.run(&module, &request.spec, &Watchdog::new(&arm));
-    respond(&Response { runtime_version: version, report })
+    respond(&Response {
+        runtime_version: version,
+        report,
+    })
 }
 
 fn respond(response: &Response) -> anyhow::Result<()> {
@@ -171,15 +186,23 @@ pub fn run(exe: &Path, request: &Request, wall_limit: Duration) -> std::io::Resu
         End::Killed { after: wall }
     } else if libc::WIFSIGNALED(status) {
         let signal = libc::WTERMSIG(status);
-        End::Crashed { how: format!("killed by {}{}", signal_name(signal), stderr_hint(&stderr)) }
+        End::Crashed {
+            how: format!("killed by {}{}", signal_name(signal), stderr_hint(&stderr)),
+        }
     } else {
         let code = libc::WEXITSTATUS(status);
         match serde_json::from_slice::<Response>(&stdout) {
             Ok(response) if code == 0 => End::Reported(response),
-            _ => End::Crashed { how: format!("worker exited with status {code}{}", stderr_hint(&stderr)) },
+            _ => End::Crashed {
+                how: format!("worker exited with status {code}{}", stderr_hint(&stderr)),
+            },
         }
     };
-    Ok(Finished { end, wall, peak_rss_kib })
+    Ok(Finished {
+        end,
+        wall,
+        peak_rss_kib,
+    })
 }
 
 fn read_all(mut from: impl Read + Send + 'static) -> std::thread::JoinHandle<Vec<u8>> {
@@ -209,11 +232,22 @@ fn wait4(pid: libc::pid_t) -> std::io::Result<(libc::c_int, libc::rusage)> {
 
 /// The line of a dying worker's stderr that best says why: a panic message, or the last line.
 fn stderr_hint(stderr: &str) -> String {
-    let lines: Vec<&str> = stderr.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let lines: Vec<&str> = stderr
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
     let line = lines
         .iter()
         .position(|l| l.contains("panicked at"))
-        .map(|i| lines[i..].iter().take(2).copied().collect::<Vec<_>>().join(" "))
+        .map(|i| {
+            lines[i..]
+                .iter()
+                .take(2)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
         .or_else(|| lines.last().map(|l| l.to_string()));
     match line {
         Some(line) => format!(": {}", crate::outcome::shorten(&line, 200)),

@@ -13,14 +13,21 @@ use harness::runtime::{self, RunSpec};
 use harness::worker::{self, End};
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("harness-classification-{name}-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!(
+        "harness-classification-{name}-{}",
+        std::process::id()
+    ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
 
 fn ctx(worker_exe: PathBuf) -> Context {
-    Context { worker_exe, target_dir: scratch("target"), repeat: 1 }
+    Context {
+        worker_exe,
+        target_dir: scratch("target"),
+        repeat: 1,
+    }
 }
 
 fn spec(timeout_ms: u64, memory_mib: u64) -> RunSpec {
@@ -39,7 +46,9 @@ fn spec(timeout_ms: u64, memory_mib: u64) -> RunSpec {
 
 /// The module bytes of a corpus sample, made the way its recipe makes them.
 fn corpus(name: &str) -> Vec<u8> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples/wat").join(name);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../samples/wat")
+        .join(name);
     match name {
         "not-wasm" => std::fs::read(dir.join("module.wasm")).unwrap(),
         "truncated" => {
@@ -56,13 +65,24 @@ fn classify(runtime: &str, name: &str, timeout_ms: u64, memory_mib: u64) -> cell
     let module = dir.join("module.wasm");
     std::fs::write(&module, corpus(name)).unwrap();
     let ctx = ctx(PathBuf::from(env!("CARGO_BIN_EXE_harness")));
-    let run = cell::run_once(&ctx, runtime, &module, spec(timeout_ms, memory_mib), &Expect::default(), &[]);
+    let run = cell::run_once(
+        &ctx,
+        runtime,
+        &module,
+        spec(timeout_ms, memory_mib),
+        &Expect::default(),
+        &[],
+    );
     std::fs::remove_dir_all(&dir).unwrap();
     run
 }
 
 fn built_runtimes() -> Vec<&'static str> {
-    let built: Vec<_> = runtime::ALL.iter().copied().filter(|r| runtime::select(r).is_ok()).collect();
+    let built: Vec<_> = runtime::ALL
+        .iter()
+        .copied()
+        .filter(|r| runtime::select(r).is_ok())
+        .collect();
     assert!(!built.is_empty(), "no runtime is built in");
     built
 }
@@ -76,22 +96,39 @@ fn error_corpus_gets_its_classes_on_every_runtime() {
         };
         let (outcome, reason, _) = class("not-wasm", 10_000, 64);
         assert_eq!(outcome, Outcome::Fail, "{runtime} not-wasm: {reason}");
-        assert!(reason.starts_with("rejected at compile"), "{runtime}: {reason}");
+        assert!(
+            reason.starts_with("rejected at compile"),
+            "{runtime}: {reason}"
+        );
 
         let (outcome, reason, _) = class("truncated", 10_000, 64);
         assert_eq!(outcome, Outcome::Fail, "{runtime} truncated: {reason}");
-        assert!(reason.starts_with("rejected at compile"), "{runtime}: {reason}");
+        assert!(
+            reason.starts_with("rejected at compile"),
+            "{runtime}: {reason}"
+        );
 
         let (outcome, reason, _) = class("unreachable", 10_000, 64);
         assert_eq!(outcome, Outcome::Trap, "{runtime} unreachable: {reason}");
         assert!(reason.contains("unreachable"), "{runtime}: {reason}");
 
         let (outcome, reason, _) = class("infinite-loop", 500, 64);
-        assert_eq!(outcome, Outcome::Timeout, "{runtime} infinite-loop: {reason}");
+        assert_eq!(
+            outcome,
+            Outcome::Timeout,
+            "{runtime} infinite-loop: {reason}"
+        );
 
         let (outcome, reason, _) = class("missing-import", 10_000, 64);
-        assert_eq!(outcome, Outcome::Unsupported, "{runtime} missing-import: {reason}");
-        assert!(reason.contains("wasm_harness_nowhere::conjure"), "{runtime}: {reason}");
+        assert_eq!(
+            outcome,
+            Outcome::Unsupported,
+            "{runtime} missing-import: {reason}"
+        );
+        assert!(
+            reason.contains("wasm_harness_nowhere::conjure"),
+            "{runtime}: {reason}"
+        );
 
         // With a 64 MiB cap the bomb's fourth 16 MiB step is refused, and it says so and exits 0.
         let (outcome, reason, stdout) = class("memory-bomb", 10_000, 64);
@@ -104,9 +141,18 @@ fn error_corpus_gets_its_classes_on_every_runtime() {
 fn the_memory_cap_bounds_the_worker() {
     for runtime in built_runtimes() {
         let run = classify(runtime, "memory-bomb", 10_000, 64);
-        assert_eq!(run.verdict.outcome, Outcome::Pass, "{runtime}: {}", run.verdict.reason);
+        assert_eq!(
+            run.verdict.outcome,
+            Outcome::Pass,
+            "{runtime}: {}",
+            run.verdict.reason
+        );
         // The bomb touches every page it gets: a worker far above the cap would mean no cap.
-        assert!(run.peak_rss_kib < 512 * 1024, "{runtime}: peak RSS {} KiB", run.peak_rss_kib);
+        assert!(
+            run.peak_rss_kib < 512 * 1024,
+            "{runtime}: peak RSS {} KiB",
+            run.peak_rss_kib
+        );
     }
 }
 
@@ -134,12 +180,19 @@ fn run_fake(exe: &Path, request: &worker::Request, wall_limit: Duration) -> work
 }
 
 fn request() -> worker::Request {
-    worker::Request { runtime: "wasmtime".into(), module: PathBuf::from("/nonexistent.wasm"), spec: spec(1000, 64) }
+    worker::Request {
+        runtime: "wasmtime".into(),
+        module: PathBuf::from("/nonexistent.wasm"),
+        spec: spec(1000, 64),
+    }
 }
 
 #[test]
 fn a_worker_killed_by_a_signal_is_a_crash() {
-    let exe = fake_worker("abort", "echo 'thread main panicked at engine.rs: boom' >&2\nkill -ABRT $$");
+    let exe = fake_worker(
+        "abort",
+        "echo 'thread main panicked at engine.rs: boom' >&2\nkill -ABRT $$",
+    );
     let finished = run_fake(&exe, &request(), Duration::from_secs(30));
     match finished.end {
         End::Crashed { how } => {
@@ -154,25 +207,56 @@ fn a_worker_killed_by_a_signal_is_a_crash() {
 fn a_worker_that_exits_without_a_report_is_a_crash() {
     let exe = fake_worker("exit", "echo 'out of memory' >&2\nexit 3");
     run_fake(&exe, &request(), Duration::from_secs(30));
-    let run = cell::run_once(&ctx(exe), "wasmtime", Path::new("/x.wasm"), spec(1000, 64), &Expect::default(), &[]);
+    let run = cell::run_once(
+        &ctx(exe),
+        "wasmtime",
+        Path::new("/x.wasm"),
+        spec(1000, 64),
+        &Expect::default(),
+        &[],
+    );
     assert_eq!(run.verdict.outcome, Outcome::Crash);
-    assert_eq!(run.verdict.reason, "worker exited with status 3: out of memory");
+    assert_eq!(
+        run.verdict.reason,
+        "worker exited with status 3: out of memory"
+    );
 }
 
 #[test]
 fn a_worker_that_overruns_its_wall_clock_limit_is_killed() {
     let exe = fake_worker("hang", "exec sleep 30");
     let finished = run_fake(&exe, &request(), Duration::from_millis(300));
-    assert!(matches!(finished.end, End::Killed { .. }), "{:?}", finished.end);
-    assert!(finished.wall < Duration::from_secs(10), "{:?}", finished.wall);
+    assert!(
+        matches!(finished.end, End::Killed { .. }),
+        "{:?}",
+        finished.end
+    );
+    assert!(
+        finished.wall < Duration::from_secs(10),
+        "{:?}",
+        finished.wall
+    );
 }
 
 #[test]
 fn a_missing_module_is_reported_not_crashed() {
     for runtime in built_runtimes() {
         let ctx = ctx(PathBuf::from(env!("CARGO_BIN_EXE_harness")));
-        let run = cell::run_once(&ctx, runtime, Path::new("/nonexistent/module.wasm"), spec(1000, 64), &Expect::default(), &[]);
+        let run = cell::run_once(
+            &ctx,
+            runtime,
+            Path::new("/nonexistent/module.wasm"),
+            spec(1000, 64),
+            &Expect::default(),
+            &[],
+        );
         assert_eq!(run.verdict.outcome, Outcome::Fail, "{runtime}");
-        assert!(run.verdict.reason.contains("cannot read /nonexistent/module.wasm"), "{}", run.verdict.reason);
+        assert!(
+            run.verdict
+                .reason
+                .contains("cannot read /nonexistent/module.wasm"),
+            "{}",
+            run.verdict.reason
+        );
     }
 }

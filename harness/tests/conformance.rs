@@ -49,21 +49,40 @@ struct Unavailable {
 
 fn main() {
     let args = Arguments::from_args();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("harness is in the workspace").to_owned();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("harness is in the workspace")
+        .to_owned();
     let expectations_path = root.join("harness/tests/expectations.toml");
     let expectations: Expectations = toml::from_str(
-        &std::fs::read_to_string(&expectations_path).expect("harness/tests/expectations.toml is readable"),
+        &std::fs::read_to_string(&expectations_path)
+            .expect("harness/tests/expectations.toml is readable"),
     )
     .unwrap_or_else(|err| panic!("{}: {err}", expectations_path.display()));
-    let known: BTreeMap<String, String> =
-        expectations.known_failure.into_iter().map(|l| (l.cell, l.reason)).collect();
-    let flaky: BTreeMap<String, String> = expectations.flaky.into_iter().map(|f| (f.cell, f.also)).collect();
-    let unavailable: BTreeMap<String, String> =
-        expectations.unavailable.into_iter().map(|u| (u.name, u.reason)).collect();
+    let known: BTreeMap<String, String> = expectations
+        .known_failure
+        .into_iter()
+        .map(|l| (l.cell, l.reason))
+        .collect();
+    let flaky: BTreeMap<String, String> = expectations
+        .flaky
+        .into_iter()
+        .map(|f| (f.cell, f.also))
+        .collect();
+    let unavailable: BTreeMap<String, String> = expectations
+        .unavailable
+        .into_iter()
+        .map(|u| (u.name, u.reason))
+        .collect();
     let ci = std::env::var("CI").is_ok_and(|v| v == "true");
 
-    let target_dir = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
-    let ctx = Context { worker_exe: PathBuf::from(env!("CARGO_BIN_EXE_harness")), target_dir, repeat: 1 };
+    let target_dir =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    let ctx = Context {
+        worker_exe: PathBuf::from(env!("CARGO_BIN_EXE_harness")),
+        target_dir,
+        repeat: 1,
+    };
 
     let mut trials = Vec::new();
     let mut seen = Vec::new();
@@ -72,7 +91,9 @@ fn main() {
             Ok(sample) => sample,
             Err(err) => {
                 let name = format!("manifest/{err}");
-                trials.push(Trial::test(name, move || Err(Failed::from(err.to_string()))));
+                trials.push(Trial::test(name, move || {
+                    Err(Failed::from(err.to_string()))
+                }));
                 continue;
             }
         };
@@ -133,7 +154,13 @@ fn main() {
 }
 
 /// A cell whose runtime or module is missing: ignored locally, a failure under CI unless listed.
-fn missing_trial(name: String, what: &str, reason: String, ci: bool, unavailable: &BTreeMap<String, String>) -> Trial {
+fn missing_trial(
+    name: String,
+    what: &str,
+    reason: String,
+    ci: bool,
+    unavailable: &BTreeMap<String, String>,
+) -> Trial {
     if !ci {
         eprintln!("ignored {name}: {reason}");
         return Trial::test(name, || Ok(())).with_ignored_flag(true);
@@ -141,7 +168,9 @@ fn missing_trial(name: String, what: &str, reason: String, ci: bool, unavailable
     match unavailable.get(what) {
         Some(_) => Trial::test(name, || Ok(())).with_ignored_flag(true),
         None => {
-            let message = format!("{reason} (CI=true: list `{what}` under `unavailable` with a reason if this is expected)");
+            let message = format!(
+                "{reason} (CI=true: list `{what}` under `unavailable` with a reason if this is expected)"
+            );
             Trial::test(name, move || Err(message.into()))
         }
     }

@@ -26,7 +26,9 @@ impl BuildSamples {
         let mut iter = args.iter();
         while let Some(arg) = iter.next() {
             match arg.as_str() {
-                "--language" => languages.push(iter.next().context("--language needs a value")?.clone()),
+                "--language" => {
+                    languages.push(iter.next().context("--language needs a value")?.clone())
+                }
                 other => bail!("unknown argument `{other}` (build-samples takes --language L)"),
             }
         }
@@ -52,18 +54,27 @@ impl BuildSamples {
                 bail!("no samples in language `{language}`");
             }
         }
-        samples.retain(|s| self.languages.is_empty() || self.languages.contains(&s.language().to_owned()));
+        samples.retain(|s| {
+            self.languages.is_empty() || self.languages.contains(&s.language().to_owned())
+        });
 
         let mut toolchains: BTreeMap<&'static str, Result<String, String>> = BTreeMap::new();
         let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
         for sample in &samples {
             let kind = recipe_kind(&sample.manifest.build);
-            let toolchain = toolchains.entry(kind).or_insert_with(|| toolchain(sh, kind)).clone();
+            let toolchain = toolchains
+                .entry(kind)
+                .or_insert_with(|| toolchain(sh, kind))
+                .clone();
             let status = build_one(sh, &target, sample, toolchain)?;
             *counts.entry(status).or_default() += 1;
         }
         let summary: Vec<String> = counts.iter().map(|(k, n)| format!("{n} {k}")).collect();
-        eprintln!("build-samples: {} samples: {}", samples.len(), summary.join(", "));
+        eprintln!(
+            "build-samples: {} samples: {}",
+            samples.len(),
+            summary.join(", ")
+        );
         if broken > 0 {
             eprintln!("build-samples: {broken} manifest(s) could not be read (see above)");
         }
@@ -92,22 +103,32 @@ fn rust_toolchain(sh: &Shell) -> Result<String, String> {
     let version = cmd!(sh, "rustc --version")
         .read()
         .map_err(|e| format!("rustc not found ({e}): install Rust with rustup"))?;
-    let installed = cmd!(sh, "rustup target list --installed").quiet().read().map_err(|e| {
-        format!("rustup not found ({e}): install the {RUST_TARGET} standard library for {version}")
-    })?;
+    let installed = cmd!(sh, "rustup target list --installed")
+        .quiet()
+        .read()
+        .map_err(|e| {
+            format!(
+                "rustup not found ({e}): install the {RUST_TARGET} standard library for {version}"
+            )
+        })?;
     if !installed.lines().any(|t| t.trim() == RUST_TARGET) {
         eprintln!("build-samples: installing the Rust target {RUST_TARGET}");
         cmd!(sh, "rustup target add {RUST_TARGET}")
             .run()
-            .map_err(|e| format!("`rustup target add {RUST_TARGET}` failed ({e}): run it by hand"))?;
+            .map_err(|e| {
+                format!("`rustup target add {RUST_TARGET}` failed ({e}): run it by hand")
+            })?;
     }
     Ok(format!("{version} --target {RUST_TARGET}"))
 }
 
 /// The wat crate does not export its version: the workspace lock file pins it.
 fn wat_version() -> String {
-    let lock = std::fs::read_to_string(crate::project_root().join("Cargo.lock")).unwrap_or_default();
-    harness::lockfile::locked_version(&lock, "wat").unwrap_or("(version unknown)").to_owned()
+    let lock =
+        std::fs::read_to_string(crate::project_root().join("Cargo.lock")).unwrap_or_default();
+    harness::lockfile::locked_version(&lock, "wat")
+        .unwrap_or("(version unknown)")
+        .to_owned()
 }
 
 /// Builds one sample unless its record is current; returns how it ended for the summary.
@@ -119,10 +140,13 @@ fn build_one(
 ) -> anyhow::Result<&'static str> {
     let module = manifest::module_path(target, sample.language(), sample.name());
     let stamp_path = manifest::stamp_path(target, sample.language(), sample.name());
-    let toolchain_id = toolchain.clone().unwrap_or_else(|missing| format!("missing: {missing}"));
+    let toolchain_id = toolchain
+        .clone()
+        .unwrap_or_else(|missing| format!("missing: {missing}"));
     let fingerprint = fingerprint(sample, &toolchain_id)?;
-    let previous: Option<BuildStamp> =
-        std::fs::read(&stamp_path).ok().and_then(|b| serde_json::from_slice(&b).ok());
+    let previous: Option<BuildStamp> = std::fs::read(&stamp_path)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok());
     if let Some(prev) = &previous
         && prev.fingerprint == fingerprint
         && prev.status == BuildStatus::Built
@@ -183,15 +207,25 @@ fn build(sh: &Shell, target: &Path, sample: &Sample) -> anyhow::Result<Vec<u8>> 
                 "cargo build --quiet --release --target {RUST_TARGET} --manifest-path {manifest_path} --target-dir {cargo_target} --bin {bin}"
             )
             .run()?;
-            let built = cargo_target.join(RUST_TARGET).join("release").join(format!("{bin}.wasm"));
+            let built = cargo_target
+                .join(RUST_TARGET)
+                .join("release")
+                .join(format!("{bin}.wasm"));
             std::fs::read(&built).with_context(|| format!("cargo built no {}", built.display()))
         }
-        Build::Wat { source, truncate_to } => {
+        Build::Wat {
+            source,
+            truncate_to,
+        } => {
             let path = dir.join(source);
-            let mut bytes = wat::parse_file(&path).with_context(|| format!("cannot assemble {}", path.display()))?;
+            let mut bytes = wat::parse_file(&path)
+                .with_context(|| format!("cannot assemble {}", path.display()))?;
             if let Some(len) = truncate_to {
                 if *len >= bytes.len() {
-                    bail!("truncate_to = {len} does not cut the {}-byte module", bytes.len());
+                    bail!(
+                        "truncate_to = {len} does not cut the {}-byte module",
+                        bytes.len()
+                    );
                 }
                 bytes.truncate(*len);
             }
@@ -217,7 +251,9 @@ fn fingerprint(sample: &Sample, toolchain: &str) -> anyhow::Result<String> {
         let rel = file.strip_prefix(&sample.dir).unwrap_or(&file);
         hasher.update(rel.to_string_lossy().as_bytes());
         hasher.update([0]);
-        hasher.update(std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?);
+        hasher.update(
+            std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?,
+        );
         hasher.update([0]);
     }
     Ok(hex(&hasher.finalize()))
@@ -241,7 +277,8 @@ fn list_files(dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    harness::results::write_atomic(path, bytes).with_context(|| format!("cannot write {}", path.display()))
+    harness::results::write_atomic(path, bytes)
+        .with_context(|| format!("cannot write {}", path.display()))
 }
 
 fn hex(bytes: &[u8]) -> String {

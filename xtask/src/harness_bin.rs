@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use xshell::{Shell, cmd};
 
 pub fn build(sh: &Shell) -> anyhow::Result<PathBuf> {
-    eprintln!("xtask: building the harness (release; the first build compiles wasmtime and wasmer and takes several minutes)");
+    eprintln!(
+        "xtask: building the harness (release; the first build compiles wasmtime and wasmer and takes several minutes)"
+    );
     cmd!(sh, "cargo build --release --package harness --bin harness").run()?;
     Ok(crate::target_dir().join("release").join("harness"))
 }

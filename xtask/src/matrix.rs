@@ -10,7 +10,11 @@ pub struct Matrix {
 impl Matrix {
     pub fn run(self, sh: &Shell) -> anyhow::Result<()> {
         crate::build_samples::BuildSamples::default().run(sh)?;
-        let mut args = vec!["matrix".to_owned(), "--root".to_owned(), crate::project_root().display().to_string()];
+        let mut args = vec![
+            "matrix".to_owned(),
+            "--root".to_owned(),
+            crate::project_root().display().to_string(),
+        ];
         args.extend(self.args);
         crate::harness_bin::run(sh, &args)
     }

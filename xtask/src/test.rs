@@ -11,7 +11,10 @@ impl Test {
     pub fn run(self, sh: &Shell) -> anyhow::Result<()> {
         crate::build_samples::BuildSamples::default().run(sh)?;
         let args = self.args;
-        if cmd!(sh, "cargo test --release --workspace -- {args...}").run().is_err() {
+        if cmd!(sh, "cargo test --release --workspace -- {args...}")
+            .run()
+            .is_err()
+        {
             eprintln!("xtask test: tests failed (see above)");
             std::process::exit(1);
         }

@@ -3,7 +3,8 @@
 use super::Results;
 
 pub fn render(results: &Results) -> String {
-    let mut text = serde_json::to_string_pretty(results).expect("the results model always serializes");
+    let mut text =
+        serde_json::to_string_pretty(results).expect("the results model always serializes");
     text.push('\n');
     text
 }

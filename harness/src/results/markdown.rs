@@ -34,7 +34,10 @@ pub fn render(results: &Results) -> String {
         let _ = writeln!(out, "| {language} | {} |", escape(version));
     }
     if !meta.problems.is_empty() {
-        let _ = writeln!(out, "\nManifests that could not be read (their samples have no cells):\n");
+        let _ = writeln!(
+            out,
+            "\nManifests that could not be read (their samples have no cells):\n"
+        );
         for problem in &meta.problems {
             let _ = writeln!(out, "- {}", escape(problem));
         }
@@ -61,16 +64,25 @@ pub fn render(results: &Results) -> String {
     for row in &rows {
         let _ = write!(out, "| {row} |");
         for col in &cols {
-            let text = results.cell(row, col).map_or("—".to_string(), |c| cell_text(c, 60));
+            let text = results
+                .cell(row, col)
+                .map_or("—".to_string(), |c| cell_text(c, 60));
             let _ = write!(out, " {} |", escape(&text));
         }
         out.push('\n');
     }
 
-    let details: Vec<_> = results.cells.iter().filter(|c| c.outcome != Outcome::Pass).collect();
+    let details: Vec<_> = results
+        .cells
+        .iter()
+        .filter(|c| c.outcome != Outcome::Pass)
+        .collect();
     if !details.is_empty() {
         let _ = writeln!(out, "\n## Cells that did not pass\n");
-        let _ = writeln!(out, "| cell | outcome | expected | reason |\n|---|---|---|---|");
+        let _ = writeln!(
+            out,
+            "| cell | outcome | expected | reason |\n|---|---|---|---|"
+        );
         for c in details {
             let _ = writeln!(
                 out,
@@ -84,7 +96,11 @@ pub fn render(results: &Results) -> String {
         }
     }
 
-    let timed: Vec<_> = results.cells.iter().filter(|c| c.n > 0 && c.outcome == Outcome::Pass).collect();
+    let timed: Vec<_> = results
+        .cells
+        .iter()
+        .filter(|c| c.n > 0 && c.outcome == Outcome::Pass)
+        .collect();
     if !timed.is_empty() {
         let _ = writeln!(out, "\n## Phases of passing cells\n");
         let _ = writeln!(

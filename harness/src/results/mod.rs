@@ -110,7 +110,9 @@ impl Results {
     }
 
     pub fn cell(&self, row: &str, runtime: &str) -> Option<&Cell> {
-        self.cells.iter().find(|c| c.runtime == runtime && c.row() == row)
+        self.cells
+            .iter()
+            .find(|c| c.runtime == runtime && c.row() == row)
     }
 
     /// How many cells have each outcome, and how many are not as expected.
@@ -131,7 +133,11 @@ pub fn cell_text(cell: &Cell, reason_chars: usize) -> String {
         outcome if cell.as_expected => format!("{mark} {outcome}"),
         outcome => {
             let reason = crate::outcome::shorten(&cell.reason, reason_chars);
-            if reason.is_empty() { format!("{mark} {outcome}") } else { format!("{mark} {outcome}: {reason}") }
+            if reason.is_empty() {
+                format!("{mark} {outcome}")
+            } else {
+                format!("{mark} {outcome}: {reason}")
+            }
         }
     }
 }
@@ -150,10 +156,19 @@ pub fn format_ms(ms: f64) -> String {
 /// Writes a file so that readers see the old content or the new, never a part: a temporary file in
 /// the same directory, flushed to disk, then renamed over the target.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let name = path.file_name().ok_or_else(|| std::io::Error::other("result path has no file name"))?;
-    let tmp = dir.join(format!(".{}.tmp.{}", name.to_string_lossy(), std::process::id()));
+    let name = path
+        .file_name()
+        .ok_or_else(|| std::io::Error::other("result path has no file name"))?;
+    let tmp = dir.join(format!(
+        ".{}.tmp.{}",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
     let written = (|| {
         let mut file = std::fs::File::create(&tmp)?;
         file.write_all(contents)?;
@@ -171,7 +186,8 @@ mod tests {
     use super::*;
 
     fn scratch(name: &str) -> std::path::PathBuf {
-        let dir = std::env::temp_dir().join(format!("harness-results-{name}-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("harness-results-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         dir
@@ -184,7 +200,10 @@ mod tests {
         write_atomic(&path, b"old").unwrap();
         write_atomic(&path, b"new").unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"new");
-        let names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("matrix.json")]);
         std::fs::remove_dir_all(&dir).unwrap();
     }

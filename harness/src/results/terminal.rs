@@ -9,7 +9,9 @@ use crate::Outcome;
 pub fn render(results: &Results) -> String {
     let (rows, cols) = results.grid();
     let mut table = Table::new();
-    table.load_style(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
+    table
+        .load_style(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic);
     let mut header = vec![TableCell::new("sample/case")];
     header.extend(cols.iter().map(TableCell::new));
     table.set_header(header);
@@ -17,7 +19,9 @@ pub fn render(results: &Results) -> String {
         let mut line = vec![TableCell::new(row)];
         for col in &cols {
             line.push(match results.cell(row, col) {
-                Some(cell) => TableCell::new(cell_text(cell, 48)).fg(color(cell.outcome, cell.as_expected)),
+                Some(cell) => {
+                    TableCell::new(cell_text(cell, 48)).fg(color(cell.outcome, cell.as_expected))
+                }
                 None => TableCell::new("—"),
             });
         }

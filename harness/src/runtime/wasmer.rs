@@ -7,13 +7,13 @@ use std::ptr::NonNull;
 use std::sync::Arc;
 use std::time::Instant;
 
-use wasmer::sys::{BaseTunables, Cranelift, EngineBuilder, Features, Tunables};
 use wasmer::sys::vm::{VMMemory, VMMemoryDefinition, VMTable, VMTableDefinition};
+use wasmer::sys::{BaseTunables, Cranelift, EngineBuilder, Features, Tunables};
 use wasmer::{MemoryError, MemoryStyle, MemoryType, Module, Pages, Store, TableStyle, TableType};
 use wasmer_wasix::virtual_fs::{MountFileSystem, RootFileSystemBuilder, host_fs};
 use wasmer_wasix::{Pipe, WasiEnv, WasiError, WasiRuntimeError};
 
-use super::{Ending, Watchdog, RunReport, RunSpec, Runtime, Stage, millis};
+use super::{Ending, RunReport, RunSpec, Runtime, Stage, Watchdog, millis};
 use crate::manifest::Proposal;
 
 pub struct Wasmer;
@@ -57,7 +57,11 @@ impl Runtime for Wasmer {
 
     fn run(&self, module: &[u8], spec: &RunSpec, watchdog: &Watchdog) -> RunReport {
         // wasmer-wasix schedules its work on tokio: it needs a runtime entered on this thread.
-        let tokio = match tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build() {
+        let tokio = match tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+        {
             Ok(rt) => rt,
             Err(err) => {
                 return RunReport::new(Ending::Rejected {
@@ -104,16 +108,24 @@ fn run(
             _ => &mut features,
         };
     }
-    let mut engine = EngineBuilder::new(Cranelift::default()).set_features(Some(features)).engine();
+    let mut engine = EngineBuilder::new(Cranelift::default())
+        .set_features(Some(features))
+        .engine();
     let pages = Pages((spec.memory_limit_bytes / wasmer::WASM_PAGE_SIZE as u64).min(65536) as u32);
-    engine.set_tunables(LimitingTunables { limit: pages, base: BaseTunables::new() });
+    engine.set_tunables(LimitingTunables {
+        limit: pages,
+        base: BaseTunables::new(),
+    });
     let mut store = Store::new(engine);
 
     let started = Instant::now();
     let module = match Module::new(&store, bytes) {
         Ok(module) => module,
         Err(err) => {
-            let mut report = RunReport::new(Ending::Rejected { stage: Stage::Compile, message: err.to_string() });
+            let mut report = RunReport::new(Ending::Rejected {
+                stage: Stage::Compile,
+                message: err.to_string(),
+            });
             report.phases.compile = millis(started.elapsed());
             return report;
         }
@@ -126,7 +138,10 @@ fn run(
     let fs = match sandbox_fs(spec) {
         Ok(fs) => fs,
         Err(message) => {
-            report.ending = Ending::Rejected { stage: Stage::Instantiate, message };
+            report.ending = Ending::Rejected {
+                stage: Stage::Instantiate,
+                message,
+            };
             return report;
         }
     };
@@ -170,7 +185,9 @@ fn run(
             Ok(_) => Ending::Exited { code: 0 },
             Err(err) => match err.downcast_ref::<WasiError>() {
                 Some(WasiError::Exit(code)) => Ending::Exited { code: code.raw() },
-                _ => Ending::Trapped { message: err.display(&mut store).to_string() },
+                _ => Ending::Trapped {
+                    message: err.display(&mut store).to_string(),
+                },
             },
         },
     };
@@ -185,13 +202,21 @@ fn sandbox_fs(spec: &RunSpec) -> Result<MountFileSystem, String> {
     let guests: Vec<&str> = spec.preopens.iter().map(|p| p.guest.as_str()).collect();
     let mounts = MountFileSystem::new();
     let root = RootFileSystemBuilder::default().build_tmp_ext(&guests);
-    mounts.mount(Path::new("/"), Arc::new(root)).map_err(|e| format!("cannot mount the root: {e}"))?;
+    mounts
+        .mount(Path::new("/"), Arc::new(root))
+        .map_err(|e| format!("cannot mount the root: {e}"))?;
     for preopen in &spec.preopens {
         let host = host_fs::FileSystem::new(tokio::runtime::Handle::current(), &preopen.host)
             .map_err(|e| format!("cannot open {}: {e}", preopen.host.display()))?;
         mounts
             .mount(Path::new(&preopen.guest), Arc::new(host))
-            .map_err(|e| format!("cannot mount {} at {}: {e}", preopen.host.display(), preopen.guest))?;
+            .map_err(|e| {
+                format!(
+                    "cannot mount {} at {}: {e}",
+                    preopen.host.display(),
+                    preopen.guest
+                )
+            })?;
     }
     Ok(mounts)
 }
@@ -212,13 +237,18 @@ fn instantiate_ending(err: WasiRuntimeError, store: &mut Store) -> Ending {
             };
         }
         Some(InstantiationError::Start(runtime)) => {
-            return Ending::Trapped { message: runtime.display(store).to_string() };
+            return Ending::Trapped {
+                message: runtime.display(store).to_string(),
+            };
         }
         _ => {}
     }
     match err.as_exit_code() {
         Some(code) => Ending::Exited { code: code.raw() },
-        None => Ending::Rejected { stage: Stage::Instantiate, message: err.to_string() },
+        None => Ending::Rejected {
+            stage: Stage::Instantiate,
+            message: err.to_string(),
+        },
     }
 }
 
@@ -246,7 +276,11 @@ struct LimitingTunables {
 impl LimitingTunables {
     fn adjust(&self, requested: &MemoryType) -> MemoryType {
         let mut adjusted = *requested;
-        adjusted.maximum = Some(requested.maximum.map_or(self.limit, |max| max.min(self.limit)));
+        adjusted.maximum = Some(
+            requested
+                .maximum
+                .map_or(self.limit, |max| max.min(self.limit)),
+        );
         adjusted
     }
 
@@ -270,7 +304,11 @@ impl Tunables for LimitingTunables {
         self.base.table_style(table)
     }
 
-    fn create_host_memory(&self, ty: &MemoryType, style: &MemoryStyle) -> Result<VMMemory, MemoryError> {
+    fn create_host_memory(
+        &self,
+        ty: &MemoryType,
+        style: &MemoryStyle,
+    ) -> Result<VMMemory, MemoryError> {
         self.validate(ty)?;
         self.base.create_host_memory(&self.adjust(ty), style)
     }
@@ -283,7 +321,10 @@ impl Tunables for LimitingTunables {
     ) -> Result<VMMemory, MemoryError> {
         self.validate(ty)?;
         // SAFETY: the caller's guarantee about `location` is passed on unchanged.
-        unsafe { self.base.create_vm_memory(&self.adjust(ty), style, location) }
+        unsafe {
+            self.base
+                .create_vm_memory(&self.adjust(ty), style, location)
+        }
     }
 
     fn create_host_table(&self, ty: &TableType, style: &TableStyle) -> Result<VMTable, String> {

@@ -9,7 +9,7 @@ use wasmtime_wasi::p1::WasiP1Ctx;
 use wasmtime_wasi::p2::pipe::{MemoryInputPipe, MemoryOutputPipe};
 use wasmtime_wasi::{FsPerms, I32Exit, WasiCtxBuilder};
 
-use super::{Ending, Watchdog, RunReport, RunSpec, Runtime, Stage, millis};
+use super::{Ending, RunReport, RunSpec, Runtime, Stage, Watchdog, millis};
 use crate::manifest::Proposal;
 
 pub struct Wasmtime;
@@ -114,13 +114,21 @@ fn run(
     watchdog.arm();
     let started = Instant::now();
     let mut linker: Linker<State> = Linker::new(&engine);
-    if let Err(err) = wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |s: &mut State| &mut s.wasi) {
-        return RunReport::new(Ending::Rejected { stage: Stage::Instantiate, message: format!("{err:#}") });
+    if let Err(err) =
+        wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |s: &mut State| &mut s.wasi)
+    {
+        return RunReport::new(Ending::Rejected {
+            stage: Stage::Instantiate,
+            message: format!("{err:#}"),
+        });
     }
     let wasi = match wasi_ctx(spec, stdout, stderr) {
         Ok(wasi) => wasi,
         Err(err) => {
-            return RunReport::new(Ending::Rejected { stage: Stage::Instantiate, message: format!("{err:#}") });
+            return RunReport::new(Ending::Rejected {
+                stage: Stage::Instantiate,
+                message: format!("{err:#}"),
+            });
         }
     };
     let limits = StoreLimitsBuilder::new()
@@ -140,7 +148,11 @@ fn run(
         if linker.get_by_import(&mut store, &import).is_none() {
             report.ending = Ending::Unsupported {
                 capability: format!("import {}::{}", import.module(), import.name()),
-                message: format!("wasmtime provides no `{}::{}`", import.module(), import.name()),
+                message: format!(
+                    "wasmtime provides no `{}::{}`",
+                    import.module(),
+                    import.name()
+                ),
             };
             return report;
         }
@@ -201,7 +213,10 @@ fn wasi_ctx(
 }
 
 /// Bumps the engine's epoch when the deadline passes, unless the sender is dropped first.
-fn start_deadline(engine: &Engine, timeout: Duration) -> (mpsc::Sender<()>, std::thread::JoinHandle<()>) {
+fn start_deadline(
+    engine: &Engine,
+    timeout: Duration,
+) -> (mpsc::Sender<()>, std::thread::JoinHandle<()>) {
     let (cancel, cancelled) = mpsc::channel::<()>();
     let engine = engine.clone();
     let handle = std::thread::spawn(move || {
@@ -219,11 +234,20 @@ fn ending_of_error(err: wasmtime::Error, stage: Option<Stage>) -> Ending {
         return Ending::Exited { code: exit.0 };
     }
     match err.downcast_ref::<Trap>() {
-        Some(Trap::Interrupt) => Ending::TimedOut { by: "wasmtime epoch interruption".into() },
-        Some(trap) => Ending::Trapped { message: format!("wasm trap: {trap}") },
+        Some(Trap::Interrupt) => Ending::TimedOut {
+            by: "wasmtime epoch interruption".into(),
+        },
+        Some(trap) => Ending::Trapped {
+            message: trap.to_string(),
+        },
         None => match stage {
-            Some(stage) => Ending::Rejected { stage, message: format!("{err:#}") },
-            None => Ending::Trapped { message: format!("{err:#}") },
+            Some(stage) => Ending::Rejected {
+                stage,
+                message: format!("{err:#}"),
+            },
+            None => Ending::Trapped {
+                message: format!("{err:#}"),
+            },
         },
     }
 }
