@@ -8,7 +8,3 @@ pub fn render(results: &Results) -> String {
     text.push('\n');
     text
 }
-
-pub fn parse(text: &str) -> serde_json::Result<Results> {
-    serde_json::from_str(text)
-}
