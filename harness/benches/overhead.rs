@@ -26,8 +26,7 @@ fn module_path() -> PathBuf {
         .parent()
         .unwrap()
         .to_owned();
-    let target =
-        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    let target = harness::manifest::target_dir(&root);
     let path = harness::manifest::module_path(&target, "rust", "nbody");
     assert!(
         path.is_file(),

@@ -123,9 +123,7 @@ fn runtimes(flags: &Flags) -> anyhow::Result<Vec<String>> {
 fn target_dir(flags: &Flags, root: &Path) -> PathBuf {
     flags
         .one("--target-dir")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from))
-        .unwrap_or_else(|| root.join("target"))
+        .map_or_else(|| manifest::target_dir(root), PathBuf::from)
 }
 
 fn matrix(args: &[String]) -> anyhow::Result<()> {

@@ -384,6 +384,11 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// The cargo target directory of the project at `root`: `CARGO_TARGET_DIR` when set, as cargo does.
+pub fn target_dir(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from)
+}
+
 /// Where the built module of a sample lives.
 pub fn module_path(target_dir: &Path, language: &str, sample: &str) -> PathBuf {
     target_dir

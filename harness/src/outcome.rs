@@ -30,16 +30,6 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    pub const ALL: [Outcome; 7] = [
-        Outcome::Pass,
-        Outcome::Fail,
-        Outcome::Trap,
-        Outcome::Timeout,
-        Outcome::Crash,
-        Outcome::Unsupported,
-        Outcome::Skipped,
-    ];
-
     pub fn as_str(self) -> &'static str {
         match self {
             Outcome::Pass => "pass",

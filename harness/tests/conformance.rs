@@ -76,8 +76,7 @@ fn main() {
         .collect();
     let ci = std::env::var("CI").is_ok_and(|v| v == "true");
 
-    let target_dir =
-        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    let target_dir = manifest::target_dir(&root);
     let ctx = Context {
         worker_exe: PathBuf::from(env!("CARGO_BIN_EXE_harness")),
         target_dir,

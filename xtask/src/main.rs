@@ -52,6 +52,5 @@ pub fn project_root() -> PathBuf {
 }
 
 pub fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map_or_else(|| project_root().join("target"), PathBuf::from)
+    harness::manifest::target_dir(&project_root())
 }
