@@ -47,6 +47,7 @@ fn spec() -> RunSpec {
         timeout: Duration::from_secs(60),
         memory_limit_bytes: 1 << 30,
         output_limit_bytes: 1 << 20,
+        cache_dir: None,
     }
 }
 

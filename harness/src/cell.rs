@@ -24,11 +24,19 @@ pub struct Context {
     pub target_dir: PathBuf,
     /// Runs per cell.
     pub repeat: u32,
+    /// Whether runs load and store compiled artifacts under the target directory.
+    pub compile_cache: bool,
 }
 
 impl Context {
     fn scratch_dir(&self) -> PathBuf {
         self.target_dir.join("harness-scratch")
+    }
+
+    /// Where compiled artifacts are cached, when caching is on.
+    pub fn cache_dir(&self) -> Option<PathBuf> {
+        self.compile_cache
+            .then(|| self.target_dir.join("harness-cache"))
     }
 }
 
@@ -145,10 +153,10 @@ pub fn run_cell(
         Ok(backend) => backend,
         Err(err) => return skip(cell, err.to_string()),
     };
-    let module = match built_module(&ctx.target_dir, sample) {
-        Ok((module, bytes)) => {
-            cell.module_bytes = bytes;
-            module
+    let (module, launch) = match built_module(&ctx.target_dir, sample) {
+        Ok(built) => {
+            cell.module_bytes = built.bytes;
+            (built.module, built.launch)
         }
         Err(reason) => return skip(cell, reason),
     };
@@ -164,7 +172,9 @@ pub fn run_cell(
         let scratch = Scratch::new(&ctx.scratch_dir());
         let run = match scratch.prepare(sample, case) {
             Ok(preopens) => {
-                let spec = spec_for(sample, case, preopens);
+                let mut spec = spec_for(sample, case, preopens);
+                launch.apply(&mut spec);
+                spec.cache_dir = ctx.cache_dir();
                 run_once(ctx, runtime, &module, spec, &case.expect, &declined)
             }
             Err(err) => {
@@ -202,11 +212,42 @@ pub fn spec_for(sample: &Sample, case: &Case, preopens: Vec<Preopen>) -> RunSpec
         timeout: Duration::from_millis(case.timeout_ms),
         memory_limit_bytes: case.memory_limit_mib << 20,
         output_limit_bytes: OUTPUT_LIMIT,
+        cache_dir: None,
     }
 }
 
-/// The built module of a sample and its size, or why there is none (as a skip reason).
-pub fn built_module(target_dir: &Path, sample: &Sample) -> Result<(PathBuf, u64), String> {
+/// A built sample: its module, the module's size, and how to launch it.
+#[derive(Debug, Clone)]
+pub struct Built {
+    pub module: PathBuf,
+    pub bytes: u64,
+    pub launch: Launch,
+}
+
+/// A sample's launch settings with the build directories resolved to host paths.
+#[derive(Debug, Clone, Default)]
+pub struct Launch {
+    pub args: Vec<String>,
+    pub env: std::collections::BTreeMap<String, String>,
+    pub preopens: Vec<Preopen>,
+}
+
+impl Launch {
+    /// Puts the launch settings around a case's spec: its arguments first, its environment under
+    /// the case's, its directories after the case's.
+    pub fn apply(&self, spec: &mut RunSpec) {
+        let mut args = self.args.clone();
+        args.append(&mut spec.args);
+        spec.args = args;
+        for (key, value) in &self.env {
+            spec.env.entry(key.clone()).or_insert_with(|| value.clone());
+        }
+        spec.preopens.extend(self.preopens.iter().cloned());
+    }
+}
+
+/// The built module of a sample, or why there is none (as a skip reason).
+pub fn built_module(target_dir: &Path, sample: &Sample) -> Result<Built, String> {
     let stamp_path = manifest::stamp_path(target_dir, sample.language(), sample.name());
     let stamp: BuildStamp = match std::fs::read(&stamp_path) {
         Ok(bytes) => serde_json::from_slice(&bytes)
@@ -227,7 +268,25 @@ pub fn built_module(target_dir: &Path, sample: &Sample) -> Result<(PathBuf, u64)
             )
         })?
         .len();
-    Ok((module, bytes))
+    let build_dir = manifest::build_dir(target_dir, sample.language(), sample.name());
+    let launch = Launch {
+        args: stamp.launch.args,
+        env: stamp.launch.env,
+        preopens: stamp
+            .launch
+            .dirs
+            .into_iter()
+            .map(|d| Preopen {
+                host: build_dir.join(d.host),
+                guest: d.guest,
+            })
+            .collect(),
+    };
+    Ok(Built {
+        module,
+        bytes,
+        launch,
+    })
 }
 
 fn fold(cell: &mut Cell, runs: &[Run]) {
@@ -305,7 +364,7 @@ impl Scratch {
         for (i, dir) in case.dirs.iter().enumerate() {
             let host = self.dir.join(format!("{i}{}", dir.guest.replace('/', "_")));
             match &dir.fixture {
-                Some(fixture) => copy_dir(&sample.dir.join(fixture), &host)?,
+                Some(fixture) => copy_dir(&case.fixture_path(&sample.dir, fixture), &host)?,
                 None => std::fs::create_dir_all(&host)?,
             }
             preopens.push(Preopen {

@@ -19,9 +19,9 @@ use harness::{Outcome, meta, worker};
 
 const USAGE: &str = "usage:
   harness matrix [--root DIR] [--target-dir DIR] [--out DIR] [--runtime R]... [--sample S]...
-                 [--repeat N] [--no-bench]
+                 [--repeat N] [--no-bench] [--no-cache]
   harness run MODULE.wasm [--runtime R]... [--dir HOST::GUEST]... [--env K=V]...
-                 [--timeout-ms N] [-- ARGS...]
+                 [--proposal P]... [--timeout-ms N] [--cache] [-- ARGS...]
   harness worker    (internal: serves one run, request on stdin)";
 
 fn main() -> ExitCode {
@@ -137,7 +137,7 @@ fn matrix(args: &[String]) -> anyhow::Result<()> {
             "--sample",
             "--repeat",
         ],
-        &["--no-bench"],
+        &["--no-bench", "--no-cache"],
     )?;
     let root = PathBuf::from(flags.one("--root").unwrap_or_else(|| ".".into()));
     let out_dir = flags
@@ -157,6 +157,7 @@ fn matrix(args: &[String]) -> anyhow::Result<()> {
         worker_exe: std::env::current_exe().context("cannot find the harness binary")?,
         target_dir: target_dir(&flags, &root),
         repeat,
+        compile_cache: !flags.has("--no-cache"),
     };
 
     let mut problems = Vec::new();
@@ -299,8 +300,9 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
             "--env",
             "--timeout-ms",
             "--target-dir",
+            "--proposal",
         ],
-        &[],
+        &["--cache"],
     )?;
     let [module] = flags.positional.as_slice() else {
         bail!("give exactly one module\n{USAGE}");
@@ -326,6 +328,13 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("--env {pair}: expected KEY=VALUE"))?;
         env.insert(k.to_owned(), v.to_owned());
     }
+    let mut proposals = Vec::new();
+    for name in flags.all("--proposal") {
+        let proposal: manifest::Proposal =
+            serde_json::from_value(serde_json::Value::String(name.clone()))
+                .with_context(|| format!("--proposal {name}: unknown proposal"))?;
+        proposals.push(proposal);
+    }
     let timeout_ms: u64 = match flags.one("--timeout-ms") {
         Some(t) => t.parse().context("--timeout-ms needs a number")?,
         None => manifest::DEFAULT_TIMEOUT_MS,
@@ -334,6 +343,7 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         worker_exe: std::env::current_exe().context("cannot find the harness binary")?,
         target_dir: target_dir(&flags, Path::new(".")),
         repeat: 1,
+        compile_cache: flags.has("--cache"),
     };
     let spec = RunSpec {
         program: module
@@ -343,10 +353,11 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         env,
         preopens,
         stdin: Vec::new(),
-        proposals: Vec::new(),
+        proposals,
         timeout: Duration::from_millis(timeout_ms),
         memory_limit_bytes: manifest::DEFAULT_MEMORY_LIMIT_MIB << 20,
         output_limit_bytes: cell::OUTPUT_LIMIT,
+        cache_dir: ctx.cache_dir(),
     };
 
     let mut table = Table::new();

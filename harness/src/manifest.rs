@@ -18,9 +18,31 @@ pub const DEFAULT_MEMORY_LIMIT_MIB: u64 = 1024;
 pub struct Manifest {
     pub sample: SampleInfo,
     pub build: Build,
+    /// The sample's own cases: with a contract, these add to or replace (by name) the contract's.
+    #[serde(rename = "case", default)]
+    pub cases: Vec<Case>,
+}
+
+/// A contract (`samples/contract/<name>/contract.toml`): the cases every language's version of a
+/// program must pass, with the fixtures they use beside it.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contract {
+    pub contract: ContractInfo,
     #[serde(rename = "case")]
     pub cases: Vec<Case>,
 }
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContractInfo {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+/// The file name of a contract, in `samples/contract/<name>/`.
+pub const CONTRACT_FILE_NAME: &str = "contract.toml";
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -29,6 +51,8 @@ pub struct SampleInfo {
     pub language: String,
     #[serde(default)]
     pub description: String,
+    /// The contract whose cases this sample runs (`samples/contract/<contract>/`).
+    pub contract: Option<String>,
 }
 
 /// How to build the sample's module, relative to the sample directory.
@@ -46,6 +70,37 @@ pub enum Build {
     },
     /// Take the file as it is, even if it is not WebAssembly at all.
     File { source: String },
+    /// `GOOS=wasip1 GOARCH=wasm go build` of the Go main package in the sample directory.
+    Go {},
+    /// Kotlin/Wasm for WASI: the sources compiled to an unpacked klib, then linked into a module.
+    Kotlin { sources: Vec<String> },
+    /// A script run by CPython for WASI: the module is the interpreter, and the build packs the script
+    /// and a standard library trimmed to what the script imports.
+    Python { script: String },
+    /// `clang --target=wasm32-wasi` with wasi-libc, optimized.
+    C { sources: Vec<String> },
+    /// `zig build-exe -target wasm32-wasi` of one root source file.
+    Zig { source: String },
+    /// `dotnet publish` of a project for `wasi-wasm` (the `wasi-experimental` workload), bundled
+    /// into one module.
+    Dotnet { project: String },
+}
+
+impl Build {
+    /// The recipe's name, as written in manifests.
+    pub fn recipe(&self) -> &'static str {
+        match self {
+            Build::Cargo { .. } => "cargo",
+            Build::Wat { .. } => "wat",
+            Build::File { .. } => "file",
+            Build::Go {} => "go",
+            Build::Kotlin { .. } => "kotlin",
+            Build::Python { .. } => "python",
+            Build::C { .. } => "c",
+            Build::Zig { .. } => "zig",
+            Build::Dotnet { .. } => "dotnet",
+        }
+    }
 }
 
 /// One run of a sample: its inputs and what a correct run does.
@@ -75,6 +130,19 @@ pub struct Case {
     pub bench: bool,
     #[serde(default)]
     pub expect: Expect,
+    /// The directory fixtures are relative to: the contract's for a contract case, else the sample's.
+    #[serde(skip)]
+    pub fixture_root: Option<PathBuf>,
+}
+
+impl Case {
+    /// The host directory of a fixture named by this case, for a sample in `sample_dir`.
+    pub fn fixture_path(&self, sample_dir: &Path, fixture: &str) -> PathBuf {
+        self.fixture_root
+            .as_deref()
+            .unwrap_or(sample_dir)
+            .join(fixture)
+    }
 }
 
 fn default_timeout_ms() -> u64 {
@@ -219,17 +287,64 @@ pub fn load(path: &Path) -> Result<Manifest, ManifestError> {
     parse(path, &text)
 }
 
-/// Parses manifest text; `path` only names the file in errors.
+/// Parses manifest text. `path` names the file in errors and locates the contract, if the sample
+/// names one: `<path>/../../../contract/<name>/contract.toml`.
 pub fn parse(path: &Path, text: &str) -> Result<Manifest, ManifestError> {
-    let manifest: Manifest = toml::from_str(text).map_err(|err| ManifestError::Parse {
+    let mut manifest: Manifest = toml::from_str(text).map_err(|err| ManifestError::Parse {
         path: path.to_owned(),
         message: describe_toml_error(text, &err),
     })?;
+    if let Some(name) = manifest.sample.contract.clone() {
+        let samples_root = path
+            .parent()
+            .and_then(Path::parent)
+            .and_then(Path::parent)
+            .unwrap_or(Path::new("."));
+        let contract = load_contract(&samples_root.join("contract").join(&name))?;
+        if contract.contract.name != name {
+            return Err(ManifestError::Invalid {
+                path: path.to_owned(),
+                message: format!(
+                    "contract `{name}` calls itself `{}`",
+                    contract.contract.name
+                ),
+            });
+        }
+        if manifest.sample.description.is_empty() {
+            manifest.sample.description = contract.contract.description.clone();
+        }
+        // The sample's own cases replace the contract's of the same name, in the contract's order.
+        let mut own = std::mem::take(&mut manifest.cases);
+        for case in contract.cases {
+            match own.iter().position(|c| c.name == case.name) {
+                Some(i) => manifest.cases.push(own.remove(i)),
+                None => manifest.cases.push(case),
+            }
+        }
+        manifest.cases.extend(own);
+    }
     validate(&manifest).map_err(|message| ManifestError::Invalid {
         path: path.to_owned(),
         message,
     })?;
     Ok(manifest)
+}
+
+/// Reads a contract directory's `contract.toml`; its cases' fixtures are relative to that directory.
+pub fn load_contract(dir: &Path) -> Result<Contract, ManifestError> {
+    let path = dir.join(CONTRACT_FILE_NAME);
+    let text = std::fs::read_to_string(&path).map_err(|source| ManifestError::Read {
+        path: path.clone(),
+        source,
+    })?;
+    let mut contract: Contract = toml::from_str(&text).map_err(|err| ManifestError::Parse {
+        path: path.clone(),
+        message: describe_toml_error(&text, &err),
+    })?;
+    for case in &mut contract.cases {
+        case.fixture_root = Some(dir.to_owned());
+    }
+    Ok(contract)
 }
 
 /// `line L, column C: message`, computed from the error's byte span so it reads the same whatever the
@@ -424,6 +539,34 @@ pub struct BuildStamp {
     pub module_bytes: u64,
     #[serde(default)]
     pub module_sha256: String,
+    /// How to start the module for this sample, when it is an interpreter or needs files beside it.
+    #[serde(default)]
+    pub launch: Launch,
+}
+
+/// What a sample's module needs around every case: arguments before the case's own, environment
+/// variables, and directories from the build (relative to the sample's build directory).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Launch {
+    #[serde(default)]
+    pub args: Vec<String>,
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+    #[serde(default)]
+    pub dirs: Vec<LaunchDir>,
+}
+
+/// A directory the build produced, preopened at `guest` for every case.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct LaunchDir {
+    pub guest: String,
+    /// Relative to the sample's build directory (`target/samples/<language>/<sample>/`).
+    pub host: String,
+}
+
+/// The build directory of a sample, where its module, record and launch files live.
+pub fn build_dir(target_dir: &Path, language: &str, sample: &str) -> PathBuf {
+    target_dir.join("samples").join(language).join(sample)
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]

@@ -27,6 +27,7 @@ fn ctx(worker_exe: PathBuf) -> Context {
         worker_exe,
         target_dir: scratch("target"),
         repeat: 1,
+        compile_cache: false,
     }
 }
 
@@ -41,6 +42,7 @@ fn spec(timeout_ms: u64, memory_mib: u64) -> RunSpec {
         timeout: Duration::from_millis(timeout_ms),
         memory_limit_bytes: memory_mib << 20,
         output_limit_bytes: 1 << 20,
+        cache_dir: None,
     }
 }
 

@@ -7,35 +7,45 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
-use harness::manifest::{self, Build, BuildStamp, BuildStatus, Sample};
+use harness::manifest::{self, Build, BuildStamp, BuildStatus, Launch, Sample};
 use sha2::{Digest, Sha256};
-use xshell::{Shell, cmd};
+use xshell::Shell;
 
-/// The WASI preview 1 target every guest toolchain builds for.
-const RUST_TARGET: &str = "wasm32-wasip1";
+use crate::native;
+use crate::recipes;
+use crate::setup;
 
 #[derive(Default)]
 pub struct BuildSamples {
     /// Only these languages; all when empty.
     pub languages: Vec<String>,
+    /// Never download a toolchain; use only what is installed.
+    pub offline: bool,
+    /// Also build the kernels natively for the host, for wasm-versus-native comparisons.
+    pub native: bool,
 }
 
 impl BuildSamples {
     pub fn parse(args: &[String]) -> anyhow::Result<Self> {
-        let mut languages = Vec::new();
+        let mut build = BuildSamples::default();
         let mut iter = args.iter();
         while let Some(arg) = iter.next() {
             match arg.as_str() {
-                "--language" => {
-                    languages.push(iter.next().context("--language needs a value")?.clone())
-                }
-                other => bail!("unknown argument `{other}` (build-samples takes --language L)"),
+                "--language" => build
+                    .languages
+                    .push(iter.next().context("--language needs a value")?.clone()),
+                "--offline" => build.offline = true,
+                "--native" => build.native = true,
+                other => bail!(
+                    "unknown argument `{other}` (build-samples takes --language L, --offline, --native)"
+                ),
             }
         }
-        Ok(BuildSamples { languages })
+        Ok(build)
     }
 
     pub fn run(self, sh: &Shell) -> anyhow::Result<()> {
+        let started = std::time::Instant::now();
         let root = crate::project_root();
         let target = crate::target_dir();
         let mut samples = Vec::new();
@@ -58,21 +68,35 @@ impl BuildSamples {
             self.languages.is_empty() || self.languages.contains(&s.language().to_owned())
         });
 
-        let mut toolchains: BTreeMap<&'static str, Result<String, String>> = BTreeMap::new();
+        let lock = setup::load_lock()?;
+        let mut toolchains: BTreeMap<&'static str, setup::Status> = BTreeMap::new();
         let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
         for sample in &samples {
-            let kind = recipe_kind(&sample.manifest.build);
-            let toolchain = toolchains
-                .entry(kind)
-                .or_insert_with(|| toolchain(sh, kind))
-                .clone();
-            let status = build_one(sh, &target, sample, toolchain)?;
+            let toolchain = match toolchain_language(&sample.manifest.build) {
+                Some(language) => match toolchains.get(language) {
+                    Some(status) => status.clone(),
+                    None => {
+                        let status = setup::provide(sh, &lock, language, self.offline)?;
+                        toolchains.insert(language, status.clone());
+                        status
+                    }
+                },
+                None => Ok(builtin_toolchain(&sample.manifest.build)),
+            };
+            let status = build_one(sh, &target, sample, &toolchain)?;
             *counts.entry(status).or_default() += 1;
+            if self.native && NATIVE_SAMPLES.contains(&sample.name()) {
+                if let Ok(toolchain) = &toolchain {
+                    let status = native::build(sh, &target, sample, toolchain)?;
+                    *counts.entry(status).or_default() += 1;
+                }
+            }
         }
         let summary: Vec<String> = counts.iter().map(|(k, n)| format!("{n} {k}")).collect();
         eprintln!(
-            "build-samples: {} samples: {}",
+            "build-samples: {} samples in {:.1} s: {}",
             samples.len(),
+            started.elapsed().as_secs_f64(),
             summary.join(", ")
         );
         if broken > 0 {
@@ -82,44 +106,33 @@ impl BuildSamples {
     }
 }
 
-fn recipe_kind(build: &Build) -> &'static str {
+/// The kernels that `--native` also builds for the host.
+const NATIVE_SAMPLES: &[&str] = &["nbody", "sha256", "binary-trees"];
+
+/// The `toolchains.toml` entry a recipe needs; none for the recipes xtask does itself.
+fn toolchain_language(build: &Build) -> Option<&'static str> {
     match build {
-        Build::Cargo { .. } => "cargo",
-        Build::Wat { .. } => "wat",
-        Build::File { .. } => "file",
+        Build::Cargo { .. } => Some("rust"),
+        Build::Go {} => Some("go"),
+        Build::Kotlin { .. } => Some("kotlin"),
+        Build::Python { .. } => Some("python"),
+        Build::C { .. } => Some("c"),
+        Build::Zig { .. } => Some("zig"),
+        Build::Dotnet { .. } => Some("dotnet"),
+        Build::Wat { .. } | Build::File { .. } => None,
     }
 }
 
-/// The toolchain a recipe needs, as it reports its version, or how to get it.
-fn toolchain(sh: &Shell, kind: &str) -> Result<String, String> {
-    match kind {
-        "cargo" => rust_toolchain(sh),
-        "wat" => Ok(format!("wat crate {} (built into xtask)", wat_version())),
-        _ => Ok("none (copied as is)".into()),
+fn builtin_toolchain(build: &Build) -> setup::Provided {
+    let description = match build {
+        Build::Wat { .. } => format!("wat crate {} (built into xtask)", wat_version()),
+        _ => "none (copied as is)".into(),
+    };
+    setup::Provided {
+        executable: PathBuf::new(),
+        home: PathBuf::new(),
+        description,
     }
-}
-
-fn rust_toolchain(sh: &Shell) -> Result<String, String> {
-    let version = cmd!(sh, "rustc --version")
-        .read()
-        .map_err(|e| format!("rustc not found ({e}): install Rust with rustup"))?;
-    let installed = cmd!(sh, "rustup target list --installed")
-        .quiet()
-        .read()
-        .map_err(|e| {
-            format!(
-                "rustup not found ({e}): install the {RUST_TARGET} standard library for {version}"
-            )
-        })?;
-    if !installed.lines().any(|t| t.trim() == RUST_TARGET) {
-        eprintln!("build-samples: installing the Rust target {RUST_TARGET}");
-        cmd!(sh, "rustup target add {RUST_TARGET}")
-            .run()
-            .map_err(|e| {
-                format!("`rustup target add {RUST_TARGET}` failed ({e}): run it by hand")
-            })?;
-    }
-    Ok(format!("{version} --target {RUST_TARGET}"))
 }
 
 /// The wat crate does not export its version: the workspace lock file pins it.
@@ -136,13 +149,14 @@ fn build_one(
     sh: &Shell,
     target: &Path,
     sample: &Sample,
-    toolchain: Result<String, String>,
+    toolchain: &setup::Status,
 ) -> anyhow::Result<&'static str> {
     let module = manifest::module_path(target, sample.language(), sample.name());
     let stamp_path = manifest::stamp_path(target, sample.language(), sample.name());
-    let toolchain_id = toolchain
-        .clone()
-        .unwrap_or_else(|missing| format!("missing: {missing}"));
+    let toolchain_id = match toolchain {
+        Ok(provided) => provided.description.clone(),
+        Err(missing) => format!("missing: {missing}"),
+    };
     let fingerprint = fingerprint(sample, &toolchain_id)?;
     let previous: Option<BuildStamp> = std::fs::read(&stamp_path)
         .ok()
@@ -162,28 +176,37 @@ fn build_one(
         toolchain: toolchain_id,
         module_bytes: 0,
         module_sha256: String::new(),
+        launch: Launch::default(),
     };
     let label = sample.id();
     match toolchain {
         Err(missing) => {
             stamp.status = BuildStatus::Skipped;
-            stamp.reason = missing;
+            stamp.reason = missing.clone();
             eprintln!("build-samples: {label}: skipped: {}", stamp.reason);
         }
-        Ok(_) => match build(sh, target, sample) {
-            Ok(bytes) => {
-                write_file(&module, &bytes)?;
-                stamp.module_bytes = bytes.len() as u64;
-                stamp.module_sha256 = hex(&Sha256::digest(&bytes));
-                eprintln!("build-samples: {label}: built ({} bytes)", bytes.len());
+        Ok(provided) => {
+            eprintln!("build-samples: {label}: building");
+            let build_dir = manifest::build_dir(target, sample.language(), sample.name());
+            match recipes::build(sh, target, &build_dir, sample, provided) {
+                Ok(output) => {
+                    write_file(&module, &output.module)?;
+                    stamp.module_bytes = output.module.len() as u64;
+                    stamp.module_sha256 = hex(&Sha256::digest(&output.module));
+                    stamp.launch = output.launch;
+                    eprintln!(
+                        "build-samples: {label}: built ({} bytes)",
+                        output.module.len()
+                    );
+                }
+                Err(err) => {
+                    stamp.status = BuildStatus::Failed;
+                    stamp.reason = format!("{err:#}");
+                    eprintln!("build-samples: {label}: FAILED: {}", stamp.reason);
+                    let _ = std::fs::remove_file(&module);
+                }
             }
-            Err(err) => {
-                stamp.status = BuildStatus::Failed;
-                stamp.reason = format!("{err:#}");
-                eprintln!("build-samples: {label}: FAILED: {}", stamp.reason);
-                let _ = std::fs::remove_file(&module);
-            }
-        },
+        }
     }
     write_file(&stamp_path, &serde_json::to_vec_pretty(&stamp)?)?;
     Ok(match stamp.status {
@@ -193,54 +216,9 @@ fn build_one(
     })
 }
 
-/// Runs the sample's recipe and returns the module's bytes.
-fn build(sh: &Shell, target: &Path, sample: &Sample) -> anyhow::Result<Vec<u8>> {
-    let dir = &sample.dir;
-    match &sample.manifest.build {
-        Build::Cargo { bin } => {
-            let bin = bin.as_deref().unwrap_or(sample.name());
-            let manifest_path = dir.join("Cargo.toml");
-            // One target directory for every Rust sample: shared work is done once.
-            let cargo_target = target.join("samples-build").join("rust");
-            cmd!(
-                sh,
-                "cargo build --quiet --release --target {RUST_TARGET} --manifest-path {manifest_path} --target-dir {cargo_target} --bin {bin}"
-            )
-            .run()?;
-            let built = cargo_target
-                .join(RUST_TARGET)
-                .join("release")
-                .join(format!("{bin}.wasm"));
-            std::fs::read(&built).with_context(|| format!("cargo built no {}", built.display()))
-        }
-        Build::Wat {
-            source,
-            truncate_to,
-        } => {
-            let path = dir.join(source);
-            let mut bytes = wat::parse_file(&path)
-                .with_context(|| format!("cannot assemble {}", path.display()))?;
-            if let Some(len) = truncate_to {
-                if *len >= bytes.len() {
-                    bail!(
-                        "truncate_to = {len} does not cut the {}-byte module",
-                        bytes.len()
-                    );
-                }
-                bytes.truncate(*len);
-            }
-            Ok(bytes)
-        }
-        Build::File { source } => {
-            let path = dir.join(source);
-            std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))
-        }
-    }
-}
-
 /// A hash of everything a build reads: every file of the sample directory (but build output), the
 /// toolchain's version, and this file's recipe code version.
-fn fingerprint(sample: &Sample, toolchain: &str) -> anyhow::Result<String> {
+pub fn fingerprint(sample: &Sample, toolchain: &str) -> anyhow::Result<String> {
     let mut files = Vec::new();
     list_files(&sample.dir, &mut files)?;
     files.sort();
@@ -276,11 +254,11 @@ fn list_files(dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+pub fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     harness::results::write_atomic(path, bytes)
         .with_context(|| format!("cannot write {}", path.display()))
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

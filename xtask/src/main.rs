@@ -4,7 +4,10 @@
 mod build_samples;
 mod harness_bin;
 mod matrix;
+mod native;
+mod recipes;
 mod run;
+mod setup;
 mod test;
 
 use std::path::PathBuf;
@@ -13,10 +16,13 @@ use anyhow::bail;
 use xshell::Shell;
 
 const USAGE: &str = "usage: cargo xtask <task>
-  build-samples [--language L]...   build every sample whose toolchain is present
-  matrix [--runtime R]... [--sample S]... [--repeat N] [--no-bench]
+  setup [--language L]... [--offline]
+                                    install the pinned toolchains of toolchains.toml into .cache/
+  build-samples [--language L]... [--offline] [--native]
+                                    set up toolchains, build every sample (and kernels natively)
+  matrix [--runtime R]... [--sample S]... [--repeat N] [--no-bench] [--no-cache]
                                     build what is stale, run the matrix, write results/
-  run MODULE.wasm [--runtime R]... [--dir HOST::GUEST]... [--env K=V]... [-- ARGS]
+  run MODULE.wasm [--runtime R]... [--dir HOST::GUEST]... [--env K=V]... [--proposal P]... [-- ARGS]
                                     run any module on every runtime and compare
   test                              build the samples, run the unit tests and the conformance suite";
 
@@ -30,6 +36,7 @@ fn main() -> anyhow::Result<()> {
     };
     let rest = rest.to_vec();
     match task.as_str() {
+        "setup" => setup::Setup::parse(&rest)?.run(&sh),
         "build-samples" => build_samples::BuildSamples::parse(&rest)?.run(&sh),
         "matrix" => matrix::Matrix { args: rest }.run(&sh),
         "run" => run::Run { args: rest }.run(&sh),

@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 use crate::manifest::Proposal;
 pub use crate::worker::Watchdog;
 
+pub mod cache;
+
 #[cfg(feature = "wasmer")]
 mod wasmer;
 #[cfg(feature = "wasmtime")]
@@ -65,6 +67,9 @@ pub struct RunSpec {
     pub memory_limit_bytes: u64,
     /// Bytes kept of each of stdout and stderr; a guest that writes more sees a write error.
     pub output_limit_bytes: usize,
+    /// The compiled-artifact cache directory; compile from the bytes every time when absent.
+    #[serde(default)]
+    pub cache_dir: Option<PathBuf>,
 }
 
 /// A host directory the guest sees at `guest`.
@@ -112,7 +117,7 @@ pub enum Ending {
 pub struct RunReport {
     pub ending: Ending,
     pub phases: Phases,
-    /// Whether compile loaded a cached artifact (`cached`) or compiled from scratch (`cold`).
+    /// How compile got its module: `cold` (no cache), `miss` (compiled and stored) or `hit` (loaded).
     pub compile_cache: String,
     #[serde(with = "bytes_lossy")]
     pub stdout: Vec<u8>,

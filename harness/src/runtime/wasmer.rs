@@ -96,20 +96,8 @@ fn run(
     stdin: Pipe,
     watchdog: &Watchdog,
 ) -> RunReport {
-    let mut features = Features::new();
-    for proposal in &spec.proposals {
-        match proposal {
-            Proposal::ExceptionHandling => features.exceptions(true),
-            Proposal::Threads => features.threads(true),
-            Proposal::MultiMemory => features.multi_memory(true),
-            Proposal::RelaxedSimd => features.relaxed_simd(true),
-            Proposal::ExtendedConst => features.extended_const(true),
-            // Declined (see `supports`): the module is compiled anyway so wasmer's own error shows.
-            _ => &mut features,
-        };
-    }
     let mut engine = EngineBuilder::new(Cranelift::default())
-        .set_features(Some(features))
+        .set_features(Some(features_of(spec)))
         .engine();
     let pages = Pages((spec.memory_limit_bytes / wasmer::WASM_PAGE_SIZE as u64).min(65536) as u32);
     engine.set_tunables(LimitingTunables {
@@ -119,7 +107,25 @@ fn run(
     let mut store = Store::new(engine);
 
     let started = Instant::now();
-    let module = match Module::new(&store, bytes) {
+    let entry = spec.cache_dir.as_deref().map(|dir| {
+        // Tunables choose the memory style compiled into the code, so the cap is part of the key.
+        let id = format!(
+            "{} {:?} pages={}",
+            crate::versions::WASMER,
+            features_of(spec),
+            pages.0
+        );
+        super::cache::entry(dir, "wasmer", &id, bytes)
+    });
+    let (compiled, cache) = super::cache::compile_with(
+        entry.as_deref(),
+        || Module::new(&store, bytes),
+        // SAFETY: entries are written only by this backend, atomically, under a key that includes
+        // wasmer's version, features and memory limit; wasmer checks the artifact's header too.
+        |path| unsafe { Module::deserialize_from_file(&store, path) }.ok(),
+        |module| module.serialize().ok().map(|b| b.to_vec()),
+    );
+    let module = match compiled {
         Ok(module) => module,
         Err(err) => {
             let mut report = RunReport::new(Ending::Rejected {
@@ -132,6 +138,7 @@ fn run(
     };
     let mut report = RunReport::new(Ending::Exited { code: 0 });
     report.phases.compile = millis(started.elapsed());
+    report.compile_cache = cache.as_str().into();
 
     watchdog.arm();
     let started = Instant::now();
@@ -340,4 +347,21 @@ impl Tunables for LimitingTunables {
         // SAFETY: the caller's guarantee about `location` is passed on unchanged.
         unsafe { self.base.create_vm_table(ty, style, location) }
     }
+}
+
+/// The wasmer features a case asks for, among those wasmer's Cranelift compiler accepts.
+fn features_of(spec: &RunSpec) -> Features {
+    let mut features = Features::new();
+    for proposal in &spec.proposals {
+        match proposal {
+            Proposal::ExceptionHandling => features.exceptions(true),
+            Proposal::Threads => features.threads(true),
+            Proposal::MultiMemory => features.multi_memory(true),
+            Proposal::RelaxedSimd => features.relaxed_simd(true),
+            Proposal::ExtendedConst => features.extended_const(true),
+            // Declined (see `supports`): the module is compiled anyway so wasmer's own error shows.
+            _ => &mut features,
+        };
+    }
+    features
 }

@@ -98,7 +98,26 @@ fn run(
     };
 
     let started = Instant::now();
-    let module = match Module::new(&engine, bytes) {
+    let entry = spec.cache_dir.as_deref().map(|dir| {
+        // The compatibility hash covers wasmtime's version and every code-generation setting.
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        std::hash::Hash::hash(&engine.precompile_compatibility_hash(), &mut hasher);
+        let id = format!(
+            "{} {:x}",
+            crate::versions::WASMTIME,
+            std::hash::Hasher::finish(&hasher)
+        );
+        super::cache::entry(dir, "wasmtime", &id, bytes)
+    });
+    let (compiled, cache) = super::cache::compile_with(
+        entry.as_deref(),
+        || Module::new(&engine, bytes),
+        // SAFETY: entries are written only by this backend, atomically, under a key that includes
+        // the engine's compatibility hash; wasmtime checks the artifact's header and version too.
+        |path| unsafe { Module::deserialize_file(&engine, path) }.ok(),
+        |module| module.serialize().ok(),
+    );
+    let module = match compiled {
         Ok(module) => module,
         Err(err) => {
             let mut report = RunReport::new(Ending::Rejected {
@@ -142,6 +161,7 @@ fn run(
 
     let mut report = RunReport::new(Ending::Exited { code: 0 });
     report.phases.compile = compile;
+    report.compile_cache = cache.as_str().into();
 
     // A missing import is a capability the runtime lacks, not a broken module: name it.
     for import in module.imports() {

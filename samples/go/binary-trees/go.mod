@@ -1,0 +1,3 @@
+module example.org/samples/binarytrees
+
+go 1.21

@@ -1,0 +1,3 @@
+module example.org/samples/hello
+
+go 1.21

@@ -1,0 +1,3 @@
+module example.org/samples/nbody
+
+go 1.21

