@@ -53,6 +53,9 @@ pub struct SampleInfo {
     pub description: String,
     /// The contract whose cases this sample runs (`samples/contract/<contract>/`).
     pub contract: Option<String>,
+    /// WebAssembly proposals the sample's module needs in every case (Kotlin/Wasm: GC and more).
+    #[serde(default)]
+    pub proposals: BTreeSet<Proposal>,
 }
 
 /// How to build the sample's module, relative to the sample directory.
@@ -322,6 +325,10 @@ pub fn parse(path: &Path, text: &str) -> Result<Manifest, ManifestError> {
             }
         }
         manifest.cases.extend(own);
+    }
+    for case in &mut manifest.cases {
+        case.proposals
+            .extend(manifest.sample.proposals.iter().copied());
     }
     validate(&manifest).map_err(|message| ManifestError::Invalid {
         path: path.to_owned(),

@@ -221,7 +221,15 @@ fn build_one(
 pub fn fingerprint(sample: &Sample, toolchain: &str) -> anyhow::Result<String> {
     let mut files = Vec::new();
     list_files(&sample.dir, &mut files)?;
+    // Sources a recipe names outside the sample directory (shared bindings) count too.
+    for source in recipe_sources(&sample.manifest.build) {
+        let path = sample.dir.join(source);
+        if !path.starts_with(&sample.dir) || source.contains("..") {
+            files.push(path);
+        }
+    }
     files.sort();
+    files.dedup();
     let mut hasher = Sha256::new();
     hasher.update(toolchain.as_bytes());
     hasher.update([0]);
@@ -235,6 +243,15 @@ pub fn fingerprint(sample: &Sample, toolchain: &str) -> anyhow::Result<String> {
         hasher.update([0]);
     }
     Ok(hex(&hasher.finalize()))
+}
+
+fn recipe_sources(build: &Build) -> Vec<&str> {
+    match build {
+        Build::Kotlin { sources } | Build::C { sources } => {
+            sources.iter().map(String::as_str).collect()
+        }
+        _ => Vec::new(),
+    }
 }
 
 fn list_files(dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
