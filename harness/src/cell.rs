@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use crate::manifest::{self, BuildStamp, BuildStatus, Case, Expect, Sample};
+use crate::native;
 use crate::outcome::{self, Outcome, Verdict};
 use crate::results::Cell;
 use crate::runtime::{self, Ending, Phases, Preopen, RunSpec, millis};
@@ -82,7 +83,15 @@ pub fn run_once(
         stdout: String::new(),
         stderr: String::new(),
     };
-    let finished = match worker::run(&ctx.worker_exe, &request, wall_limit) {
+    let started = if runtime == native::COLUMN {
+        let cwd = preopens
+            .first()
+            .map_or_else(|| ctx.target_dir.clone(), |p| p.host.clone());
+        native::run(module, &request.spec, &cwd)
+    } else {
+        worker::run(&ctx.worker_exe, &request, wall_limit)
+    };
+    let finished = match started {
         Ok(finished) => finished,
         Err(err) => {
             run.verdict.reason = format!("cannot start worker {}: {err}", ctx.worker_exe.display());
@@ -149,23 +158,33 @@ pub fn run_cell(
         (cell, None)
     };
 
-    let backend = match runtime::select(runtime) {
-        Ok(backend) => backend,
-        Err(err) => return skip(cell, err.to_string()),
-    };
-    let (module, launch) = match built_module(&ctx.target_dir, sample) {
-        Ok(built) => {
-            cell.module_bytes = built.bytes;
-            (built.module, built.launch)
+    let (module, launch, declined) = if runtime == native::COLUMN {
+        match native::binary(&ctx.target_dir, sample) {
+            Ok((binary, bytes, _)) => {
+                cell.module_bytes = bytes;
+                (binary, Launch::default(), Vec::new())
+            }
+            Err(reason) => return skip(cell, reason),
         }
-        Err(reason) => return skip(cell, reason),
+    } else {
+        let backend = match runtime::select(runtime) {
+            Ok(backend) => backend,
+            Err(err) => return skip(cell, err.to_string()),
+        };
+        let declined: Vec<String> = case
+            .proposals
+            .iter()
+            .filter(|p| !backend.supports(**p))
+            .map(|p| p.to_string())
+            .collect();
+        match built_module(&ctx.target_dir, sample) {
+            Ok(built) => {
+                cell.module_bytes = built.bytes;
+                (built.module, built.launch, declined)
+            }
+            Err(reason) => return skip(cell, reason),
+        }
     };
-    let declined: Vec<String> = case
-        .proposals
-        .iter()
-        .filter(|p| !backend.supports(**p))
-        .map(|p| p.to_string())
-        .collect();
 
     let mut runs = Vec::new();
     for _ in 0..ctx.repeat.max(1) {

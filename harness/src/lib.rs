@@ -10,6 +10,7 @@ pub mod cell;
 pub mod lockfile;
 pub mod manifest;
 pub mod meta;
+pub mod native;
 pub mod outcome;
 pub mod results;
 pub mod runtime;

@@ -15,7 +15,7 @@ use harness::manifest::{self, Expect};
 use harness::outcome::shorten;
 use harness::results::{self, Meta, Results, format_ms};
 use harness::runtime::{self, Preopen, RunSpec};
-use harness::{Outcome, meta, worker};
+use harness::{Outcome, meta, native, worker};
 
 const USAGE: &str = "usage:
   harness matrix [--root DIR] [--target-dir DIR] [--out DIR] [--runtime R]... [--sample S]...
@@ -104,16 +104,24 @@ impl Flags {
     }
 }
 
-fn runtimes(flags: &Flags) -> anyhow::Result<Vec<String>> {
+/// The columns asked for with `--runtime`, or every wasm runtime. `native` is a column of the matrix
+/// only (`with_native`): with no `--runtime`, the matrix adds it when kernels were built natively.
+fn runtimes(flags: &Flags, with_native: bool) -> anyhow::Result<Vec<String>> {
     let asked = flags.all("--runtime");
     if asked.is_empty() {
-        return Ok(runtime::ALL.iter().map(|s| s.to_string()).collect());
+        let mut all: Vec<String> = runtime::ALL.iter().map(|s| s.to_string()).collect();
+        if with_native {
+            all.push(native::COLUMN.to_owned());
+        }
+        return Ok(all);
     }
     for name in &asked {
-        if !runtime::ALL.contains(&name.as_str()) {
+        let known = runtime::ALL.contains(&name.as_str()) || name == native::COLUMN;
+        if !known || (name == native::COLUMN && !with_native) {
             bail!(
-                "unknown runtime `{name}`: known runtimes are {}",
-                runtime::ALL.join(", ")
+                "unknown runtime `{name}`: known runtimes are {}{}",
+                runtime::ALL.join(", "),
+                if with_native { ", native" } else { "" }
             );
         }
     }
@@ -151,7 +159,6 @@ fn matrix(args: &[String]) -> anyhow::Result<()> {
             .context("--repeat needs a positive number")?,
         None => 1,
     };
-    let runtimes = runtimes(&flags)?;
     let wanted = flags.all("--sample");
     let ctx = Context {
         worker_exe: std::env::current_exe().context("cannot find the harness binary")?,
@@ -171,6 +178,7 @@ fn matrix(args: &[String]) -> anyhow::Result<()> {
             }
         }
     }
+    let runtimes = runtimes(&flags, native::any_built(&ctx.target_dir, &samples))?;
     let matches = |s: &manifest::Sample| {
         wanted.is_empty()
             || wanted
@@ -192,6 +200,9 @@ fn matrix(args: &[String]) -> anyhow::Result<()> {
                 continue;
             }
             for runtime in &runtimes {
+                if runtime == native::COLUMN && !native::applies(sample) {
+                    continue;
+                }
                 jobs.push((runtime.as_str(), sample, case));
             }
         }
@@ -229,7 +240,13 @@ fn matrix(args: &[String]) -> anyhow::Result<()> {
         cells.push(cell);
     }
     for runtime in &runtimes {
-        if !versions.contains_key(runtime) {
+        if runtime == native::COLUMN {
+            versions.insert(
+                runtime.clone(),
+                "the host's own binaries, built from the same sources by each language's toolchain"
+                    .into(),
+            );
+        } else if !versions.contains_key(runtime) {
             let version = runtime::select(runtime)
                 .map_or_else(|e| format!("not available: {e}"), |b| b.version());
             versions.insert(runtime.clone(), version);
@@ -375,7 +392,7 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         "run",
     ]);
     let mut seen = Vec::new();
-    for runtime in runtimes(&flags)? {
+    for runtime in runtimes(&flags, false)? {
         let absolute = std::fs::canonicalize(&module)?;
         let (outcome, reason, exit, stdout, stderr, phases) = match runtime::select(&runtime) {
             Err(err) => (

@@ -142,10 +142,67 @@ pub struct Finished {
 /// it, at most `wall_limit`.
 pub fn run(exe: &Path, request: &Request, wall_limit: Duration) -> std::io::Result<Finished> {
     let input = serde_json::to_vec(request).map_err(std::io::Error::other)?;
-    let started = Instant::now();
-    let mut child = Command::new(exe)
+    let mut command = Command::new(exe);
+    command
         .arg(SUBCOMMAND)
-        .env(HOST_SECRET_VAR, "if-a-guest-prints-this-the-sandbox-leaked")
+        .env(HOST_SECRET_VAR, "if-a-guest-prints-this-the-sandbox-leaked");
+    let raw = spawn_and_wait(command, input, wall_limit)?;
+    let stderr = String::from_utf8_lossy(&raw.stderr).into_owned();
+    let end = if raw.killed {
+        End::Killed { after: raw.wall }
+    } else if libc::WIFSIGNALED(raw.status) {
+        let signal = libc::WTERMSIG(raw.status);
+        End::Crashed {
+            how: format!("killed by {}{}", signal_name(signal), stderr_hint(&stderr)),
+        }
+    } else {
+        let code = libc::WEXITSTATUS(raw.status);
+        match serde_json::from_slice::<Response>(&raw.stdout) {
+            Ok(response) if code == 0 => End::Reported(response),
+            _ => End::Crashed {
+                how: format!("worker exited with status {code}{}", stderr_hint(&stderr)),
+            },
+        }
+    };
+    Ok(Finished {
+        end,
+        wall: raw.wall,
+        peak_rss_kib: raw.peak_rss_kib,
+    })
+}
+
+/// A child process as it ended: its wait status, whether the wall-clock limit killed it, and what it
+/// wrote.
+#[derive(Debug)]
+pub struct RawExit {
+    pub status: libc::c_int,
+    pub killed: bool,
+    pub wall: Duration,
+    pub peak_rss_kib: u64,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+}
+
+impl RawExit {
+    /// The signal that ended the process, by name, if one did.
+    pub fn signal(&self) -> Option<String> {
+        libc::WIFSIGNALED(self.status).then(|| signal_name(libc::WTERMSIG(self.status)))
+    }
+
+    pub fn exit_code(&self) -> i32 {
+        libc::WEXITSTATUS(self.status)
+    }
+}
+
+/// Spawns `command` with piped stdio, feeds it `input`, and reaps it with `wait4` for its peak
+/// resident set; kills it when it outlives `wall_limit`.
+pub fn spawn_and_wait(
+    mut command: Command,
+    input: Vec<u8>,
+    wall_limit: Duration,
+) -> std::io::Result<RawExit> {
+    let started = Instant::now();
+    let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -154,7 +211,7 @@ pub fn run(exe: &Path, request: &Request, wall_limit: Duration) -> std::io::Resu
 
     let mut stdin = child.stdin.take().expect("stdin is piped");
     let writer = std::thread::spawn(move || {
-        // A worker that dies early closes its end: that shows up as its crash, not here.
+        // A child that dies early closes its end: that shows up as its crash, not here.
         let _ = stdin.write_all(&input);
     });
     let stdout = read_all(child.stdout.take().expect("stdout is piped"));
@@ -178,30 +235,13 @@ pub fn run(exe: &Path, request: &Request, wall_limit: Duration) -> std::io::Resu
     };
     let wall = started.elapsed();
     let _ = writer.join();
-    let stdout = stdout.join().unwrap_or_default();
-    let stderr = String::from_utf8_lossy(&stderr.join().unwrap_or_default()).into_owned();
-    let peak_rss_kib = u64::try_from(rusage.ru_maxrss).unwrap_or(0);
-
-    let end = if killed {
-        End::Killed { after: wall }
-    } else if libc::WIFSIGNALED(status) {
-        let signal = libc::WTERMSIG(status);
-        End::Crashed {
-            how: format!("killed by {}{}", signal_name(signal), stderr_hint(&stderr)),
-        }
-    } else {
-        let code = libc::WEXITSTATUS(status);
-        match serde_json::from_slice::<Response>(&stdout) {
-            Ok(response) if code == 0 => End::Reported(response),
-            _ => End::Crashed {
-                how: format!("worker exited with status {code}{}", stderr_hint(&stderr)),
-            },
-        }
-    };
-    Ok(Finished {
-        end,
+    Ok(RawExit {
+        status,
+        killed,
         wall,
-        peak_rss_kib,
+        peak_rss_kib: u64::try_from(rusage.ru_maxrss).unwrap_or(0),
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
     })
 }
 

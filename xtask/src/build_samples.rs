@@ -85,11 +85,12 @@ impl BuildSamples {
             };
             let status = build_one(sh, &target, sample, &toolchain)?;
             *counts.entry(status).or_default() += 1;
-            if self.native && NATIVE_SAMPLES.contains(&sample.name()) {
-                if let Ok(toolchain) = &toolchain {
-                    let status = native::build(sh, &target, sample, toolchain)?;
-                    *counts.entry(status).or_default() += 1;
-                }
+            if self.native
+                && harness::native::applies(sample)
+                && let Ok(toolchain) = &toolchain
+            {
+                let status = native::build(sh, &target, sample, toolchain)?;
+                *counts.entry(status).or_default() += 1;
             }
         }
         let summary: Vec<String> = counts.iter().map(|(k, n)| format!("{n} {k}")).collect();
@@ -105,9 +106,6 @@ impl BuildSamples {
         Ok(())
     }
 }
-
-/// The kernels that `--native` also builds for the host.
-const NATIVE_SAMPLES: &[&str] = &["nbody", "sha256", "binary-trees"];
 
 /// The `toolchains.toml` entry a recipe needs; none for the recipes xtask does itself.
 fn toolchain_language(build: &Build) -> Option<&'static str> {

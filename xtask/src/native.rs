@@ -49,7 +49,10 @@ pub fn build(
             stamp.module_sha256 = hex(&Sha256::digest(&bytes));
             eprintln!("build-samples: {label}: built ({} bytes)", bytes.len());
         }
-        Ok(None) => return Ok("native not applicable"),
+        Ok(None) => bail!(
+            "{label}: the {} recipe has no native build",
+            sample.manifest.build.recipe()
+        ),
         Err(err) => {
             stamp.status = BuildStatus::Failed;
             stamp.reason = format!("{err:#}");

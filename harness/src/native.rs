@@ -1,0 +1,95 @@
+//! The `native` column: a kernel built for the host from the same sources as its module
+//! (`cargo xtask build-samples --native`), run as a plain process and measured like a worker run,
+//! so the matrix sets wasm beside native from one run.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::manifest::{self, Build, BuildStamp, BuildStatus, Sample};
+use crate::runtime::{Ending, Phases, RunReport, RunSpec, millis};
+use crate::worker;
+
+/// The column's name.
+pub const COLUMN: &str = "native";
+
+/// The samples that have a native build: the kernels, in the compiled languages.
+pub const KERNELS: &[&str] = &["nbody", "sha256", "binary-trees"];
+
+/// Whether a sample has a native build, and so a cell in the `native` column.
+pub fn applies(sample: &Sample) -> bool {
+    KERNELS.contains(&sample.name())
+        && matches!(
+            sample.manifest.build,
+            Build::Cargo { .. } | Build::Go {} | Build::C { .. } | Build::Zig { .. }
+        )
+}
+
+/// Where a sample's native binary and its build record live.
+pub fn paths(target_dir: &Path, sample: &Sample) -> (PathBuf, PathBuf) {
+    let dir = manifest::build_dir(target_dir, sample.language(), sample.name());
+    (dir.join("native"), dir.join("native.json"))
+}
+
+/// Whether any sample was built natively: the matrix then shows the column.
+pub fn any_built(target_dir: &Path, samples: &[Sample]) -> bool {
+    samples.iter().any(|s| paths(target_dir, s).1.is_file())
+}
+
+/// A sample's native binary and its size, or why there is none (a skip reason).
+pub fn binary(target_dir: &Path, sample: &Sample) -> Result<(PathBuf, u64, String), String> {
+    let (binary, record) = paths(target_dir, sample);
+    let stamp: BuildStamp = match std::fs::read(&record) {
+        Ok(bytes) => serde_json::from_slice(&bytes)
+            .map_err(|err| format!("unreadable build record {}: {err}", record.display()))?,
+        Err(_) => {
+            return Err("not built natively: run `cargo xtask build-samples --native`".into());
+        }
+    };
+    if stamp.status != BuildStatus::Built {
+        return Err(format!("native build failed: {}", stamp.reason));
+    }
+    let bytes = std::fs::metadata(&binary)
+        .map_err(|err| format!("native binary {} is missing ({err})", binary.display()))?
+        .len();
+    Ok((binary, bytes, stamp.toolchain))
+}
+
+/// Runs the binary once with the spec's arguments, environment (and nothing else of the host's) and
+/// stdin, in `cwd`; the whole process time is the run phase. Reported like a worker run.
+pub fn run(binary: &Path, spec: &RunSpec, cwd: &Path) -> std::io::Result<worker::Finished> {
+    let mut command = Command::new(binary);
+    command
+        .args(&spec.args)
+        .env_clear()
+        .envs(&spec.env)
+        .current_dir(cwd);
+    let raw = worker::spawn_and_wait(command, spec.stdin.clone(), spec.timeout)?;
+    let end = if raw.killed {
+        worker::End::Killed { after: raw.wall }
+    } else if let Some(signal) = raw.signal() {
+        worker::End::Crashed {
+            how: format!("native process killed by {signal}"),
+        }
+    } else {
+        let mut report = RunReport::new(Ending::Exited {
+            code: raw.exit_code(),
+        });
+        report.compile_cache = "native".into();
+        report.phases = Phases {
+            compile: 0.0,
+            instantiate: 0.0,
+            run: millis(raw.wall),
+        };
+        report.stdout = raw.stdout;
+        report.stderr = raw.stderr;
+        worker::End::Reported(worker::Response {
+            runtime_version: "native".into(),
+            report,
+        })
+    };
+    Ok(worker::Finished {
+        end,
+        wall: raw.wall,
+        peak_rss_kib: raw.peak_rss_kib,
+    })
+}
