@@ -417,6 +417,45 @@ fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn launch_settings_wrap_the_case() {
+        let mut spec = RunSpec {
+            program: "p.wasm".into(),
+            args: vec!["case-arg".into()],
+            env: [("K".to_owned(), "case".to_owned())].into(),
+            preopens: vec![Preopen {
+                host: "/h/data".into(),
+                guest: "/data".into(),
+            }],
+            stdin: Vec::new(),
+            proposals: Vec::new(),
+            timeout: Duration::from_secs(1),
+            memory_limit_bytes: 1,
+            output_limit_bytes: 1,
+            cache_dir: None,
+        };
+        let launch = Launch {
+            args: vec!["-S".into(), "/app/x.py".into()],
+            env: [
+                ("K".to_owned(), "launch".to_owned()),
+                ("PYTHONHOME".to_owned(), "/usr/local".to_owned()),
+            ]
+            .into(),
+            preopens: vec![Preopen {
+                host: "/b/lib".into(),
+                guest: "/usr/local/lib".into(),
+            }],
+        };
+        launch.apply(&mut spec);
+        assert_eq!(spec.args, ["-S", "/app/x.py", "case-arg"]);
+        assert_eq!(spec.env["K"], "case", "the case's environment wins");
+        assert_eq!(spec.env["PYTHONHOME"], "/usr/local");
+        let guests: Vec<&str> = spec.preopens.iter().map(|p| p.guest.as_str()).collect();
+        assert_eq!(guests, ["/data", "/usr/local/lib"]);
+    }
+
     #[test]
     fn medians() {
         assert_eq!(super::median(vec![]), 0.0);

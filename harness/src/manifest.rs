@@ -695,6 +695,102 @@ file = [{ path = "/out/x.txt", content = "x" }]
         assert!(err(&twice).contains("appears twice"));
     }
 
+    /// A scratch samples tree with one contract and one language sample using it.
+    fn contract_tree(name: &str, sample: &str) -> PathBuf {
+        let root =
+            std::env::temp_dir().join(format!("manifest-contract-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(root.join("contract/greet/fixtures/in")).unwrap();
+        std::fs::create_dir_all(root.join("lang/greet")).unwrap();
+        std::fs::write(
+            root.join("contract/greet/contract.toml"),
+            r#"
+[contract]
+name = "greet"
+description = "says hello"
+
+[[case]]
+name = "plain"
+[case.expect]
+stdout = "hello\n"
+
+[[case]]
+name = "bench"
+bench = true
+args = ["1000000"]
+dir = [{ guest = "/in", fixture = "fixtures/in" }]
+"#,
+        )
+        .unwrap();
+        std::fs::write(root.join("lang/greet/sample.toml"), sample).unwrap();
+        root
+    }
+
+    #[test]
+    fn contract_cases_are_merged_and_overridden_by_name() {
+        let root = contract_tree(
+            "merge",
+            r#"
+[sample]
+name = "greet"
+language = "lang"
+contract = "greet"
+proposals = ["gc"]
+
+[build]
+recipe = "go"
+
+[[case]]
+name = "bench"
+bench = true
+args = ["10"]
+
+[[case]]
+name = "extra"
+"#,
+        );
+        let m = load(&root.join("lang/greet/sample.toml")).unwrap();
+        let names: Vec<&str> = m.cases.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["plain", "bench", "extra"]);
+        assert_eq!(m.sample.description, "says hello");
+        assert_eq!(
+            m.cases[1].args,
+            ["10"],
+            "the sample's own case replaces the contract's"
+        );
+        assert!(m.cases.iter().all(|c| c.proposals.contains(&Proposal::Gc)));
+        let plain = &m.cases[0];
+        assert_eq!(
+            plain.fixture_path(&root.join("lang/greet"), "fixtures/in"),
+            root.join("contract/greet/fixtures/in"),
+            "contract fixtures resolve beside the contract"
+        );
+        assert_eq!(
+            m.cases[2].fixture_path(&root.join("lang/greet"), "x"),
+            root.join("lang/greet/x")
+        );
+        let _ = std::fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn missing_or_misnamed_contract_is_an_error() {
+        let root = contract_tree(
+            "missing",
+            "[sample]\nname = \"greet\"\nlanguage = \"lang\"\ncontract = \"nope\"\n[build]\nrecipe = \"go\"\n",
+        );
+        let e = load(&root.join("lang/greet/sample.toml")).unwrap_err();
+        assert!(e.to_string().contains("contract/nope/contract.toml"), "{e}");
+        std::fs::create_dir_all(root.join("contract/nope")).unwrap();
+        std::fs::copy(
+            root.join("contract/greet/contract.toml"),
+            root.join("contract/nope/contract.toml"),
+        )
+        .unwrap();
+        let e = load(&root.join("lang/greet/sample.toml")).unwrap_err();
+        assert!(e.to_string().contains("calls itself `greet`"), "{e}");
+        let _ = std::fs::remove_dir_all(&root);
+    }
+
     #[test]
     fn missing_file_is_a_read_error() {
         let e = load(Path::new("/nonexistent/sample.toml")).unwrap_err();

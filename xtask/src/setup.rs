@@ -469,3 +469,52 @@ fn file_sha256(path: &Path) -> Option<String> {
             .collect(),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lock_file_pins_every_language_with_samples() {
+        let lock = load_lock().expect("toolchains.toml parses");
+        for sample in harness::manifest::discover(&crate::project_root().join("samples")) {
+            let sample = sample.expect("manifests load");
+            let recipe = sample.manifest.build.recipe();
+            if matches!(recipe, "wat" | "file") {
+                continue;
+            }
+            let language = sample.language();
+            let pin = lock
+                .get(language)
+                .unwrap_or_else(|| panic!("toolchains.toml has no `{language}`"));
+            if matches!(
+                pin.source,
+                Source::PypiWheel | Source::PypiSdist | Source::Npm
+            ) {
+                let sha = pin.sha256.as_deref().expect("downloads are checksummed");
+                assert!(
+                    sha.len() == 64 && sha.chars().all(|c| c.is_ascii_hexdigit()),
+                    "{language}: sha256 `{sha}`"
+                );
+                assert!(pin.file.is_some() && pin.executable.is_some(), "{language}");
+            }
+            if pin.source == Source::Debian {
+                assert!(
+                    pin.packages.iter().all(|p| p.sha256.len() == 64),
+                    "{language}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn checksums_of_files() {
+        let path = std::env::temp_dir().join(format!("setup-sha-{}", std::process::id()));
+        std::fs::write(&path, b"abc").unwrap();
+        let abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+        assert!(sha256_matches(&path, abc));
+        assert!(!sha256_matches(&path, &abc.replace('b', "c")));
+        assert!(!sha256_matches(Path::new("/nonexistent"), abc));
+        let _ = std::fs::remove_file(&path);
+    }
+}
