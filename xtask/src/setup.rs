@@ -419,17 +419,24 @@ fn debian(sh: &Shell, pin: &Pin, offline: bool) -> Status {
     if unsafe { libc::geteuid() } != 0 {
         return Err(format!("not installed, and not root: run `sudo {by_hand}`"));
     }
-    for p in &missing {
+    let archived = |p: &DebPackage| {
         let spec = format!("{}={}", p.name, p.version);
-        let shown = cmd!(sh, "apt-cache show {spec}")
+        cmd!(sh, "apt-cache show {spec}")
             .quiet()
             .ignore_stderr()
             .read()
-            .unwrap_or_default();
-        if !shown
+            .unwrap_or_default()
             .lines()
             .any(|l| l.strip_prefix("SHA256: ") == Some(p.sha256.as_str()))
-        {
+    };
+    if !missing.iter().all(|p| archived(p)) {
+        // A fresh machine's package lists may be missing or stale.
+        eprintln!("setup: c: updating the package lists");
+        let _ = cmd!(sh, "apt-get update -q").quiet().ignore_stdout().run();
+    }
+    for p in &missing {
+        let spec = format!("{}={}", p.name, p.version);
+        if !archived(p) {
             return Err(format!(
                 "the package archive has no {spec} with SHA-256 {} (apt-get update, or another Debian release?): {by_hand}",
                 p.sha256
