@@ -335,7 +335,14 @@ fn fold(cell: &mut Cell, runs: &[Run]) {
     cell.wall_ms = median(&|r| r.wall_ms);
     cell.peak_rss_kib = runs.iter().map(|r| r.peak_rss_kib).max().unwrap_or(0);
     cell.exit_code = first.exit_code;
-    cell.compile_cache = first.compile_cache.clone();
+    // Each distinct cache state in the order the runs met it: `miss, hit` for a first compile.
+    let mut states: Vec<&str> = Vec::new();
+    for run in runs {
+        if !states.contains(&run.compile_cache.as_str()) {
+            states.push(&run.compile_cache);
+        }
+    }
+    cell.compile_cache = states.join(", ");
     let range = |f: &dyn Fn(&Run) -> f64| {
         let values: Vec<f64> = runs.iter().map(f).collect();
         [

@@ -75,7 +75,8 @@ pub struct Cell {
     /// The largest peak resident set of the worker process over the runs.
     pub peak_rss_kib: u64,
     pub module_bytes: u64,
-    /// `cold` (compiled in this run) or `cached` (loaded a compiled artifact).
+    /// How the runs' compile phases got their module, each distinct state in order: `miss` (compiled
+    /// and stored), `hit` (loaded from the cache), `cold` (cache off), `native`, or `none` (not run).
     pub compile_cache: String,
     pub exit_code: Option<i32>,
     /// Runs measured; zero for a cell that did not run.
