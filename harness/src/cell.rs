@@ -151,6 +151,7 @@ pub fn run_cell(
         n: 0,
         run_ms_range: [0.0; 2],
         wall_ms_range: [0.0; 2],
+        compile_ms_range: [0.0; 2],
     };
     let skip = |mut cell: Cell, reason: String| {
         cell.reason = reason;
@@ -351,6 +352,7 @@ fn fold(cell: &mut Cell, runs: &[Run]) {
         ]
     };
     cell.run_ms_range = range(&|r| r.phases.run);
+    cell.compile_ms_range = range(&|r| r.phases.compile);
     cell.wall_ms_range = range(&|r| r.wall_ms);
 }
 

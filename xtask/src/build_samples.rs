@@ -156,26 +156,10 @@ fn build_one(
         Err(missing) => format!("missing: {missing}"),
     };
     let fingerprint = fingerprint(sample, &toolchain_id)?;
-    let previous: Option<BuildStamp> = std::fs::read(&stamp_path)
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok());
-    if let Some(prev) = &previous
-        && prev.fingerprint == fingerprint
-        && prev.status == BuildStatus::Built
-        && module.is_file()
-    {
+    if is_current(&stamp_path, &fingerprint, &module) {
         return Ok("up to date");
     }
-
-    let mut stamp = BuildStamp {
-        status: BuildStatus::Built,
-        reason: String::new(),
-        fingerprint,
-        toolchain: toolchain_id,
-        module_bytes: 0,
-        module_sha256: String::new(),
-        launch: Launch::default(),
-    };
+    let mut stamp = new_stamp(fingerprint, toolchain_id);
     let label = sample.id();
     match toolchain {
         Err(missing) => {
@@ -212,6 +196,29 @@ fn build_one(
         BuildStatus::Skipped => "skipped",
         BuildStatus::Failed => "failed",
     })
+}
+
+/// Whether the record at `stamp_path` is a successful build with this fingerprint and its artifact is
+/// still there: then there is nothing to do.
+pub fn is_current(stamp_path: &Path, fingerprint: &str, artifact: &Path) -> bool {
+    let previous: Option<BuildStamp> = std::fs::read(stamp_path)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok());
+    previous.is_some_and(|p| p.fingerprint == fingerprint && p.status == BuildStatus::Built)
+        && artifact.is_file()
+}
+
+/// A record of a successful build, to be filled in or turned into a skip or failure.
+pub fn new_stamp(fingerprint: String, toolchain: String) -> BuildStamp {
+    BuildStamp {
+        status: BuildStatus::Built,
+        reason: String::new(),
+        fingerprint,
+        toolchain,
+        module_bytes: 0,
+        module_sha256: String::new(),
+        launch: Launch::default(),
+    }
 }
 
 /// A hash of everything a build reads: every file of the sample directory (but build output), the

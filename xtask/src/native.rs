@@ -5,11 +5,11 @@
 use std::path::Path;
 
 use anyhow::bail;
-use harness::manifest::{self, Build, BuildStamp, BuildStatus, Sample};
+use harness::manifest::{self, Build, BuildStatus, Sample};
 use sha2::{Digest, Sha256};
 use xshell::{Shell, cmd};
 
-use crate::build_samples::{hex, write_file};
+use crate::build_samples::{hex, is_current, new_stamp, write_file};
 use crate::recipes;
 use crate::setup::Provided;
 
@@ -25,23 +25,10 @@ pub fn build(
     let stamp_path = build_dir.join("native.json");
     let toolchain_id = format!("{} (native)", toolchain.description);
     let fingerprint = crate::build_samples::fingerprint(sample, &toolchain_id)?;
-    let previous: Option<BuildStamp> = std::fs::read(&stamp_path)
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok());
-    if previous.is_some_and(|p| p.fingerprint == fingerprint && p.status == BuildStatus::Built)
-        && binary.is_file()
-    {
+    if is_current(&stamp_path, &fingerprint, &binary) {
         return Ok("native up to date");
     }
-    let mut stamp = BuildStamp {
-        status: BuildStatus::Built,
-        reason: String::new(),
-        fingerprint,
-        toolchain: toolchain_id,
-        module_bytes: 0,
-        module_sha256: String::new(),
-        launch: Default::default(),
-    };
+    let mut stamp = new_stamp(fingerprint, toolchain_id);
     let label = format!("{} (native)", sample.id());
     match build_native(sh, target, sample, toolchain, &binary) {
         Ok(Some(bytes)) => {

@@ -105,16 +105,19 @@ pub fn render(results: &Results) -> String {
         let _ = writeln!(out, "\n## Phases of passing cells\n");
         let _ = writeln!(
             out,
-            "| cell | n | compile | instantiate | run (min–max) | wall | peak RSS | module |\n|---|---|---|---|---|---|---|---|"
+            "| cell | n | compile (min–max, cache) | instantiate | run (min–max) | wall | peak RSS | module |\n|---|---|---|---|---|---|---|---|"
         );
         for c in timed {
             let _ = writeln!(
                 out,
-                "| {}/{} | {} | {} | {} | {} ({}–{}) | {} | {} MiB | {} KiB |",
+                "| {}/{} | {} | {} ({}–{}, {}) | {} | {} ({}–{}) | {} | {} MiB | {} KiB |",
                 c.runtime,
                 c.row(),
                 c.n,
                 format_ms(c.phases_ms.compile),
+                format_ms(c.compile_ms_range[0]),
+                format_ms(c.compile_ms_range[1]),
+                c.compile_cache,
                 format_ms(c.phases_ms.instantiate),
                 format_ms(c.phases_ms.run),
                 format_ms(c.run_ms_range[0]),

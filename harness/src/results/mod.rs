@@ -84,6 +84,10 @@ pub struct Cell {
     /// Least and greatest of the run phase and of wall time over the runs, for the spread.
     pub run_ms_range: [f64; 2],
     pub wall_ms_range: [f64; 2],
+    /// Least and greatest compile phase: with the cache, a `miss, hit` cell's greatest is the cold
+    /// compile and its least a load from the cache.
+    #[serde(default)]
+    pub compile_ms_range: [f64; 2],
 }
 
 impl Cell {

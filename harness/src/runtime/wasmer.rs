@@ -133,6 +133,7 @@ fn run(
                 message: err.to_string(),
             });
             report.phases.compile = millis(started.elapsed());
+            report.compile_cache = cache.as_str().into();
             return report;
         }
     };

@@ -125,6 +125,7 @@ fn run(
                 message: format!("{err:#}"),
             });
             report.phases.compile = millis(started.elapsed());
+            report.compile_cache = cache.as_str().into();
             return report;
         }
     };
