@@ -295,9 +295,15 @@ fn download_and_unpack(sh: &Shell, language: &str, pin: &Pin, offline: bool) -> 
     let archive = downloads.join(file);
     if !sha256_matches(&archive, sha256) {
         if offline {
+            let state = match file_sha256(&archive) {
+                Some(got) => format!(
+                    "in {} has SHA-256 {got}, not the pinned {sha256}",
+                    downloads.display()
+                ),
+                None => format!("is not in {}", downloads.display()),
+            };
             return Err(format!(
-                "{origin} is not in {} (--offline): run `cargo xtask setup --language {language}`",
-                downloads.display()
+                "{origin} {state} (--offline): run `cargo xtask setup --language {language}`"
             ));
         }
         std::fs::create_dir_all(&downloads).map_err(|e| e.to_string())?;
