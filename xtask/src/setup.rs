@@ -307,6 +307,8 @@ fn download_and_unpack(sh: &Shell, language: &str, pin: &Pin, offline: bool) -> 
             ));
         }
         std::fs::create_dir_all(&downloads).map_err(|e| e.to_string())?;
+        // pip and npm keep a file that is already there, even a corrupt one.
+        let _ = std::fs::remove_file(&archive);
         eprintln!("setup: {language}: downloading {origin}");
         let spec = format!("{package}=={version}");
         let fetched = match pin.source {
