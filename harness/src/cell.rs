@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use crate::manifest::{self, BuildStamp, BuildStatus, Case, Expect, Sample};
+use crate::manifest::{self, BuildStamp, BuildStatus, Case, Expect, Proposal, Sample};
 use crate::native;
 use crate::outcome::{self, Outcome, Verdict};
 use crate::results::Cell;
@@ -88,6 +88,11 @@ pub fn run_once(
             .first()
             .map_or_else(|| ctx.target_dir.clone(), |p| p.host.clone());
         native::run(module, &request.spec, &cwd)
+    } else if runtime::external::is_external(runtime) {
+        match runtime::external::command(runtime) {
+            Ok(command) => worker::run_command(command, &request, wall_limit),
+            Err(reason) => Err(std::io::Error::other(reason)),
+        }
     } else {
         worker::run(&ctx.worker_exe, &request, wall_limit)
     };
@@ -168,14 +173,21 @@ pub fn run_cell(
             Err(reason) => return skip(cell, reason),
         }
     } else {
-        let backend = match runtime::select(runtime) {
-            Ok(backend) => backend,
-            Err(err) => return skip(cell, err.to_string()),
+        let supports: Box<dyn Fn(Proposal) -> bool> = if runtime::external::is_external(runtime) {
+            if let Err(reason) = runtime::external::command(runtime) {
+                return skip(cell, reason);
+            }
+            Box::new(|p| runtime::external::supports(runtime, p))
+        } else {
+            match runtime::select(runtime) {
+                Ok(backend) => Box::new(move |p| backend.supports(p)),
+                Err(err) => return skip(cell, err.to_string()),
+            }
         };
         let declined: Vec<String> = case
             .proposals
             .iter()
-            .filter(|p| !backend.supports(**p))
+            .filter(|p| !supports(**p))
             .map(|p| p.to_string())
             .collect();
         match built_module(&ctx.target_dir, sample) {

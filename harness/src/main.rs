@@ -394,7 +394,8 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
     let mut seen = Vec::new();
     for runtime in runtimes(&flags, false)? {
         let absolute = std::fs::canonicalize(&module)?;
-        let (outcome, reason, exit, stdout, stderr, phases) = match runtime::select(&runtime) {
+        let available = runtime::available(&runtime);
+        let (outcome, reason, exit, stdout, stderr, phases) = match available {
             Err(err) => (
                 Outcome::Skipped,
                 err.to_string(),

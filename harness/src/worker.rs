@@ -60,10 +60,18 @@ impl<'a> Watchdog<'a> {
 
 /// The worker side: reads one request from stdin, runs it, writes one response to stdout.
 pub fn serve() -> anyhow::Result<()> {
+    serve_with(|name| Ok(runtime::select(name)?))
+}
+
+/// [`serve`] with the backends of another binary: a worker built around an engine that must live in
+/// its own process (WasmEdge, under its own dynamic loader) serves the same protocol.
+pub fn serve_with(
+    select: impl FnOnce(&str) -> anyhow::Result<Box<dyn runtime::Runtime>>,
+) -> anyhow::Result<()> {
     let mut input = String::new();
     std::io::stdin().read_to_string(&mut input)?;
     let request: Request = serde_json::from_str(&input)?;
-    let backend = runtime::select(&request.runtime)?;
+    let backend = select(&request.runtime)?;
     let version = backend.version();
     let module = match std::fs::read(&request.module) {
         Ok(bytes) => bytes,
@@ -141,11 +149,19 @@ pub struct Finished {
 /// Runs one request in a fresh worker process started from `exe` (the harness binary) and waits for
 /// it, at most `wall_limit`.
 pub fn run(exe: &Path, request: &Request, wall_limit: Duration) -> std::io::Result<Finished> {
-    let input = serde_json::to_vec(request).map_err(std::io::Error::other)?;
     let mut command = Command::new(exe);
-    command
-        .arg(SUBCOMMAND)
-        .env(HOST_SECRET_VAR, "if-a-guest-prints-this-the-sandbox-leaked");
+    command.arg(SUBCOMMAND);
+    run_command(command, request, wall_limit)
+}
+
+/// [`run`] with a worker started by `command` (an external worker, under its own loader).
+pub fn run_command(
+    mut command: Command,
+    request: &Request,
+    wall_limit: Duration,
+) -> std::io::Result<Finished> {
+    let input = serde_json::to_vec(request).map_err(std::io::Error::other)?;
+    command.env(HOST_SECRET_VAR, "if-a-guest-prints-this-the-sandbox-leaked");
     let raw = spawn_and_wait(command, input, wall_limit)?;
     let stderr = String::from_utf8_lossy(&raw.stderr).into_owned();
     let end = if raw.killed {

@@ -144,8 +144,8 @@ fn main() {
             for &runtime in runtime::ALL {
                 let name = format!("{runtime}/{}/{}", sample.id(), case.name);
                 seen.push(name.clone());
-                let missing = match (runtime::select(runtime), &module) {
-                    (Err(err), _) => Some((runtime.to_owned(), err.to_string())),
+                let missing = match (runtime::available(runtime), &module) {
+                    (Err(reason), _) => Some((runtime.to_owned(), reason)),
                     (_, Err(reason)) => Some((sample.language().to_owned(), reason.clone())),
                     _ => None,
                 };

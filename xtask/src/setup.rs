@@ -39,6 +39,8 @@ pub struct Pin {
     pub packages: Vec<DebPackage>,
     /// For `manual`: what a user does to install it.
     pub install: Option<String>,
+    /// For `debian-prefix`: the Debian release the packages come from.
+    pub suite: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -49,6 +51,7 @@ pub enum Source {
     PypiSdist,
     Npm,
     Debian,
+    DebianPrefix,
     Manual,
 }
 
@@ -154,6 +157,7 @@ pub fn provide(sh: &Shell, lock: &Lock, language: &str, offline: bool) -> anyhow
             download_and_unpack(sh, language, pin, offline)
         }
         Source::Debian => debian(sh, pin, offline),
+        Source::DebianPrefix => debian_prefix(sh, language, pin, offline),
         Source::Manual => Err(format!(
             "`{}` not found: {}",
             pin.path_command.as_deref().unwrap_or(language),
@@ -462,6 +466,186 @@ fn debian(sh: &Shell, pin: &Pin, offline: bool) -> Status {
     .run()
     .map_err(|e| format!("`{by_hand}` failed: {e}"))?;
     Ok(provided)
+}
+
+/// Debian packages of another release, unpacked into `.cache/toolchains/<language>-<version>/`: a
+/// private apt list names the machine's own Debian mirror with the pin's suite, `apt-get download`
+/// fetches the exact versions, each file's SHA-256 is checked, and `dpkg -x` unpacks it. A `link/`
+/// directory holds only the main library's link, for builds that must not see the prefix's libc.
+fn debian_prefix(sh: &Shell, language: &str, pin: &Pin, offline: bool) -> Status {
+    let home = cache_root()
+        .join("toolchains")
+        .join(format!("{language}-{}", pin.version));
+    let executable = home.join(pin.executable.as_deref().unwrap_or(""));
+    let fingerprint: String = pin
+        .packages
+        .iter()
+        .map(|p| p.sha256.as_str())
+        .collect::<Vec<_>>()
+        .join(",");
+    let provided = Provided {
+        executable: executable.clone(),
+        home: home.clone(),
+        description: format!(
+            "{} (Debian {} packages, {} checked, in a private prefix)",
+            pin.name.as_deref().unwrap_or(language),
+            pin.suite.as_deref().unwrap_or("?"),
+            pin.packages.len()
+        ),
+    };
+    let stamp = home.join(".complete");
+    if std::fs::read_to_string(&stamp).is_ok_and(|s| s.trim() == fingerprint) {
+        return Ok(provided);
+    }
+    if host_platform() != "x86_64-linux" {
+        return Err(format!(
+            "the pinned {language} packages are for x86_64 Debian; install {} from your system's packages",
+            pin.name.as_deref().unwrap_or(language)
+        ));
+    }
+    let downloads = cache_root().join("downloads").join(language);
+    let _ = std::fs::create_dir_all(&downloads);
+    let missing: Vec<&DebPackage> = pin
+        .packages
+        .iter()
+        .filter(|p| !find_deb(&downloads, p).is_some_and(|f| sha256_matches(&f, &p.sha256)))
+        .collect();
+    if !missing.is_empty() {
+        if offline {
+            return Err(format!(
+                "{} of its Debian packages are not in {} (--offline): run `cargo xtask setup --language {language}`",
+                missing.len(),
+                downloads.display()
+            ));
+        }
+        let suite = pin.suite.as_deref().unwrap_or("stable");
+        let mirror = debian_mirror().ok_or(
+            "no Debian mirror in /etc/apt/sources.list(.d): this needs a Debian host, or the library from your system's packages",
+        )?;
+        let apt = cache_root().join("apt").join(suite);
+        let lists = apt.join("lists");
+        std::fs::create_dir_all(lists.join("partial")).map_err(|e| e.to_string())?;
+        let sources = apt.join("sources.list");
+        std::fs::write(
+            &sources,
+            format!("deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] {mirror} {suite} main\n"),
+        )
+        .map_err(|e| e.to_string())?;
+        let options = [
+            format!("-o=Dir::Etc::SourceList={}", sources.display()),
+            "-o=Dir::Etc::SourceParts=/dev/null".to_owned(),
+            format!("-o=Dir::State::Lists={}", lists.display()),
+            format!("-o=Dir::Cache={}", apt.join("cache").display()),
+        ];
+        eprintln!("setup: {language}: reading Debian {suite}'s package list from {mirror}");
+        let update = options.clone();
+        cmd!(sh, "apt-get -q {update...} update")
+            .quiet()
+            .ignore_stdout()
+            .run()
+            .map_err(|e| format!("apt-get update for {suite} failed: {e}"))?;
+        let wanted: Vec<String> = missing
+            .iter()
+            .map(|p| format!("{}={}", p.name, p.version))
+            .collect();
+        eprintln!(
+            "setup: {language}: downloading {} Debian {suite} packages",
+            wanted.len()
+        );
+        let _dir = sh.push_dir(&downloads);
+        cmd!(sh, "apt-get -q {options...} download {wanted...}")
+            .quiet()
+            .ignore_stdout()
+            .ignore_stderr()
+            .run()
+            .map_err(|e| format!("apt-get download from {suite} failed ({e}): are the pinned versions still in the archive?"))?;
+        for p in &missing {
+            let file = find_deb(&downloads, p).unwrap_or_else(|| downloads.join(&p.name));
+            if !sha256_matches(&file, &p.sha256) {
+                let got = file_sha256(&file).unwrap_or_else(|| "nothing".into());
+                let _ = std::fs::remove_file(&file);
+                return Err(format!(
+                    "{} {}: got {got}, toolchains.toml pins {}: refusing to use it",
+                    p.name, p.version, p.sha256
+                ));
+            }
+        }
+    }
+    eprintln!(
+        "setup: {language}: unpacking {} packages",
+        pin.packages.len()
+    );
+    let _ = std::fs::remove_dir_all(&home);
+    std::fs::create_dir_all(&home).map_err(|e| e.to_string())?;
+    for p in &pin.packages {
+        let file = find_deb(&downloads, p).ok_or_else(|| format!("{} vanished", p.name))?;
+        cmd!(sh, "dpkg-deb -x {file} {home}")
+            .quiet()
+            .run()
+            .map_err(|e| format!("unpacking {} failed: {e}", file.display()))?;
+    }
+    let libdir = home.join("usr/lib/x86_64-linux-gnu");
+    let link = home.join("link");
+    std::fs::create_dir_all(&link).map_err(|e| e.to_string())?;
+    let _ =
+        std::os::unix::fs::symlink(libdir.join("libwasmedge.so.0"), link.join("libwasmedge.so"));
+    if !executable.is_file() {
+        return Err(format!(
+            "the packages unpacked without {}",
+            executable.display()
+        ));
+    }
+    std::fs::write(&stamp, fingerprint).map_err(|e| e.to_string())?;
+    Ok(provided)
+}
+
+/// The downloaded file of a package at its pinned version, whatever its architecture suffix (apt-get
+/// download escapes an epoch's colon as `%3a`).
+fn find_deb(dir: &Path, p: &DebPackage) -> Option<PathBuf> {
+    let prefix = format!("{}_{}_", p.name, p.version.replace(':', "%3a"));
+    std::fs::read_dir(dir)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .find(|path| {
+            path.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(&prefix) && n.ends_with(".deb"))
+        })
+}
+
+/// The machine's own Debian mirror (not its security archive), from its apt configuration.
+fn debian_mirror() -> Option<String> {
+    let mut texts = Vec::new();
+    if let Ok(entries) = std::fs::read_dir("/etc/apt/sources.list.d") {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path
+                .extension()
+                .is_some_and(|e| e == "sources" || e == "list")
+            {
+                texts.push(std::fs::read_to_string(path).unwrap_or_default());
+            }
+        }
+    }
+    texts.push(std::fs::read_to_string("/etc/apt/sources.list").unwrap_or_default());
+    for text in texts {
+        for line in text.lines().map(str::trim) {
+            let uri = if let Some(rest) = line.strip_prefix("URIs:") {
+                rest.split_whitespace().next()
+            } else if let Some(rest) = line.strip_prefix("deb ") {
+                rest.split_whitespace().find(|w| w.contains("://"))
+            } else {
+                None
+            };
+            if let Some(uri) = uri
+                && uri.trim_end_matches('/').ends_with("/debian")
+            {
+                return Some(uri.trim_end_matches('/').to_owned());
+            }
+        }
+    }
+    None
 }
 
 fn host_platform() -> String {

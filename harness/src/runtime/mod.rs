@@ -11,6 +11,8 @@ use crate::manifest::Proposal;
 pub use crate::worker::Watchdog;
 
 pub mod cache;
+pub mod cli;
+pub mod external;
 
 #[cfg(feature = "wasmer")]
 mod wasmer;
@@ -23,7 +25,15 @@ pub use self::wasmer::Wasmer;
 pub use self::wasmtime::{Wasmtime, config as wasmtime_config};
 
 /// Every column this build knows about, in the order the matrix shows them.
-pub const ALL: &[&str] = &["wasmtime", "wasmer"];
+pub const ALL: &[&str] = &[
+    "wasmtime",
+    "wasmer",
+    "wasmedge",
+    "wasmedge-aot",
+    "wasmtime-cli",
+    "wasmer-cli",
+    "wasmedge-cli",
+];
 
 /// An engine that runs a WASI preview 1 command module.
 ///
@@ -146,6 +156,10 @@ pub enum SelectError {
     NotBuilt { name: String },
     #[error("unknown runtime `{name}`: known runtimes are {}", ALL.join(", "))]
     Unknown { name: String },
+    #[error("runtime `{name}` runs in its own worker binary, not in this process")]
+    External { name: String },
+    #[error("{reason}")]
+    Unavailable { name: String, reason: String },
 }
 
 /// Returns the backend for a column name, or says clearly why there is none.
@@ -155,8 +169,26 @@ pub fn select(name: &str) -> Result<Box<dyn Runtime>, SelectError> {
         "wasmtime" => Ok(Box::new(Wasmtime::new())),
         #[cfg(feature = "wasmer")]
         "wasmer" => Ok(Box::new(Wasmer::new())),
+        _ if external::is_external(name) => Err(SelectError::External { name: name.into() }),
+        _ if cli::COLUMNS.contains(&name) => match cli::find(name) {
+            Ok(tool) => Ok(Box::new(tool)),
+            Err(reason) => Err(SelectError::Unavailable {
+                name: name.into(),
+                reason,
+            }),
+        },
         _ if ALL.contains(&name) => Err(SelectError::NotBuilt { name: name.into() }),
         _ => Err(SelectError::Unknown { name: name.into() }),
+    }
+}
+
+/// Whether a column can run here: built into this binary, or an external worker that can be started;
+/// otherwise why not (a skip reason).
+pub fn available(name: &str) -> Result<(), String> {
+    if external::is_external(name) {
+        external::command(name).map(|_| ())
+    } else {
+        select(name).map(|_| ()).map_err(|e| e.to_string())
     }
 }
 

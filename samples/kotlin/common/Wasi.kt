@@ -165,7 +165,9 @@ object Wasi {
                 check("fd_prestat_dir_name", fdPrestatDirName(fd, path.address.toInt(), len))
                 path.readBytes(len).decodeToString().trimEnd('\u0000')
             } ?: break
-            found[name] = fd
+            // Runtimes spell preopen names differently (WasmEdge drops the leading slash): keep them
+            // as absolute guest paths.
+            found["/" + name.trim('/')] = fd
             fd++
         }
         found

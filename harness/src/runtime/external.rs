@@ -1,0 +1,91 @@
+//! Columns whose engine lives in a worker binary of its own: WasmEdge links libwasmedge, which may need
+//! a newer libc than the host's, so `harness-wasmedge-worker` runs under the dynamic loader of the
+//! prefix that provides the library, and only that process does. The harness finds the binary next to
+//! its own and the prefix under the project's `.cache/` (or `HARNESS_WASMEDGE_PREFIX`).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::manifest::Proposal;
+
+/// The columns served by `harness-wasmedge-worker`.
+pub const WASMEDGE: &[&str] = &["wasmedge", "wasmedge-aot"];
+
+/// The worker binary's name.
+pub const WASMEDGE_WORKER: &str = "harness-wasmedge-worker";
+
+/// Where `cargo xtask setup --language wasmedge` unpacks WasmEdge, below the project root.
+pub const WASMEDGE_PREFIX: &str = ".cache/toolchains/wasmedge-0.14.1";
+
+/// Whether a column is served by an external worker.
+pub fn is_external(name: &str) -> bool {
+    WASMEDGE.contains(&name)
+}
+
+/// What WasmEdge 0.14 can turn on, per mode: GC and exception handling run in its interpreter only.
+pub fn wasmedge_supports(aot: bool, proposal: Proposal) -> bool {
+    match proposal {
+        Proposal::Gc | Proposal::ExceptionHandling => !aot,
+        Proposal::RelaxedSimd | Proposal::ExtendedConst => false,
+        _ => true,
+    }
+}
+
+/// Whether the external column can enable the proposal.
+pub fn supports(name: &str, proposal: Proposal) -> bool {
+    wasmedge_supports(name == "wasmedge-aot", proposal)
+}
+
+/// How to start the worker for an external column, or why it cannot be (a skip reason).
+pub fn command(name: &str) -> Result<Command, String> {
+    debug_assert!(is_external(name));
+    let here =
+        std::env::current_exe().map_err(|e| format!("cannot find the harness binary: {e}"))?;
+    let exe = here
+        .ancestors()
+        .skip(1)
+        .take(2)
+        .map(|dir| dir.join(WASMEDGE_WORKER))
+        .find(|p| p.is_file())
+        .ok_or_else(|| {
+            format!(
+                "{WASMEDGE_WORKER} is not built: run `cargo xtask setup --language wasmedge`, then \
+                 `cargo build --release -p harness-wasmedge` (cargo xtask matrix does both)"
+            )
+        })?;
+    let prefix = std::env::var_os("HARNESS_WASMEDGE_PREFIX")
+        .map(PathBuf::from)
+        .or_else(|| {
+            here.ancestors()
+                .map(|dir| dir.join(WASMEDGE_PREFIX))
+                .find(|p| p.is_dir())
+        });
+    let libdir = prefix
+        .as_deref()
+        .map(|p| p.join("usr/lib/x86_64-linux-gnu"));
+    match libdir
+        .as_deref()
+        .map(|d| (d, d.join("ld-linux-x86-64.so.2")))
+    {
+        Some((libdir, loader)) if loader.is_file() => {
+            let mut command = Command::new(loader);
+            command.arg("--library-path").arg(libdir).arg(&exe);
+            Ok(command)
+        }
+        // A system libwasmedge (Debian 13, Ubuntu 24.04 and later): the worker runs as it is.
+        _ => Ok(Command::new(exe)),
+    }
+}
+
+/// The prefix's own `wasmedge` command-line tool, started the same way, when it is there.
+pub fn wasmedge_cli_in_prefix(root: &Path) -> Option<Command> {
+    let prefix = root.join(WASMEDGE_PREFIX);
+    let libdir = prefix.join("usr/lib/x86_64-linux-gnu");
+    let loader = libdir.join("ld-linux-x86-64.so.2");
+    let cli = prefix.join("usr/bin/wasmedge");
+    (loader.is_file() && cli.is_file()).then(|| {
+        let mut command = Command::new(loader);
+        command.arg("--library-path").arg(libdir).arg(cli);
+        command
+    })
+}

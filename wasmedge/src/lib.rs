@@ -1,0 +1,420 @@
+//! The WasmEdge backends: `wasmedge` (the interpreter) and `wasmedge-aot` (the module compiled ahead of
+//! time by WasmEdge's LLVM compiler into a shared library, cached like other compiled artifacts).
+//!
+//! They use `wasmedge-sys` beneath `wasmedge-sdk` 0.14 because the SDK's configuration does not expose
+//! every proposal (exception handling) and the AOT compiler's settings. WasmEdge's WASI writes to the
+//! process's own descriptors, so a run redirects stdin, stdout and stderr to files around `_start`:
+//! this code only ever runs in a worker process of its own.
+
+use std::io::Read;
+use std::os::fd::AsRawFd;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use harness::manifest::Proposal;
+use harness::runtime::{
+    Ending, RunReport, RunSpec, Runtime, Stage, Watchdog, cache::CacheState, millis,
+};
+use wasmedge_sys as sys;
+use wasmedge_sys::AsInstance;
+use wasmedge_types::error::{CoreCommonError, CoreError, CoreInstantiationError, WasmEdgeError};
+
+/// The two columns this crate serves.
+pub const COLUMNS: &[&str] = &["wasmedge", "wasmedge-aot"];
+
+pub struct WasmEdge {
+    aot: bool,
+}
+
+impl WasmEdge {
+    /// The backend of a column, or `None` for a name that is not one of [`COLUMNS`].
+    pub fn for_column(name: &str) -> Option<Self> {
+        match name {
+            "wasmedge" => Some(WasmEdge { aot: false }),
+            "wasmedge-aot" => Some(WasmEdge { aot: true }),
+            _ => None,
+        }
+    }
+}
+
+/// The library's own version string, as the loaded libwasmedge reports it.
+fn library_version() -> String {
+    // SAFETY: returns a pointer to a static NUL-terminated string owned by the library.
+    let raw = unsafe { std::ffi::CStr::from_ptr(sys::ffi::WasmEdge_VersionGet()) };
+    raw.to_string_lossy().into_owned()
+}
+
+impl Runtime for WasmEdge {
+    fn name(&self) -> &'static str {
+        if self.aot { "wasmedge-aot" } else { "wasmedge" }
+    }
+
+    fn version(&self) -> String {
+        let mode = if self.aot {
+            "AOT (LLVM), O3"
+        } else {
+            "interpreter"
+        };
+        format!(
+            "wasmedge {} ({mode}), wasmedge-sys 0.19.4",
+            library_version()
+        )
+    }
+
+    fn supports(&self, proposal: Proposal) -> bool {
+        // The AOT column still tries what it cannot do, so the matrix shows what its compiler does.
+        harness::runtime::external::wasmedge_supports(self.aot, proposal)
+    }
+
+    fn interrupts_in_engine(&self) -> bool {
+        true
+    }
+
+    fn run(&self, module: &[u8], spec: &RunSpec, watchdog: &Watchdog) -> RunReport {
+        match Stdio::redirect(spec) {
+            Ok(stdio) => {
+                let mut report = run(self.aot, module, spec, watchdog);
+                let (stdout, stderr) = stdio.restore(spec.output_limit_bytes);
+                report.stdout = stdout;
+                report.stderr = stderr;
+                report
+            }
+            Err(err) => RunReport::new(Ending::Rejected {
+                stage: Stage::Instantiate,
+                message: format!("cannot redirect the worker's stdio: {err}"),
+            }),
+        }
+    }
+}
+
+fn config(aot: bool, spec: &RunSpec) -> Result<sys::Config, Box<WasmEdgeError>> {
+    let mut config = sys::Config::create()?;
+    for proposal in &spec.proposals {
+        match proposal {
+            Proposal::Gc => {
+                config.gc(true);
+                config.function_references(true);
+            }
+            Proposal::FunctionReferences => config.function_references(true),
+            Proposal::ExceptionHandling => config.exception_handling(true),
+            Proposal::Threads => config.threads(true),
+            Proposal::TailCall => config.tail_call(true),
+            Proposal::MultiMemory => config.multi_memories(true),
+            Proposal::Memory64 => config.memory64(true),
+            Proposal::RelaxedSimd | Proposal::ExtendedConst => {}
+        }
+    }
+    let pages = (spec.memory_limit_bytes / 65536).clamp(1, 65536) as u32;
+    config.set_max_memory_pages(pages);
+    if aot {
+        config.set_aot_optimization_level(wasmedge_types::CompilerOptimizationLevel::O3);
+        config.set_aot_compiler_output_format(wasmedge_types::CompilerOutputFormat::Native);
+        // The deadline stops AOT code only where it checks for interruption.
+        config.interruptible(true);
+    }
+    Ok(config)
+}
+
+fn run(aot: bool, bytes: &[u8], spec: &RunSpec, watchdog: &Watchdog) -> RunReport {
+    // The library logs to the process's stdout, which is the guest's during a run.
+    // SAFETY: turns the library's global logger off; no preconditions.
+    unsafe { sys::ffi::WasmEdge_LogOff() };
+    let config = match config(aot, spec) {
+        Ok(config) => config,
+        Err(err) => {
+            return RunReport::new(Ending::Unsupported {
+                capability: "engine configuration".into(),
+                message: err.to_string(),
+            });
+        }
+    };
+
+    let started = Instant::now();
+    let (loaded, cache) = if aot {
+        load_aot(&config, bytes, spec)
+    } else {
+        (load(&config, bytes), CacheState::Cold)
+    };
+    let module = match loaded {
+        Ok(module) => module,
+        Err(message) => {
+            let mut report = RunReport::new(Ending::Rejected {
+                stage: Stage::Compile,
+                message,
+            });
+            report.phases.compile = millis(started.elapsed());
+            report.compile_cache = cache.as_str().into();
+            return report;
+        }
+    };
+    let mut report = RunReport::new(Ending::Exited { code: 0 });
+    report.phases.compile = millis(started.elapsed());
+    report.compile_cache = cache.as_str().into();
+
+    watchdog.arm();
+    let started = Instant::now();
+    let args: Vec<String> = std::iter::once(spec.program.clone())
+        .chain(spec.args.iter().cloned())
+        .collect();
+    let envs: Vec<String> = spec.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let preopens: Vec<String> = spec
+        .preopens
+        .iter()
+        .map(|p| format!("{}:{}", p.guest, p.host.display()))
+        .collect();
+    let wasi = sys::WasiModule::create(
+        Some(args.iter().map(String::as_str).collect()),
+        Some(envs.iter().map(String::as_str).collect()),
+        Some(preopens.iter().map(String::as_str).collect()),
+    );
+    let mut wasi = match wasi {
+        Ok(wasi) => wasi,
+        Err(err) => {
+            report.ending = Ending::Rejected {
+                stage: Stage::Instantiate,
+                message: format!("cannot create the WASI module: {err}"),
+            };
+            return report;
+        }
+    };
+    // A missing import is a capability WasmEdge lacks, not a broken module: name it.
+    for import in module.imports() {
+        if import.module_name() != "wasi_snapshot_preview1" {
+            report.ending = Ending::Unsupported {
+                capability: format!("import {}::{}", import.module_name(), import.name()),
+                message: format!(
+                    "wasmedge provides no `{}::{}`",
+                    import.module_name(),
+                    import.name()
+                ),
+            };
+            return report;
+        }
+    }
+    let instantiated = (|| {
+        let mut executor = sys::Executor::create(Some(&config), None)?;
+        let mut store = sys::Store::create()?;
+        executor.register_import_module(&mut store, wasi.as_mut())?;
+        let instance = executor.register_active_module(&mut store, &module)?;
+        Ok::<_, Box<WasmEdgeError>>((executor, store, instance))
+    })();
+    let (executor, _store, mut instance) = match instantiated {
+        Ok(parts) => parts,
+        Err(err) => {
+            report.phases.instantiate = millis(started.elapsed());
+            report.ending = match *err {
+                WasmEdgeError::Core(CoreError::Instantiation(
+                    CoreInstantiationError::UnknownImport,
+                )) => Ending::Unsupported {
+                    capability: "an import".into(),
+                    message: format!("wasmedge: {err}"),
+                },
+                _ => Ending::Rejected {
+                    stage: Stage::Instantiate,
+                    message: err.to_string(),
+                },
+            };
+            return report;
+        }
+    };
+    let start = instance.get_func_mut("_start");
+    report.phases.instantiate = millis(started.elapsed());
+
+    let started = Instant::now();
+    let mut start = match start {
+        Ok(func) => func,
+        Err(err) => {
+            report.ending = Ending::Rejected {
+                stage: Stage::Instantiate,
+                message: format!("no `_start` command export: {err}"),
+            };
+            return report;
+        }
+    };
+    let outcome = executor.call_func_with_timeout(&mut start, [], spec.timeout);
+    report.phases.run = millis(started.elapsed());
+    report.ending = match outcome {
+        Ok(_) => Ending::Exited {
+            code: wasi.exit_code() as i32,
+        },
+        Err(err) => match *err {
+            WasmEdgeError::Core(CoreError::Common(CoreCommonError::Terminated)) => Ending::Exited {
+                code: wasi.exit_code() as i32,
+            },
+            WasmEdgeError::Core(CoreError::Common(CoreCommonError::Interrupted)) => {
+                Ending::TimedOut {
+                    by: "wasmedge (interrupted at the deadline)".into(),
+                }
+            }
+            WasmEdgeError::ExecuteTimeout => Ending::TimedOut {
+                by: "wasmedge (execution timeout)".into(),
+            },
+            other => Ending::Trapped {
+                message: other.to_string(),
+            },
+        },
+    };
+    report
+}
+
+fn load(config: &sys::Config, bytes: &[u8]) -> Result<std::sync::Arc<sys::Module>, String> {
+    let module = sys::Loader::create(Some(config))
+        .and_then(|loader| loader.from_bytes(bytes))
+        .map_err(|err| format!("wasmedge loader: {err}"))?;
+    sys::Validator::create(Some(config))
+        .and_then(|validator| validator.validate(&module))
+        .map_err(|err| format!("wasmedge validator: {err}"))?;
+    Ok(module)
+}
+
+/// The AOT path: compile the module with WasmEdge's compiler into a shared library under the cache
+/// directory (keyed like the other backends' entries), then load that library.
+fn load_aot(
+    config: &sys::Config,
+    bytes: &[u8],
+    spec: &RunSpec,
+) -> (Result<std::sync::Arc<sys::Module>, String>, CacheState) {
+    let dir = spec.cache_dir.clone().unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("wasmedge-aot-{}", std::process::id()))
+    });
+    let id = format!(
+        "{} {:?} pages={}",
+        library_version(),
+        spec.proposals,
+        spec.memory_limit_bytes / 65536
+    );
+    let entry =
+        harness::runtime::cache::entry(&dir, "wasmedge-aot", &id, bytes).with_extension("so");
+    let state = if spec.cache_dir.is_some() && entry.is_file() {
+        CacheState::Hit
+    } else {
+        if let Err(err) = compile_aot(config, bytes, &entry) {
+            return (Err(err), CacheState::Miss);
+        }
+        if spec.cache_dir.is_some() {
+            CacheState::Miss
+        } else {
+            CacheState::Cold
+        }
+    };
+    let loaded = load_file(config, &entry);
+    if spec.cache_dir.is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    (loaded, state)
+}
+
+fn compile_aot(config: &sys::Config, bytes: &[u8], entry: &Path) -> Result<(), String> {
+    let parent = entry.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent)
+        .map_err(|err| format!("cannot create {}: {err}", parent.display()))?;
+    // Compile beside the entry and rename, so a concurrent run never loads half a library.
+    let tmp: PathBuf = entry.with_extension(format!("tmp{}.so", std::process::id()));
+    let compiled = sys::Compiler::create(Some(config))
+        .and_then(|compiler| compiler.compile_from_bytes(bytes, &tmp))
+        .map_err(|err| format!("wasmedge AOT compiler: {err}"));
+    match compiled {
+        Ok(()) => std::fs::rename(&tmp, entry)
+            .map_err(|err| format!("cannot store {}: {err}", entry.display())),
+        Err(err) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(err)
+        }
+    }
+}
+
+fn load_file(config: &sys::Config, path: &Path) -> Result<std::sync::Arc<sys::Module>, String> {
+    let module = sys::Loader::create(Some(config))
+        .and_then(|loader| loader.from_file(path))
+        .map_err(|err| format!("wasmedge loader: {err}"))?;
+    sys::Validator::create(Some(config))
+        .and_then(|validator| validator.validate(&module))
+        .map_err(|err| format!("wasmedge validator: {err}"))?;
+    Ok(module)
+}
+
+/// The worker's stdin, stdout and stderr pointed at pipes for one run, and put back afterwards. Pipes,
+/// not files, so that the guest sees the kind of stdio a shell gives it (Zig writes to a regular file
+/// positionally, which WASI stdio refuses).
+struct Stdio {
+    saved: [libc::c_int; 3],
+    feeder: std::thread::JoinHandle<()>,
+    readers: [std::thread::JoinHandle<Vec<u8>>; 2],
+}
+
+impl Stdio {
+    fn redirect(spec: &RunSpec) -> std::io::Result<Self> {
+        let limit = spec.output_limit_bytes;
+        let (stdin_read, mut stdin_write) = pipe()?;
+        let (stdout_read, stdout_write) = pipe()?;
+        let (stderr_read, stderr_write) = pipe()?;
+        let mut saved = [-1; 3];
+        for (fd, target) in [(0, &stdin_read), (1, &stdout_write), (2, &stderr_write)] {
+            // SAFETY: plain descriptor calls on descriptors this process owns.
+            unsafe {
+                saved[fd as usize] = libc::dup(fd);
+                if saved[fd as usize] < 0 || libc::dup2(target.as_raw_fd(), fd) < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+            }
+        }
+        // Only the duplicates on 0, 1 and 2 stay open, so restoring them ends the streams.
+        drop((stdin_read, stdout_write, stderr_write));
+        let input = spec.stdin.clone();
+        let feeder = std::thread::spawn(move || {
+            let _ = std::io::Write::write_all(&mut stdin_write, &input);
+        });
+        let drain = move |mut from: std::fs::File| {
+            std::thread::spawn(move || {
+                let mut kept = Vec::new();
+                let mut chunk = [0u8; 8192];
+                while let Ok(n) = from.read(&mut chunk) {
+                    if n == 0 {
+                        break;
+                    }
+                    let room = limit.saturating_sub(kept.len());
+                    kept.extend_from_slice(&chunk[..n.min(room)]);
+                }
+                kept
+            })
+        };
+        Ok(Stdio {
+            saved,
+            feeder,
+            readers: [drain(stdout_read), drain(stderr_read)],
+        })
+    }
+
+    /// Puts the descriptors back and returns what the guest wrote to stdout and stderr.
+    fn restore(self, _limit: usize) -> (Vec<u8>, Vec<u8>) {
+        for fd in 0..3 {
+            // SAFETY: `saved` holds the duplicates made in `redirect`.
+            unsafe {
+                libc::dup2(self.saved[fd], fd as libc::c_int);
+                libc::close(self.saved[fd]);
+            }
+        }
+        let _ = self.feeder.join();
+        let [out, err] = self.readers;
+        (
+            out.join().unwrap_or_default(),
+            err.join().unwrap_or_default(),
+        )
+    }
+}
+
+fn pipe() -> std::io::Result<(std::fs::File, std::fs::File)> {
+    let mut fds = [0; 2];
+    // SAFETY: pipe2 fills in two descriptors that this function then owns.
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    use std::os::fd::FromRawFd;
+    // SAFETY: both descriptors are fresh and owned by nobody else.
+    Ok(unsafe {
+        (
+            std::fs::File::from_raw_fd(fds[0]),
+            std::fs::File::from_raw_fd(fds[1]),
+        )
+    })
+}

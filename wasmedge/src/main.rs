@@ -1,0 +1,25 @@
+//! `harness-wasmedge-worker`: the worker for the WasmEdge columns. It links libwasmedge, which may
+//! need a newer libc than the host's, so the harness starts it under the loader of the prefix that
+//! provides the library; it speaks the harness's worker protocol on stdin and stdout.
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let served = harness::worker::serve_with(|name| {
+        harness_wasmedge::WasmEdge::for_column(name)
+            .map(|b| Box::new(b) as Box<dyn harness::runtime::Runtime>)
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "this worker serves {}, not `{name}`",
+                    harness_wasmedge::COLUMNS.join(" and ")
+                )
+            })
+    });
+    match served {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("harness-wasmedge-worker: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
