@@ -27,6 +27,8 @@ pub struct Context {
     pub repeat: u32,
     /// Whether runs load and store compiled artifacts under the target directory.
     pub compile_cache: bool,
+    /// Whether benchmark-sized cases run on interpreter columns too.
+    pub bench_interpreters: bool,
 }
 
 impl Context {
@@ -163,6 +165,16 @@ pub fn run_cell(
         cell.as_expected = cell.expected == Outcome::Skipped;
         (cell, None)
     };
+
+    if case.bench && runtime::is_interpreter(runtime) && !ctx.bench_interpreters {
+        return skip(
+            cell,
+            format!(
+                "benchmark-sized cases are not run on the interpreter column `{runtime}` by default \
+                 (tens of minutes per column): `matrix --bench-interpreters` runs them"
+            ),
+        );
+    }
 
     let (module, launch, declined) = if runtime == native::COLUMN {
         match native::binary(&ctx.target_dir, sample) {

@@ -19,7 +19,7 @@ use harness::{Outcome, meta, native, worker};
 
 const USAGE: &str = "usage:
   harness matrix [--root DIR] [--target-dir DIR] [--out DIR] [--runtime R]... [--sample S]...
-                 [--repeat N] [--no-bench] [--no-cache]
+                 [--repeat N] [--no-bench] [--no-cache] [--bench-interpreters]
   harness run MODULE.wasm [--runtime R]... [--dir HOST::GUEST]... [--env K=V]...
                  [--proposal P]... [--timeout-ms N] [--cache] [-- ARGS...]
   harness worker    (internal: serves one run, request on stdin)";
@@ -145,7 +145,7 @@ fn matrix(args: &[String]) -> anyhow::Result<()> {
             "--sample",
             "--repeat",
         ],
-        &["--no-bench", "--no-cache"],
+        &["--no-bench", "--no-cache", "--bench-interpreters"],
     )?;
     let root = PathBuf::from(flags.one("--root").unwrap_or_else(|| ".".into()));
     let out_dir = flags
@@ -165,6 +165,7 @@ fn matrix(args: &[String]) -> anyhow::Result<()> {
         target_dir: target_dir(&flags, &root),
         repeat,
         compile_cache: !flags.has("--no-cache"),
+        bench_interpreters: flags.has("--bench-interpreters"),
     };
 
     let mut problems = Vec::new();
@@ -361,6 +362,7 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         target_dir: target_dir(&flags, Path::new(".")),
         repeat: 1,
         compile_cache: flags.has("--cache"),
+        bench_interpreters: false,
     };
     let spec = RunSpec {
         program: module

@@ -22,7 +22,7 @@ pub const HOST_SECRET_VAR: &str = "WASM_HARNESS_HOST_SECRET";
 
 /// Time a worker gets beyond its case's timeout before the parent kills it: compilation and start-up
 /// happen outside the guest's deadline.
-pub const WALL_GRACE: Duration = Duration::from_secs(120);
+pub const WALL_GRACE: Duration = Duration::from_secs(300);
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Request {

@@ -124,6 +124,7 @@ fn main() {
         target_dir,
         repeat: 1,
         compile_cache: true,
+        bench_interpreters: false,
     };
 
     let mut trials = vec![Trial::test("expectations/patterns", patterns)];

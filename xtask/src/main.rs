@@ -20,7 +20,7 @@ const USAGE: &str = "usage: cargo xtask <task>
                                     install the pinned toolchains of toolchains.toml into .cache/
   build-samples [--language L]... [--offline] [--native]
                                     set up toolchains, build every sample (and kernels natively)
-  matrix [--runtime R]... [--sample S]... [--repeat N] [--no-bench] [--no-cache]
+  matrix [--runtime R]... [--sample S]... [--repeat N] [--no-bench] [--no-cache] [--bench-interpreters]
                                     build what is stale, run the matrix, write results/
   run MODULE.wasm [--runtime R]... [--dir HOST::GUEST]... [--env K=V]... [--proposal P]... [-- ARGS]
                                     run any module on every runtime and compare

@@ -182,6 +182,11 @@ pub fn select(name: &str) -> Result<Box<dyn Runtime>, SelectError> {
     }
 }
 
+/// Whether a column interprets rather than compiles: its benchmark-sized cases take minutes each.
+pub fn is_interpreter(name: &str) -> bool {
+    matches!(name, "wasmedge" | "wasmedge-cli")
+}
+
 /// Whether a column can run here: built into this binary, or an external worker that can be started;
 /// otherwise why not (a skip reason).
 pub fn available(name: &str) -> Result<(), String> {
