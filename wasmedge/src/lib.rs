@@ -74,7 +74,7 @@ impl Runtime for WasmEdge {
         match Stdio::redirect(spec) {
             Ok(stdio) => {
                 let mut report = run(self.aot, module, spec, watchdog);
-                let (stdout, stderr) = stdio.restore(spec.output_limit_bytes);
+                let (stdout, stderr) = stdio.restore();
                 report.stdout = stdout;
                 report.stderr = stderr;
                 report
@@ -257,10 +257,26 @@ fn run(aot: bool, bytes: &[u8], spec: &RunSpec, watchdog: &Watchdog) -> RunRepor
     report
 }
 
+/// Loads and validates a module from its bytes or, for AOT, from the compiled library's file.
 fn load(config: &sys::Config, bytes: &[u8]) -> Result<std::sync::Arc<sys::Module>, String> {
-    let module = sys::Loader::create(Some(config))
-        .and_then(|loader| loader.from_bytes(bytes))
-        .map_err(|err| format!("wasmedge loader: {err}"))?;
+    validated(
+        config,
+        sys::Loader::create(Some(config)).and_then(|l| l.from_bytes(bytes)),
+    )
+}
+
+fn load_file(config: &sys::Config, path: &Path) -> Result<std::sync::Arc<sys::Module>, String> {
+    validated(
+        config,
+        sys::Loader::create(Some(config)).and_then(|l| l.from_file(path)),
+    )
+}
+
+fn validated(
+    config: &sys::Config,
+    loaded: Result<std::sync::Arc<sys::Module>, Box<WasmEdgeError>>,
+) -> Result<std::sync::Arc<sys::Module>, String> {
+    let module = loaded.map_err(|err| format!("wasmedge loader: {err}"))?;
     sys::Validator::create(Some(config))
         .and_then(|validator| validator.validate(&module))
         .map_err(|err| format!("wasmedge validator: {err}"))?;
@@ -323,16 +339,6 @@ fn compile_aot(config: &sys::Config, bytes: &[u8], entry: &Path) -> Result<(), S
     }
 }
 
-fn load_file(config: &sys::Config, path: &Path) -> Result<std::sync::Arc<sys::Module>, String> {
-    let module = sys::Loader::create(Some(config))
-        .and_then(|loader| loader.from_file(path))
-        .map_err(|err| format!("wasmedge loader: {err}"))?;
-    sys::Validator::create(Some(config))
-        .and_then(|validator| validator.validate(&module))
-        .map_err(|err| format!("wasmedge validator: {err}"))?;
-    Ok(module)
-}
-
 /// The worker's stdin, stdout and stderr pointed at pipes for one run, and put back afterwards. Pipes,
 /// not files, so that the guest sees the kind of stdio a shell gives it (Zig writes to a regular file
 /// positionally, which WASI stdio refuses).
@@ -386,7 +392,7 @@ impl Stdio {
     }
 
     /// Puts the descriptors back and returns what the guest wrote to stdout and stderr.
-    fn restore(self, _limit: usize) -> (Vec<u8>, Vec<u8>) {
+    fn restore(self) -> (Vec<u8>, Vec<u8>) {
         for fd in 0..3 {
             // SAFETY: `saved` holds the duplicates made in `redirect`.
             unsafe {
