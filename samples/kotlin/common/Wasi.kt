@@ -76,26 +76,24 @@ object Wasi {
         start.readBytes(len).decodeToString()
     }
 
-    fun args(): List<String> = withScopedMemoryAllocator { a ->
-        val count = a.allocate(4)
-        val size = a.allocate(4)
-        check("args_sizes_get", argsSizesGet(count.address.toInt(), size.address.toInt()))
-        val n = count.loadInt()
-        val argv = a.allocate(4 * maxOf(n, 1))
-        val buf = a.allocate(maxOf(size.loadInt(), 1))
-        check("args_get", argsGet(argv.address.toInt(), buf.address.toInt()))
-        argv.readCStrings(n)
-    }
+    fun args(): List<String> = stringList("args", ::argsSizesGet, ::argsGet)
 
-    fun environ(): List<String> = withScopedMemoryAllocator { a ->
+    fun environ(): List<String> = stringList("environ", ::environSizesGet, ::environGet)
+
+    /** args_get and environ_get share a shape: sizes first, then pointers into one buffer. */
+    private fun stringList(
+        what: String,
+        sizesGet: (Int, Int) -> Int,
+        get: (Int, Int) -> Int,
+    ): List<String> = withScopedMemoryAllocator { a ->
         val count = a.allocate(4)
         val size = a.allocate(4)
-        check("environ_sizes_get", environSizesGet(count.address.toInt(), size.address.toInt()))
+        check("${what}_sizes_get", sizesGet(count.address.toInt(), size.address.toInt()))
         val n = count.loadInt()
-        val environ = a.allocate(4 * maxOf(n, 1))
+        val pointers = a.allocate(4 * maxOf(n, 1))
         val buf = a.allocate(maxOf(size.loadInt(), 1))
-        check("environ_get", environGet(environ.address.toInt(), buf.address.toInt()))
-        environ.readCStrings(n)
+        check("${what}_get", get(pointers.address.toInt(), buf.address.toInt()))
+        pointers.readCStrings(n)
     }
 
     fun write(fd: Int, data: ByteArray) {
