@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::manifest::{self, Build, BuildStamp, BuildStatus, Sample};
-use crate::runtime::{Ending, Phases, RunReport, RunSpec, millis};
+use crate::runtime::{Ending, RunReport, RunSpec};
 use crate::worker;
 
 /// The column's name.
@@ -64,24 +64,16 @@ pub fn run(binary: &Path, spec: &RunSpec, cwd: &Path) -> std::io::Result<worker:
         .envs(&spec.env)
         .current_dir(cwd);
     let raw = worker::spawn_and_wait(command, spec.stdin.clone(), spec.timeout)?;
+    let (wall, peak_rss_kib) = (raw.wall, raw.peak_rss_kib);
     let end = if raw.killed {
-        worker::End::Killed { after: raw.wall }
+        worker::End::Killed { after: wall }
     } else if let Some(signal) = raw.signal() {
         worker::End::Crashed {
             how: format!("native process killed by {signal}"),
         }
     } else {
-        let mut report = RunReport::new(Ending::Exited {
-            code: raw.exit_code(),
-        });
-        report.compile_cache = "native".into();
-        report.phases = Phases {
-            compile: 0.0,
-            instantiate: 0.0,
-            run: millis(raw.wall),
-        };
-        report.stdout = raw.stdout;
-        report.stderr = raw.stderr;
+        let code = raw.exit_code();
+        let report = RunReport::whole_process(Ending::Exited { code }, "native", raw);
         worker::End::Reported(worker::Response {
             runtime_version: "native".into(),
             report,
@@ -89,7 +81,7 @@ pub fn run(binary: &Path, spec: &RunSpec, cwd: &Path) -> std::io::Result<worker:
     };
     Ok(worker::Finished {
         end,
-        wall: raw.wall,
-        peak_rss_kib: raw.peak_rss_kib,
+        wall,
+        peak_rss_kib,
     })
 }

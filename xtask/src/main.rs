@@ -35,6 +35,12 @@ fn main() -> anyhow::Result<()> {
         return Ok(());
     };
     let rest = rest.to_vec();
+    // Arguments after `--` are the guest's.
+    let own = rest.iter().take_while(|a| *a != "--");
+    if own.clone().any(|a| a == "-h" || a == "--help") {
+        println!("{USAGE}");
+        return Ok(());
+    }
     match task.as_str() {
         "setup" => setup::Setup::parse(&rest)?.run(&sh),
         "build-samples" => build_samples::BuildSamples::parse(&rest)?.run(&sh),

@@ -7,7 +7,7 @@ use std::path::Path;
 use anyhow::bail;
 use harness::manifest::{self, Build, BuildStatus, Sample};
 use sha2::{Digest, Sha256};
-use xshell::{Shell, cmd};
+use xshell::Shell;
 
 use crate::build_samples::{hex, is_current, new_stamp, write_file};
 use crate::recipes;
@@ -70,24 +70,15 @@ fn build_native(
     std::fs::create_dir_all(&work)?;
     match &sample.manifest.build {
         Build::Cargo { bin } => {
-            let bin = bin.as_deref().unwrap_or(sample.name());
-            let manifest_path = dir.join("Cargo.toml");
-            let cargo_target = target.join("samples-build").join("rust-native");
-            cmd!(
-                sh,
-                "cargo build --quiet --release --manifest-path {manifest_path} --target-dir {cargo_target} --bin {bin}"
-            )
-            .run()?;
-            copy(&cargo_target.join("release").join(bin), out)
+            let built = recipes::cargo_build(sh, target, sample, bin.as_deref(), false)?;
+            copy(&built, out)
         }
         Build::Go {} => {
             recipes::go_build(sh, toolchain, dir, &work, out, false)?;
             read(out)
         }
         Build::C { sources } => {
-            let clang = &toolchain.executable;
-            let _dir = sh.push_dir(dir);
-            cmd!(sh, "{clang} -O2 -Wall -Werror -o {out} {sources...} -lm").run()?;
+            recipes::clang_build(sh, toolchain, dir, sources, out, false)?;
             read(out)
         }
         Build::Zig { source } => {

@@ -44,19 +44,7 @@ pub fn build(
         .join(sample.name());
     match &sample.manifest.build {
         Build::Cargo { bin } => {
-            let bin = bin.as_deref().unwrap_or(sample.name());
-            let manifest_path = dir.join("Cargo.toml");
-            // One target directory for every Rust sample: shared work is done once.
-            let cargo_target = target.join("samples-build").join("rust");
-            cmd!(
-                sh,
-                "cargo build --quiet --release --target {RUST_TARGET} --manifest-path {manifest_path} --target-dir {cargo_target} --bin {bin}"
-            )
-            .run()?;
-            let built = cargo_target
-                .join(RUST_TARGET)
-                .join("release")
-                .join(format!("{bin}.wasm"));
+            let built = cargo_build(sh, target, sample, bin.as_deref(), true)?;
             read(&built).map(Output::module)
         }
         Build::Wat {
@@ -84,15 +72,8 @@ pub fn build(
             read(&out).map(Output::module)
         }
         Build::C { sources } => {
-            let clang = &toolchain.executable;
             let out = work.join("module.wasm");
-            std::fs::create_dir_all(&work)?;
-            let _dir = sh.push_dir(dir);
-            cmd!(
-                sh,
-                "{clang} --target=wasm32-wasi -O2 -Wall -Werror -Wl,--strip-debug -o {out} {sources...} -lm"
-            )
-            .run()?;
+            clang_build(sh, toolchain, dir, sources, &out, true)?;
             read(&out).map(Output::module)
         }
         Build::Zig { source } => {
@@ -108,6 +89,64 @@ pub fn build(
 
 fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("the build made no {}", path.display()))
+}
+
+/// `cargo build --release` of the sample's binary, for wasm32-wasip1 or (with `wasm` false) for the
+/// host; returns the built file. One target directory per target for every Rust sample: shared work
+/// is done once.
+pub fn cargo_build(
+    sh: &Shell,
+    target: &Path,
+    sample: &Sample,
+    bin: Option<&str>,
+    wasm: bool,
+) -> anyhow::Result<PathBuf> {
+    let bin = bin.unwrap_or(sample.name());
+    let manifest_path = sample.dir.join("Cargo.toml");
+    let (cargo_target, target_args, file) = if wasm {
+        let dir = target.join("samples-build").join("rust");
+        let file = dir
+            .join(RUST_TARGET)
+            .join("release")
+            .join(format!("{bin}.wasm"));
+        (dir, vec!["--target", RUST_TARGET], file)
+    } else {
+        let dir = target.join("samples-build").join("rust-native");
+        let file = dir.join("release").join(bin);
+        (dir, vec![], file)
+    };
+    cmd!(
+        sh,
+        "cargo build --quiet --release {target_args...} --manifest-path {manifest_path} --target-dir {cargo_target} --bin {bin}"
+    )
+    .run()?;
+    Ok(file)
+}
+
+/// clang -O2 of the C sources in `dir` into `out`, against wasi-libc or (with `wasm` false) the
+/// host's libc.
+pub fn clang_build(
+    sh: &Shell,
+    toolchain: &Provided,
+    dir: &Path,
+    sources: &[String],
+    out: &Path,
+    wasm: bool,
+) -> anyhow::Result<()> {
+    let clang = &toolchain.executable;
+    let target_args: &[&str] = if wasm {
+        &["--target=wasm32-wasi", "-Wl,--strip-debug"]
+    } else {
+        &[]
+    };
+    std::fs::create_dir_all(out.parent().unwrap_or(Path::new(".")))?;
+    let _dir = sh.push_dir(dir);
+    cmd!(
+        sh,
+        "{clang} {target_args...} -O2 -Wall -Werror -o {out} {sources...} -lm"
+    )
+    .run()?;
+    Ok(())
 }
 
 /// `go build` of the main package in `dir`, for wasip1 or (with `wasm` false) for the host. Modules

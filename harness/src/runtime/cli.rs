@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
-use super::{Ending, Phases, RunReport, RunSpec, Runtime, Stage, Watchdog, millis};
+use super::{Ending, RunReport, RunSpec, Runtime, Stage, Watchdog};
 use crate::manifest::Proposal;
 
 /// The command-line columns.
@@ -394,15 +394,7 @@ impl Runtime for Cli {
         } else {
             self.ending(raw.exit_code(), &said)
         };
-        let mut report = RunReport::new(ending);
-        report.compile_cache = "cli".into();
-        report.phases = Phases {
-            compile: 0.0,
-            instantiate: 0.0,
-            run: millis(raw.wall),
-        };
-        report.stdout = raw.stdout;
-        report.stderr = raw.stderr;
+        let mut report = RunReport::whole_process(ending, "cli", raw);
         report.stdout.truncate(spec.output_limit_bytes);
         report.stderr.truncate(spec.output_limit_bytes);
         report

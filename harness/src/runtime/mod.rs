@@ -145,6 +145,22 @@ impl RunReport {
             stderr: Vec::new(),
         }
     }
+
+    /// The report of a whole process run as one phase (a native binary, a runtime's own tool): the
+    /// process's wall time is the run phase, its output is the guest's.
+    pub fn whole_process(ending: Ending, label: &str, raw: crate::worker::RawExit) -> Self {
+        RunReport {
+            ending,
+            phases: Phases {
+                compile: 0.0,
+                instantiate: 0.0,
+                run: millis(raw.wall),
+            },
+            compile_cache: label.into(),
+            stdout: raw.stdout,
+            stderr: raw.stderr,
+        }
+    }
 }
 
 /// Why a column name could not become a backend.
