@@ -216,6 +216,8 @@ fn matrix(args: &[String]) -> anyhow::Result<()> {
     }
 
     let date = meta::now_rfc3339();
+    // The tree as the run starts: edits made while it runs are not in the binary that measured.
+    let git_commit = meta::git_commit(&root);
     let mut cells = Vec::new();
     let mut versions = BTreeMap::new();
     let width = jobs.len().to_string().len();
@@ -258,7 +260,7 @@ fn matrix(args: &[String]) -> anyhow::Result<()> {
         meta: Meta {
             date,
             host: meta::host(),
-            git_commit: meta::git_commit(&root),
+            git_commit,
             harness_build: meta::harness_build(),
             runtimes: versions,
             toolchains: toolchains(&ctx.target_dir, &samples),
