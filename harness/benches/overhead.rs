@@ -48,6 +48,7 @@ fn spec() -> RunSpec {
         memory_limit_bytes: 1 << 30,
         output_limit_bytes: 1 << 20,
         cache_dir: None,
+        inherit_stdio: false,
     }
 }
 

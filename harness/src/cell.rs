@@ -50,6 +50,7 @@ pub struct Run {
     pub phases: Phases,
     pub wall_ms: f64,
     pub peak_rss_kib: u64,
+    pub image_bytes: Option<u64>,
     pub exit_code: Option<i32>,
     pub compile_cache: String,
     pub runtime_version: Option<String>,
@@ -79,6 +80,7 @@ pub fn run_once(
         phases: Phases::default(),
         wall_ms: 0.0,
         peak_rss_kib: 0,
+        image_bytes: None,
         exit_code: None,
         compile_cache: "cold".into(),
         runtime_version: None,
@@ -121,6 +123,11 @@ pub fn run_once(
             run.phases = report.phases;
             run.compile_cache = report.compile_cache.clone();
             run.runtime_version = Some(response.runtime_version);
+            if let Some(outside) = &report.outside {
+                run.wall_ms = outside.wall_ms;
+                run.peak_rss_kib = outside.peak_rss_kib.unwrap_or(0);
+                run.image_bytes = outside.image_bytes;
+            }
             if let Ending::Exited { code } = report.ending {
                 run.exit_code = Some(code);
             }
@@ -158,6 +165,9 @@ pub fn run_cell(
         n: 0,
         run_ms_range: [0.0; 2],
         wall_ms_range: [0.0; 2],
+        cold_wall_ms: None,
+        warm_wall_ms: None,
+        image_bytes: None,
         compile_ms_range: [0.0; 2],
     };
     let skip = |mut cell: Cell, reason: String| {
@@ -176,7 +186,14 @@ pub fn run_cell(
         );
     }
 
-    let (module, launch, declined) = if runtime == native::COLUMN {
+    if runtime == runtime::docker::NATIVE
+        && let Err(reason) = runtime::available(runtime)
+    {
+        return skip(cell, reason);
+    }
+    let (module, launch, declined) = if runtime == native::COLUMN
+        || runtime == runtime::docker::NATIVE
+    {
         match native::binary(&ctx.target_dir, sample) {
             Ok((binary, bytes, _)) => {
                 cell.module_bytes = bytes;
@@ -257,6 +274,7 @@ pub fn spec_for(sample: &Sample, case: &Case, preopens: Vec<Preopen>) -> RunSpec
         memory_limit_bytes: case.memory_limit_mib << 20,
         output_limit_bytes: OUTPUT_LIMIT,
         cache_dir: None,
+        inherit_stdio: false,
     }
 }
 
@@ -323,6 +341,7 @@ pub fn built_module(target_dir: &Path, sample: &Sample) -> Result<Built, String>
             .map(|d| Preopen {
                 host: build_dir.join(d.host),
                 guest: d.guest,
+                packaged: true,
             })
             .collect(),
     };
@@ -351,7 +370,8 @@ fn fold(cell: &mut Cell, runs: &[Run]) {
             other.verdict.reason
         );
     }
-    let median = |f: &dyn Fn(&Run) -> f64| median(runs.iter().map(f).collect());
+    let median_of = median;
+    let median = |f: &dyn Fn(&Run) -> f64| median_of(runs.iter().map(f).collect());
     cell.phases_ms = Phases {
         compile: median(&|r| r.phases.compile),
         instantiate: median(&|r| r.phases.instantiate),
@@ -378,6 +398,10 @@ fn fold(cell: &mut Cell, runs: &[Run]) {
     cell.run_ms_range = range(&|r| r.phases.run);
     cell.compile_ms_range = range(&|r| r.phases.compile);
     cell.wall_ms_range = range(&|r| r.wall_ms);
+    cell.cold_wall_ms = Some(first.wall_ms);
+    cell.warm_wall_ms =
+        (runs.len() > 1).then(|| median_of(runs[1..].iter().map(|r| r.wall_ms).collect()));
+    cell.image_bytes = runs.iter().find_map(|r| r.image_bytes);
 }
 
 /// The median of some figures (the mean of the middle two for an even count).
@@ -422,6 +446,7 @@ impl Scratch {
             preopens.push(Preopen {
                 host,
                 guest: dir.guest.clone(),
+                packaged: false,
             });
         }
         Ok(preopens)
@@ -461,6 +486,7 @@ mod tests {
             preopens: vec![Preopen {
                 host: "/h/data".into(),
                 guest: "/data".into(),
+                packaged: false,
             }],
             stdin: Vec::new(),
             proposals: Vec::new(),
@@ -468,6 +494,7 @@ mod tests {
             memory_limit_bytes: 1,
             output_limit_bytes: 1,
             cache_dir: None,
+            inherit_stdio: false,
         };
         let launch = Launch {
             args: vec!["-S".into(), "/app/x.py".into()],
@@ -479,6 +506,7 @@ mod tests {
             preopens: vec![Preopen {
                 host: "/b/lib".into(),
                 guest: "/usr/local/lib".into(),
+                packaged: false,
             }],
         };
         launch.apply(&mut spec);

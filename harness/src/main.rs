@@ -204,6 +204,9 @@ fn matrix(args: &[String]) -> anyhow::Result<()> {
                 if runtime == native::COLUMN && !native::applies(sample) {
                     continue;
                 }
+                if runtime == runtime::docker::NATIVE && !native::in_container(sample) {
+                    continue;
+                }
                 jobs.push((runtime.as_str(), sample, case));
             }
         }
@@ -276,6 +279,12 @@ fn matrix(args: &[String]) -> anyhow::Result<()> {
         .with_context(|| format!("cannot write {}", json_path.display()))?;
     results::write_atomic(&md_path, results::markdown::render(&results).as_bytes())
         .with_context(|| format!("cannot write {}", md_path.display()))?;
+    if results::docker::applies(&results) {
+        let path = out_dir.join("docker.md");
+        results::write_atomic(&path, results::docker::render(&results).as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        println!("wrote {}", path.display());
+    }
     let (counts, unexpected) = results.tally();
     let summary: Vec<String> = counts.iter().map(|(o, n)| format!("{n} {o}")).collect();
     println!(
@@ -339,6 +348,7 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         preopens.push(Preopen {
             host,
             guest: guest.to_owned(),
+            packaged: false,
         });
     }
     let mut env = BTreeMap::new();
@@ -350,9 +360,9 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
     }
     let mut proposals = Vec::new();
     for name in flags.all("--proposal") {
-        let proposal: manifest::Proposal =
-            serde_json::from_value(serde_json::Value::String(name.clone()))
-                .with_context(|| format!("--proposal {name}: unknown proposal"))?;
+        let proposal: manifest::Proposal = name
+            .parse()
+            .map_err(|err| anyhow::anyhow!("--proposal: {err}"))?;
         proposals.push(proposal);
     }
     let timeout_ms: u64 = match flags.one("--timeout-ms") {
@@ -379,6 +389,7 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         memory_limit_bytes: manifest::DEFAULT_MEMORY_LIMIT_MIB << 20,
         output_limit_bytes: cell::OUTPUT_LIMIT,
         cache_dir: ctx.cache_dir(),
+        inherit_stdio: false,
     };
 
     let mut table = Table::new();

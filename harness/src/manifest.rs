@@ -228,6 +228,33 @@ pub enum Proposal {
     ExtendedConst,
 }
 
+impl Proposal {
+    pub const ALL: &[Proposal] = &[
+        Proposal::Gc,
+        Proposal::FunctionReferences,
+        Proposal::ExceptionHandling,
+        Proposal::Threads,
+        Proposal::TailCall,
+        Proposal::MultiMemory,
+        Proposal::Memory64,
+        Proposal::RelaxedSimd,
+        Proposal::ExtendedConst,
+    ];
+}
+
+impl std::str::FromStr for Proposal {
+    type Err = String;
+
+    /// A proposal by its manifest name (`gc`, `exception-handling`, …).
+    fn from_str(name: &str) -> Result<Self, String> {
+        Proposal::ALL
+            .iter()
+            .copied()
+            .find(|p| p.to_string() == name)
+            .ok_or_else(|| format!("unknown proposal `{name}`"))
+    }
+}
+
 impl fmt::Display for Proposal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let name = match self {

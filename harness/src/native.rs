@@ -15,13 +15,32 @@ pub const COLUMN: &str = "native";
 /// The samples that have a native build: the kernels, in the compiled languages.
 pub const KERNELS: &[&str] = &["nbody", "sha256", "binary-trees"];
 
-/// Whether a sample has a native build, and so a cell in the `native` column.
+/// Rust programs without file access outside a container: they run as native processes too.
+const PLAIN_RUST: &[&str] = &["wasm-docker"];
+
+/// Rust programs that also run as native containers (`docker-runc`); their native builds are static,
+/// so that a `FROM scratch` image holds the binary alone.
+const CONTAINER_RUST: &[&str] = &["hello", "wasm-docker", "nbody", "sha256", "binary-trees"];
+
+/// Whether a sample has a cell in the `native` column: the kernels in the compiled languages, and
+/// the Rust programs that touch no preopened directory (a plain process has none).
 pub fn applies(sample: &Sample) -> bool {
-    KERNELS.contains(&sample.name())
-        && matches!(
-            sample.manifest.build,
-            Build::Cargo { .. } | Build::Go {} | Build::C { .. } | Build::Zig { .. }
-        )
+    let compiled = matches!(
+        sample.manifest.build,
+        Build::Cargo { .. } | Build::Go {} | Build::C { .. } | Build::Zig { .. }
+    );
+    let rust = matches!(sample.manifest.build, Build::Cargo { .. });
+    (compiled && KERNELS.contains(&sample.name())) || (rust && PLAIN_RUST.contains(&sample.name()))
+}
+
+/// Whether a sample has a cell in the native-container column (`docker-runc`).
+pub fn in_container(sample: &Sample) -> bool {
+    matches!(sample.manifest.build, Build::Cargo { .. }) && CONTAINER_RUST.contains(&sample.name())
+}
+
+/// Whether `build-samples --native` builds the sample for the host.
+pub fn builds(sample: &Sample) -> bool {
+    applies(sample) || in_container(sample)
 }
 
 /// Where a sample's native binary and its build record live.

@@ -368,6 +368,7 @@ mod tests {
         let preopens = [Preopen {
             host: dir.clone(),
             guest: "/out".into(),
+            packaged: false,
         }];
         let mut expect = Expect::default();
         expect.files.push(ExpectFile {

@@ -44,6 +44,7 @@ fn spec(timeout_ms: u64, memory_mib: u64) -> RunSpec {
         memory_limit_bytes: memory_mib << 20,
         output_limit_bytes: 1 << 20,
         cache_dir: None,
+        inherit_stdio: false,
     }
 }
 

@@ -71,6 +71,10 @@ impl Runtime for WasmEdge {
     }
 
     fn run(&self, module: &[u8], spec: &RunSpec, watchdog: &Watchdog) -> RunReport {
+        if spec.inherit_stdio {
+            // WasmEdge's WASI already uses the process's descriptors, and nothing else is logged.
+            return run(self.aot, module, spec, watchdog);
+        }
         match Stdio::redirect(spec) {
             Ok(stdio) => {
                 let mut report = run(self.aot, module, spec, watchdog);

@@ -86,7 +86,7 @@ impl BuildSamples {
             let status = build_one(sh, &target, sample, &toolchain)?;
             *counts.entry(status).or_default() += 1;
             if self.native
-                && harness::native::applies(sample)
+                && harness::native::builds(sample)
                 && let Ok(toolchain) = &toolchain
             {
                 let status = native::build(sh, &target, sample, toolchain)?;

@@ -34,13 +34,26 @@ pub fn build_wasmedge_worker(sh: &Shell) -> anyhow::Result<bool> {
     }
 }
 
-/// Runs the harness with these arguments; its exit status becomes ours.
-pub fn run(sh: &Shell, args: &[String]) -> anyhow::Result<()> {
+/// Runs the harness with these arguments and extra environment; returns its exit code.
+pub fn run(sh: &Shell, args: &[String], env: &[(String, String)]) -> anyhow::Result<i32> {
     let exe = build(sh)?;
     // The user's working directory, not the project's: relative paths on the command line are theirs.
-    let status = std::process::Command::new(&exe).args(args).status()?;
-    if !status.success() {
-        std::process::exit(status.code().unwrap_or(1));
-    }
-    Ok(())
+    let mut child = std::process::Command::new(&exe)
+        .args(args)
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .spawn()?;
+    Ok(wait_through_interrupts(&mut child)?.code().unwrap_or(1))
+}
+
+/// Waits for a child while a Ctrl-C goes to the child alone: the caller lives on to clean up (stop
+/// the engine it started) after the child has stopped.
+pub fn wait_through_interrupts(
+    child: &mut std::process::Child,
+) -> std::io::Result<std::process::ExitStatus> {
+    // SAFETY: only changes this process's disposition of SIGINT, restored below; the child, already
+    // started, keeps the default.
+    let previous = unsafe { libc::signal(libc::SIGINT, libc::SIG_IGN) };
+    let status = child.wait();
+    unsafe { libc::signal(libc::SIGINT, previous) };
+    status
 }

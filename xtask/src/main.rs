@@ -2,6 +2,7 @@
 //! `cargo xtask test`. Each task lives in its own file.
 
 mod build_samples;
+mod docker;
 mod harness_bin;
 mod matrix;
 mod native;
@@ -24,7 +25,8 @@ const USAGE: &str = "usage: cargo xtask <task>
                                     build what is stale, run the matrix, write results/
   run MODULE.wasm [--runtime R]... [--dir HOST::GUEST]... [--env K=V]... [--proposal P]... [-- ARGS]
                                     run any module on every runtime and compare
-  test                              build the samples, run the unit tests and the conformance suite";
+  test                              build the samples, run the unit tests and the conformance suite
+  docker up|down|status             start (or find) the Docker Engine the container columns use, stop it";
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -47,6 +49,7 @@ fn main() -> anyhow::Result<()> {
         "matrix" => matrix::Matrix { args: rest }.run(&sh),
         "run" => run::Run { args: rest }.run(&sh),
         "test" => test::Test { args: rest }.run(&sh),
+        "docker" => docker::Docker { args: rest }.run(&sh),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
             Ok(())

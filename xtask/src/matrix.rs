@@ -20,7 +20,44 @@ impl Matrix {
             "--root".to_owned(),
             crate::project_root().display().to_string(),
         ];
+        let containers = wants_containers(&self.args);
         args.extend(self.args);
-        crate::harness_bin::run(sh, &args)
+        // The container columns need an engine: ours is started for the run and stopped after it,
+        // also when the run fails. Without one they are skipped with the reason.
+        let engine = if containers {
+            match crate::docker::Guard::up(sh) {
+                Ok(guard) => {
+                    // Each image's first run in this matrix is then its first run at all: cold.
+                    crate::docker::remove_images(&guard.engine);
+                    Some(guard)
+                }
+                Err(err) => {
+                    eprintln!("xtask: the container columns will be skipped: {err:#}");
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        let env = engine.as_ref().map(|g| g.engine.env()).unwrap_or_default();
+        let code = crate::harness_bin::run(sh, &args, &env)?;
+        drop(engine);
+        if code != 0 {
+            std::process::exit(code);
+        }
+        Ok(())
     }
+}
+
+/// Whether the run includes a container column: all columns do when none is named.
+fn wants_containers(args: &[String]) -> bool {
+    let named: Vec<&String> = args
+        .windows(2)
+        .filter(|w| w[0] == "--runtime")
+        .map(|w| &w[1])
+        .collect();
+    named.is_empty()
+        || named
+            .iter()
+            .any(|r| harness::runtime::docker::is_container(r))
 }

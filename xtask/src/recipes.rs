@@ -92,8 +92,8 @@ fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
 }
 
 /// `cargo build --release` of the sample's binary, for wasm32-wasip1 or (with `wasm` false) for the
-/// host; returns the built file. One target directory per target for every Rust sample: shared work
-/// is done once.
+/// host, statically linked; returns the built file. One target directory per target for every Rust
+/// sample: shared work is done once.
 pub fn cargo_build(
     sh: &Shell,
     target: &Path,
@@ -103,22 +103,39 @@ pub fn cargo_build(
 ) -> anyhow::Result<PathBuf> {
     let bin = bin.unwrap_or(sample.name());
     let manifest_path = sample.dir.join("Cargo.toml");
-    let (cargo_target, target_args, file) = if wasm {
+    if wasm {
         let dir = target.join("samples-build").join("rust");
         let file = dir
             .join(RUST_TARGET)
             .join("release")
             .join(format!("{bin}.wasm"));
-        (dir, vec!["--target", RUST_TARGET], file)
+        cmd!(
+            sh,
+            "cargo build --quiet --release --target {RUST_TARGET} --manifest-path {manifest_path} --target-dir {dir} --bin {bin}"
+        )
+        .run()?;
+        return Ok(file);
+    }
+    // Static, so that the same binary runs as a plain process and alone in a `FROM scratch` image;
+    // an explicit target keeps the flag off build scripts.
+    let dir = target.join("samples-build").join("rust-native");
+    let host = cmd!(sh, "rustc -vV").quiet().read()?;
+    let host = host
+        .lines()
+        .find_map(|l| l.strip_prefix("host: "))
+        .context("rustc -vV names no host")?
+        .to_owned();
+    let flags = if host.ends_with("-linux-gnu") {
+        "-C target-feature=+crt-static"
     } else {
-        let dir = target.join("samples-build").join("rust-native");
-        let file = dir.join("release").join(bin);
-        (dir, vec![], file)
+        ""
     };
+    let file = dir.join(&host).join("release").join(bin);
     cmd!(
         sh,
-        "cargo build --quiet --release {target_args...} --manifest-path {manifest_path} --target-dir {cargo_target} --bin {bin}"
+        "cargo build --quiet --release --target {host} --manifest-path {manifest_path} --target-dir {dir} --bin {bin}"
     )
+    .env("RUSTFLAGS", flags)
     .run()?;
     Ok(file)
 }

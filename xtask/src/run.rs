@@ -11,6 +11,15 @@ impl Run {
     pub fn run(self, sh: &Shell) -> anyhow::Result<()> {
         let mut args = vec!["run".to_owned()];
         args.extend(self.args);
-        crate::harness_bin::run(sh, &args)
+        // Container columns run when an engine of ours is up (`cargo xtask docker up`).
+        let env = crate::docker::Engine::load()?
+            .filter(crate::docker::Engine::alive)
+            .map(|engine| engine.env())
+            .unwrap_or_default();
+        let code = crate::harness_bin::run(sh, &args, &env)?;
+        if code != 0 {
+            std::process::exit(code);
+        }
+        Ok(())
     }
 }

@@ -61,6 +61,9 @@ pub struct DebPackage {
     pub name: String,
     pub version: String,
     pub sha256: String,
+    /// For `debian-prefix`: a package from another release than the pin's `suite` (one that needs an
+    /// older libc than that release's build, for example).
+    pub suite: Option<String>,
 }
 
 /// A toolchain ready for builds.
@@ -156,7 +159,7 @@ pub fn provide(sh: &Shell, lock: &Lock, language: &str, offline: bool) -> anyhow
         Source::PypiWheel | Source::PypiSdist | Source::Npm => {
             download_and_unpack(sh, language, pin, offline)
         }
-        Source::Debian => debian(sh, pin, offline),
+        Source::Debian => debian(sh, language, pin, offline),
         Source::DebianPrefix => debian_prefix(sh, language, pin, offline),
         Source::Manual => Err(format!(
             "`{}` not found: {}",
@@ -382,7 +385,7 @@ fn download_and_unpack(sh: &Shell, language: &str, pin: &Pin, offline: bool) -> 
 
 /// Debian packages at their pinned versions, installed with apt-get when root; apt-get verifies each
 /// download against the archive's SHA-256, which must be the pinned one.
-fn debian(sh: &Shell, pin: &Pin, offline: bool) -> Status {
+fn debian(sh: &Shell, language: &str, pin: &Pin, offline: bool) -> Status {
     let executable = PathBuf::from(pin.executable.as_deref().unwrap_or("/usr/bin/clang"));
     let provided = Provided {
         executable: executable.clone(),
@@ -443,7 +446,7 @@ fn debian(sh: &Shell, pin: &Pin, offline: bool) -> Status {
     };
     if !missing.iter().all(|p| archived(p)) {
         // A fresh machine's package lists may be missing or stale.
-        eprintln!("setup: c: updating the package lists");
+        eprintln!("setup: {language}: updating the package lists");
         let _ = cmd!(sh, "apt-get update -q").quiet().ignore_stdout().run();
     }
     for p in &missing {
@@ -455,7 +458,7 @@ fn debian(sh: &Shell, pin: &Pin, offline: bool) -> Status {
             ));
         }
     }
-    eprintln!("setup: c: installing {}", wanted.join(" "));
+    eprintln!("setup: {language}: installing {}", wanted.join(" "));
     cmd!(
         sh,
         "apt-get install -y -q --no-install-recommends {wanted...}"
@@ -489,7 +492,15 @@ fn debian_prefix(sh: &Shell, language: &str, pin: &Pin, offline: bool) -> Status
         description: format!(
             "{} (Debian {} packages, {} checked, in a private prefix)",
             pin.name.as_deref().unwrap_or(language),
-            pin.suite.as_deref().unwrap_or("?"),
+            {
+                let mut suites: Vec<&str> = pin.suite.iter().map(String::as_str).collect();
+                for p in &pin.packages {
+                    if let Some(s) = p.suite.as_deref().filter(|s| !suites.contains(s)) {
+                        suites.push(s);
+                    }
+                }
+                suites.join(" and ")
+            },
             pin.packages.len()
         ),
     };
@@ -519,18 +530,25 @@ fn debian_prefix(sh: &Shell, language: &str, pin: &Pin, offline: bool) -> Status
             ));
         }
         let suite = pin.suite.as_deref().unwrap_or("stable");
+        let mut suites = vec![suite];
+        for p in &pin.packages {
+            if let Some(other) = p.suite.as_deref().filter(|s| !suites.contains(s)) {
+                suites.push(other);
+            }
+        }
         let mirror = debian_mirror().ok_or(
             "no Debian mirror in /etc/apt/sources.list(.d): this needs a Debian host, or the library from your system's packages",
         )?;
-        let apt = cache_root().join("apt").join(suite);
+        let apt = cache_root().join("apt").join(suites.join("+"));
         let lists = apt.join("lists");
         std::fs::create_dir_all(lists.join("partial")).map_err(|e| e.to_string())?;
         let sources = apt.join("sources.list");
-        std::fs::write(
-            &sources,
-            format!("deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] {mirror} {suite} main\n"),
-        )
-        .map_err(|e| e.to_string())?;
+        let lines: String = suites
+            .iter()
+            .map(|suite| format!("deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] {mirror} {suite} main\n"))
+            .collect();
+        std::fs::write(&sources, lines).map_err(|e| e.to_string())?;
+        let suite = suites.join(", ");
         let options = [
             format!("-o=Dir::Etc::SourceList={}", sources.display()),
             "-o=Dir::Etc::SourceParts=/dev/null".to_owned(),
@@ -584,11 +602,14 @@ fn debian_prefix(sh: &Shell, language: &str, pin: &Pin, offline: bool) -> Status
             .run()
             .map_err(|e| format!("unpacking {} failed: {e}", file.display()))?;
     }
-    let libdir = home.join("usr/lib/x86_64-linux-gnu");
-    let link = home.join("link");
-    std::fs::create_dir_all(&link).map_err(|e| e.to_string())?;
-    let _ =
-        std::os::unix::fs::symlink(libdir.join("libwasmedge.so.0"), link.join("libwasmedge.so"));
+    let libwasmedge = home.join("usr/lib/x86_64-linux-gnu/libwasmedge.so.0");
+    if libwasmedge.is_file() {
+        // wasmedge-sys links from a directory holding this one library: cargo puts that directory on
+        // rustc's own library path, where the prefix's libc would break rustc.
+        let link = home.join("link");
+        std::fs::create_dir_all(&link).map_err(|e| e.to_string())?;
+        let _ = std::os::unix::fs::symlink(&libwasmedge, link.join("libwasmedge.so"));
+    }
     if !executable.is_file() {
         return Err(format!(
             "the packages unpacked without {}",

@@ -1,7 +1,8 @@
 //! `cargo xtask test`: builds the samples, then runs the unit tests and the conformance suite, in the
-//! release profile that the matrix also uses, so the engines compile once for both.
+//! release profile that the matrix also uses, so the engines compile once for both. The container
+//! columns' engine is started for the suite and stopped after it.
 
-use xshell::{Shell, cmd};
+use xshell::Shell;
 
 pub struct Test {
     pub args: Vec<String>,
@@ -9,22 +10,50 @@ pub struct Test {
 
 impl Test {
     pub fn run(self, sh: &Shell) -> anyhow::Result<()> {
-        crate::build_samples::BuildSamples::default().run(sh)?;
+        // Native builds too: the native-container column runs the static Rust binaries.
+        crate::build_samples::BuildSamples {
+            native: true,
+            ..Default::default()
+        }
+        .run(sh)?;
         // The conformance suite finds the WasmEdge worker next to the harness; without WasmEdge its
-        // crate cannot build, and its columns are skipped (a failure under CI).
-        let exclude: Vec<&str> = if crate::harness_bin::build_wasmedge_worker(sh)? {
-            Vec::new()
-        } else {
-            vec!["--exclude", "harness-wasmedge"]
+        // crate cannot build, and its columns are skipped (a failure under CI). The same for the
+        // shims, which need protoc and libseccomp to build.
+        let mut exclude: Vec<&str> = Vec::new();
+        if !crate::harness_bin::build_wasmedge_worker(sh)? {
+            exclude.extend(["--exclude", "harness-wasmedge"]);
+        }
+        let lock = crate::setup::load_lock()?;
+        let engine = match crate::setup::provide(sh, &lock, "shim-build", false)? {
+            Err(reason) => {
+                eprintln!(
+                    "xtask test: the shims cannot be built ({reason}): container columns are skipped"
+                );
+                exclude.extend(["--exclude", "harness-shims"]);
+                None
+            }
+            Ok(_) => match crate::docker::Guard::up(sh) {
+                Ok(guard) => Some(guard),
+                Err(err) => {
+                    eprintln!(
+                        "xtask test: no Docker Engine ({err:#}): container columns are skipped"
+                    );
+                    None
+                }
+            },
         };
-        let args = self.args;
-        if cmd!(
-            sh,
-            "cargo test --release --workspace {exclude...} -- {args...}"
-        )
-        .run()
-        .is_err()
-        {
+        let env = engine.as_ref().map(|g| g.engine.env()).unwrap_or_default();
+        let mut child = std::process::Command::new("cargo")
+            .current_dir(crate::project_root())
+            .args(["test", "--release", "--workspace"])
+            .args(&exclude)
+            .arg("--")
+            .args(&self.args)
+            .envs(env)
+            .spawn()?;
+        let status = crate::harness_bin::wait_through_interrupts(&mut child)?;
+        drop(engine);
+        if !status.success() {
             eprintln!("xtask test: tests failed (see above)");
             std::process::exit(1);
         }

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::Outcome;
 use crate::runtime::Phases;
 
+pub mod docker;
 pub mod json;
 pub mod markdown;
 pub mod terminal;
@@ -88,6 +89,16 @@ pub struct Cell {
     /// compile and its least a load from the cache.
     #[serde(default)]
     pub compile_ms_range: [f64; 2],
+    /// Wall time of the first run, and the median of the others (`null` with one run): for a
+    /// container column the first run of a cell that is the first to use its image is the image's
+    /// first run (the matrix starts with none of its images in the engine).
+    #[serde(default)]
+    pub cold_wall_ms: Option<f64>,
+    #[serde(default)]
+    pub warm_wall_ms: Option<f64>,
+    /// For container columns: the size of the image the cell ran, as the engine reports it.
+    #[serde(default)]
+    pub image_bytes: Option<u64>,
 }
 
 impl Cell {

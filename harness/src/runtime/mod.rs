@@ -12,6 +12,7 @@ pub use crate::worker::Watchdog;
 
 pub mod cache;
 pub mod cli;
+pub mod docker;
 pub mod external;
 
 #[cfg(feature = "wasmer")]
@@ -33,6 +34,13 @@ pub const ALL: &[&str] = &[
     "wasmtime-cli",
     "wasmer-cli",
     "wasmedge-cli",
+    "docker-wasmtime",
+    "docker-wasmer",
+    "docker-wasmedge",
+    "containerd-wasmtime",
+    "containerd-wasmer",
+    "containerd-wasmedge",
+    "docker-runc",
 ];
 
 /// An engine that runs a WASI preview 1 command module.
@@ -80,6 +88,11 @@ pub struct RunSpec {
     /// The compiled-artifact cache directory; compile from the bytes every time when absent.
     #[serde(default)]
     pub cache_dir: Option<PathBuf>,
+    /// The guest uses this process's own stdin, stdout and stderr instead of `stdin` and captured
+    /// output: a containerd shim runs the guest as the container's process, whose stdio these are.
+    /// The report's stdout and stderr are then empty.
+    #[serde(default)]
+    pub inherit_stdio: bool,
 }
 
 /// A host directory the guest sees at `guest`.
@@ -87,6 +100,10 @@ pub struct RunSpec {
 pub struct Preopen {
     pub host: PathBuf,
     pub guest: String,
+    /// Part of the program as built (an interpreter's standard library, the script it runs), not of
+    /// the case: a container image carries it instead of mounting it.
+    #[serde(default)]
+    pub packaged: bool,
 }
 
 /// The three timed phases of a run, in milliseconds. A phase that did not happen is zero.
@@ -133,6 +150,19 @@ pub struct RunReport {
     pub stdout: Vec<u8>,
     #[serde(with = "bytes_lossy")]
     pub stderr: Vec<u8>,
+    /// Where the engine ran in a process of its own that the backend started (a container): that
+    /// process's measurements, which stand for the worker's own. `wall_ms` is from the `run` command
+    /// to its exit, `peak_rss_kib` the engine process's peak, `image_bytes` the image's size.
+    #[serde(default)]
+    pub outside: Option<Outside>,
+}
+
+/// Measurements of a run that happened outside the worker (in a container).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Outside {
+    pub wall_ms: f64,
+    pub peak_rss_kib: Option<u64>,
+    pub image_bytes: Option<u64>,
 }
 
 impl RunReport {
@@ -143,6 +173,7 @@ impl RunReport {
             compile_cache: "cold".into(),
             stdout: Vec::new(),
             stderr: Vec::new(),
+            outside: None,
         }
     }
 
@@ -159,6 +190,7 @@ impl RunReport {
             compile_cache: label.into(),
             stdout: raw.stdout,
             stderr: raw.stderr,
+            outside: None,
         }
     }
 }
@@ -186,6 +218,13 @@ pub fn select(name: &str) -> Result<Box<dyn Runtime>, SelectError> {
         #[cfg(feature = "wasmer")]
         "wasmer" => Ok(Box::new(Wasmer::new())),
         _ if external::is_external(name) => Err(SelectError::External { name: name.into() }),
+        _ if docker::is_container(name) => match docker::find(name) {
+            Ok(container) => Ok(Box::new(container)),
+            Err(reason) => Err(SelectError::Unavailable {
+                name: name.into(),
+                reason,
+            }),
+        },
         _ if cli::COLUMNS.contains(&name) => match cli::find(name) {
             Ok(tool) => Ok(Box::new(tool)),
             Err(reason) => Err(SelectError::Unavailable {

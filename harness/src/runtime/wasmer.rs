@@ -10,7 +10,7 @@ use std::time::Instant;
 use wasmer::sys::vm::{VMMemory, VMMemoryDefinition, VMTable, VMTableDefinition};
 use wasmer::sys::{BaseTunables, Cranelift, EngineBuilder, Features, Tunables};
 use wasmer::{MemoryError, MemoryStyle, MemoryType, Module, Pages, Store, TableStyle, TableType};
-use wasmer_wasix::virtual_fs::{MountFileSystem, RootFileSystemBuilder, host_fs};
+use wasmer_wasix::virtual_fs::{MountFileSystem, RootFileSystemBuilder, VirtualFile, host_fs};
 use wasmer_wasix::{Pipe, WasiEnv, WasiError, WasiRuntimeError};
 
 use super::{Ending, RunReport, RunSpec, Runtime, Stage, Watchdog, millis};
@@ -71,6 +71,14 @@ impl Runtime for Wasmer {
             }
         };
         let _guard = tokio.enter();
+        if spec.inherit_stdio {
+            let stdio: Stdio = (
+                Box::new(host_fs::Stdout::default()),
+                Box::new(host_fs::Stderr::default()),
+                Box::new(host_fs::Stdin::default()),
+            );
+            return run(module, spec, stdio, watchdog);
+        }
         let (stdout_tx, mut stdout_rx) = Pipe::channel();
         let (stderr_tx, mut stderr_rx) = Pipe::channel();
         let (mut stdin_tx, stdin_rx) = Pipe::channel();
@@ -81,21 +89,23 @@ impl Runtime for Wasmer {
             });
         }
         stdin_tx.close();
-        let mut report = run(module, spec, stdout_tx, stderr_tx, stdin_rx, watchdog);
+        let stdio: Stdio = (Box::new(stdout_tx), Box::new(stderr_tx), Box::new(stdin_rx));
+        let mut report = run(module, spec, stdio, watchdog);
         report.stdout = drain(&mut stdout_rx, spec.output_limit_bytes);
         report.stderr = drain(&mut stderr_rx, spec.output_limit_bytes);
         report
     }
 }
 
-fn run(
-    bytes: &[u8],
-    spec: &RunSpec,
-    stdout: Pipe,
-    stderr: Pipe,
-    stdin: Pipe,
-    watchdog: &Watchdog,
-) -> RunReport {
+/// The guest's stdout, stderr and stdin.
+type Stdio = (
+    Box<dyn VirtualFile + Send + Sync>,
+    Box<dyn VirtualFile + Send + Sync>,
+    Box<dyn VirtualFile + Send + Sync>,
+);
+
+fn run(bytes: &[u8], spec: &RunSpec, stdio: Stdio, watchdog: &Watchdog) -> RunReport {
+    let (stdout, stderr, stdin) = stdio;
     let mut engine = EngineBuilder::new(Cranelift::default())
         .set_features(Some(features_of(spec)))
         .engine();
@@ -157,9 +167,9 @@ fn run(
         .engine(store.engine().clone())
         .args(spec.args.iter())
         .envs(spec.env.iter())
-        .stdout(Box::new(stdout))
-        .stderr(Box::new(stderr))
-        .stdin(Box::new(stdin))
+        .stdout(stdout)
+        .stderr(stderr)
+        .stdin(stdin)
         .sandbox_fs(fs);
     // Preopen each mapped directory by its guest path, as `wasmtime run --dir` does, so that a path
     // outside them finds no preopen at all.

@@ -219,11 +219,15 @@ fn wasi_ctx(
     let mut builder = WasiCtxBuilder::new();
     let mut argv = vec![spec.program.clone()];
     argv.extend(spec.args.iter().cloned());
-    builder
-        .args(&argv)
-        .stdin(MemoryInputPipe::new(spec.stdin.clone()))
-        .stdout(stdout.clone())
-        .stderr(stderr.clone());
+    builder.args(&argv);
+    if spec.inherit_stdio {
+        builder.inherit_stdio();
+    } else {
+        builder
+            .stdin(MemoryInputPipe::new(spec.stdin.clone()))
+            .stdout(stdout.clone())
+            .stderr(stderr.clone());
+    }
     for (key, value) in &spec.env {
         builder.env(key, value);
     }
