@@ -78,7 +78,7 @@ impl Engine {
     }
 
     pub fn alive(&self) -> bool {
-        self.pid.is_none_or(|pid| is_ours(pid))
+        self.pid.is_none_or(is_ours)
     }
 
     pub fn describe(&self) -> String {

@@ -109,7 +109,9 @@ pub fn find(name: &str) -> Result<Container, String> {
             which("ctr").ok_or_else(|| format!("no `ctr` command on the PATH; {how}"))?
         }
     };
-    if let Some(engine) = shim {
+    // Our own engine (it names its containerd) runs the shims from the PATH it shares with us; an
+    // engine that was already running has its own, which only a run can show.
+    if let Some(engine) = shim.filter(|_| std::env::var_os("CONTAINERD_ADDRESS").is_some()) {
         let binary = format!("containerd-shim-{engine}-v1");
         if which(&binary).is_none() {
             return Err(format!(
