@@ -190,14 +190,7 @@ impl Runtime for Container {
     fn supports(&self, proposal: Proposal) -> bool {
         match self.shim {
             Some("wasmedge") => super::external::wasmedge_supports(true, proposal),
-            Some("wasmer") => matches!(
-                proposal,
-                Proposal::ExceptionHandling
-                    | Proposal::Threads
-                    | Proposal::MultiMemory
-                    | Proposal::RelaxedSimd
-                    | Proposal::ExtendedConst
-            ),
+            Some("wasmer") => super::wasmer_supports(proposal),
             _ => true,
         }
     }

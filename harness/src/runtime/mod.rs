@@ -237,6 +237,19 @@ pub fn select(name: &str) -> Result<Box<dyn Runtime>, SelectError> {
     }
 }
 
+/// What wasmer's Cranelift compiler accepts in `Features` (it has no GC at all): for the wasmer
+/// backend and for the container columns whose shim runs it.
+pub fn wasmer_supports(proposal: Proposal) -> bool {
+    matches!(
+        proposal,
+        Proposal::ExceptionHandling
+            | Proposal::Threads
+            | Proposal::MultiMemory
+            | Proposal::RelaxedSimd
+            | Proposal::ExtendedConst
+    )
+}
+
 /// Whether a column interprets rather than compiles: its benchmark-sized cases take minutes each.
 pub fn is_interpreter(name: &str) -> bool {
     matches!(name, "wasmedge" | "wasmedge-cli")
@@ -281,5 +294,20 @@ mod bytes_lossy {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
         Ok(String::deserialize(d)?.into_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_container_column_is_a_column_in_the_same_order() {
+        let listed: Vec<&str> = ALL
+            .iter()
+            .copied()
+            .filter(|c| docker::is_container(c))
+            .collect();
+        assert_eq!(listed, docker::COLUMNS);
     }
 }

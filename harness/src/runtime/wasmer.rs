@@ -40,15 +40,7 @@ impl Runtime for Wasmer {
     }
 
     fn supports(&self, proposal: Proposal) -> bool {
-        // What wasmer's Cranelift compiler accepts in `Features`; it has no GC at all.
-        matches!(
-            proposal,
-            Proposal::ExceptionHandling
-                | Proposal::Threads
-                | Proposal::MultiMemory
-                | Proposal::RelaxedSimd
-                | Proposal::ExtendedConst
-        )
+        super::wasmer_supports(proposal)
     }
 
     fn interrupts_in_engine(&self) -> bool {
