@@ -11,6 +11,9 @@
 //! - `HARNESS_MEMORY_LIMIT`: the guest's linear-memory cap in bytes (4 GiB without it).
 //! - `HARNESS_CACHE`: a directory (a mount) for the backend's compiled-artifact cache; without it
 //!   every run compiles the module.
+//! - `HARNESS_TIMEOUT_MS`: the guest's deadline, from the end of compilation as in the harness's own
+//!   columns (the engine interrupts it where it can, a watchdog ends the container otherwise);
+//!   without it the container's own lifetime is the limit.
 //!
 //! - `HARNESS_REPORT`: when set, the shim ends the container's stderr with one line, `harness-shim: `
 //!   and the run's report as JSON (ending, phases, cache state, the process's peak resident set), so
@@ -38,6 +41,7 @@ const OWN_VARIABLES: &[&str] = &[
     "HARNESS_MEMORY_LIMIT",
     "HARNESS_CACHE",
     "HARNESS_REPORT",
+    "HARNESS_TIMEOUT_MS",
 ];
 
 /// One of the harness's engine backends, as a shim serves it.
@@ -129,7 +133,31 @@ impl<E: Engine> Sandbox for HarnessSandbox<E> {
         // The engines' blocking WASI must not run on the shim's async runtime.
         let report = std::thread::spawn(move || {
             let backend = E::backend();
-            backend.run(&module, &spec, &Watchdog::none())
+            // Armed when compilation is done: the backstop for engines that cannot interrupt the
+            // guest themselves, as the harness's worker has.
+            let slack = if backend.interrupts_in_engine() { 2 } else { 0 };
+            let deadline = spec.timeout + Duration::from_secs(slack);
+            let arm = move || {
+                std::thread::spawn(move || {
+                    std::thread::sleep(deadline);
+                    let ending = Ending::TimedOut {
+                        by: "the shim's watchdog (no in-engine interruption)".into(),
+                    };
+                    if report_wanted {
+                        let report = ShimReport {
+                            ending: ending.clone(),
+                            phases: Default::default(),
+                            compile_cache: "none".into(),
+                            peak_rss_kib: peak_rss_kib(),
+                        };
+                        if let Ok(json) = serde_json::to_string(&report) {
+                            eprintln!("\n{SHIM_MARKER}{json}");
+                        }
+                    }
+                    std::process::exit(exit_code(&ending));
+                });
+            };
+            backend.run(&module, &spec, &Watchdog::new(&arm))
         })
         .join()
         .map_err(|_| anyhow::anyhow!("the {} backend panicked", E::NAME))?;
@@ -206,8 +234,14 @@ pub fn spec_of(
         preopens,
         stdin: Vec::new(),
         proposals,
-        // The container's own lifetime is its deadline: docker and containerd stop it.
-        timeout: Duration::from_secs(7 * 24 * 3600),
+        // Without a deadline the container's own lifetime is the limit: docker and containerd stop it.
+        timeout: match own.get("HARNESS_TIMEOUT_MS") {
+            Some(ms) => Duration::from_millis(
+                ms.parse()
+                    .with_context(|| format!("HARNESS_TIMEOUT_MS={ms}: not a number"))?,
+            ),
+            None => Duration::from_secs(7 * 24 * 3600),
+        },
         memory_limit_bytes,
         output_limit_bytes: usize::MAX,
         cache_dir: own.get("HARNESS_CACHE").map(PathBuf::from),

@@ -230,14 +230,17 @@ impl Runtime for Container {
         );
         let command = self.command(&image, &id, spec);
         // The worker's watchdog is not armed: it would end this process with the container still
-        // running. The deadline is kept here, and the container removed when it passes.
+        // running. A project shim keeps the guest's deadline from the end of compilation, as the
+        // embedded columns do; this is the backstop (and the only limit for runc and other shims),
+        // before the worker's own wall-clock limit, and the container is removed when it passes.
         let _ = watchdog;
+        let limit = if self.shim.is_some() {
+            spec.timeout + crate::worker::WALL_GRACE.saturating_sub(Duration::from_secs(15))
+        } else {
+            spec.timeout + Duration::from_secs(2)
+        };
         let started = Instant::now();
-        let raw = crate::worker::spawn_and_wait(
-            command,
-            spec.stdin.clone(),
-            spec.timeout + Duration::from_secs(2),
-        );
+        let raw = crate::worker::spawn_and_wait(command, spec.stdin.clone(), limit);
         let wall = started.elapsed();
         let raw = match raw {
             Ok(raw) => raw,
@@ -310,6 +313,10 @@ impl Container {
                 spec.memory_limit_bytes.to_string(),
             ));
             env.push(("HARNESS_REPORT".into(), "1".into()));
+            env.push((
+                "HARNESS_TIMEOUT_MS".into(),
+                spec.timeout.as_millis().to_string(),
+            ));
             if spec.cache_dir.is_some() {
                 env.push(("HARNESS_CACHE".into(), CACHE_MOUNT.into()));
             }
