@@ -238,6 +238,11 @@ pub fn fingerprint(sample: &Sample, toolchain: &str) -> anyhow::Result<String> {
     let mut hasher = Sha256::new();
     hasher.update(toolchain.as_bytes());
     hasher.update([0]);
+    // The recipes themselves: a changed compiler flag must rebuild what it built (a stale module
+    // once kept its debug sections after the recipe stripped them).
+    hasher.update(include_str!("recipes.rs"));
+    hasher.update(include_str!("native.rs"));
+    hasher.update([0]);
     for file in files {
         let rel = file.strip_prefix(&sample.dir).unwrap_or(&file);
         hasher.update(rel.to_string_lossy().as_bytes());
