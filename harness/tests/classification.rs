@@ -12,24 +12,37 @@ use harness::manifest::Expect;
 use harness::runtime::{self, RunSpec};
 use harness::worker::{self, End};
 
-fn scratch(name: &str) -> PathBuf {
+/// A directory of one test's own under the temp directory, removed when dropped, also when the
+/// test fails: CI machines run the suite again and again.
+struct Scratch(PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn scratch(name: &str) -> Scratch {
     let dir = std::env::temp_dir().join(format!(
         "harness-classification-{name}-{}",
         std::process::id()
     ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    dir
+    Scratch(dir)
 }
 
-fn ctx(worker_exe: PathBuf) -> Context {
-    Context {
+/// A cell context whose target directory lives as long as the returned guard.
+fn ctx(worker_exe: PathBuf, name: &str) -> (Context, Scratch) {
+    let target = scratch(&format!("target-{name}"));
+    let ctx = Context {
         worker_exe,
-        target_dir: scratch("target"),
+        target_dir: target.0.clone(),
         repeat: 1,
         compile_cache: false,
         bench_interpreters: false,
-    }
+    };
+    (ctx, target)
 }
 
 fn spec(timeout_ms: u64, memory_mib: u64) -> RunSpec {
@@ -66,9 +79,12 @@ fn corpus(name: &str) -> Vec<u8> {
 
 fn classify(runtime: &str, name: &str, timeout_ms: u64, memory_mib: u64) -> cell::Run {
     let dir = scratch(&format!("{runtime}-{name}"));
-    let module = dir.join("module.wasm");
+    let module = dir.0.join("module.wasm");
     std::fs::write(&module, corpus(name)).unwrap();
-    let ctx = ctx(PathBuf::from(env!("CARGO_BIN_EXE_harness")));
+    let (ctx, _target) = ctx(
+        PathBuf::from(env!("CARGO_BIN_EXE_harness")),
+        &format!("{runtime}-{name}"),
+    );
     let run = cell::run_once(
         &ctx,
         runtime,
@@ -77,7 +93,6 @@ fn classify(runtime: &str, name: &str, timeout_ms: u64, memory_mib: u64) -> cell
         &Expect::default(),
         &[],
     );
-    std::fs::remove_dir_all(&dir).unwrap();
     run
 }
 
@@ -168,12 +183,12 @@ fn the_memory_cap_bounds_the_worker() {
 }
 
 /// A stand-in worker: a shell script that dies or hangs, to check the parent's side.
-fn fake_worker(name: &str, body: &str) -> PathBuf {
+fn fake_worker(name: &str, body: &str) -> (PathBuf, Scratch) {
     let dir = scratch(name);
-    let path = dir.join("worker.sh");
+    let path = dir.0.join("worker.sh");
     std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    path
+    (path, dir)
 }
 
 /// Runs a fake worker, retrying while another test thread's fork still holds the fresh script open
@@ -200,7 +215,7 @@ fn request() -> worker::Request {
 
 #[test]
 fn a_worker_killed_by_a_signal_is_a_crash() {
-    let exe = fake_worker(
+    let (exe, _dir) = fake_worker(
         "abort",
         "echo 'thread main panicked at engine.rs: boom' >&2\nkill -ABRT $$",
     );
@@ -216,10 +231,11 @@ fn a_worker_killed_by_a_signal_is_a_crash() {
 
 #[test]
 fn a_worker_that_exits_without_a_report_is_a_crash() {
-    let exe = fake_worker("exit", "echo 'out of memory' >&2\nexit 3");
+    let (exe, _dir) = fake_worker("exit", "echo 'out of memory' >&2\nexit 3");
     run_fake(&exe, &request(), Duration::from_secs(30));
+    let (ctx, _target) = ctx(exe, "exit");
     let run = cell::run_once(
-        &ctx(exe),
+        &ctx,
         "wasmtime",
         Path::new("/x.wasm"),
         spec(1000, 64),
@@ -235,7 +251,7 @@ fn a_worker_that_exits_without_a_report_is_a_crash() {
 
 #[test]
 fn a_worker_that_overruns_its_wall_clock_limit_is_killed() {
-    let exe = fake_worker("hang", "exec sleep 30");
+    let (exe, _dir) = fake_worker("hang", "exec sleep 30");
     let finished = run_fake(&exe, &request(), Duration::from_millis(300));
     assert!(
         matches!(finished.end, End::Killed { .. }),
@@ -252,7 +268,7 @@ fn a_worker_that_overruns_its_wall_clock_limit_is_killed() {
 #[test]
 fn a_missing_module_is_reported_not_crashed() {
     for runtime in built_runtimes() {
-        let ctx = ctx(PathBuf::from(env!("CARGO_BIN_EXE_harness")));
+        let (ctx, _target) = ctx(PathBuf::from(env!("CARGO_BIN_EXE_harness")), runtime);
         let run = cell::run_once(
             &ctx,
             runtime,
