@@ -85,15 +85,14 @@ fn classify(runtime: &str, name: &str, timeout_ms: u64, memory_mib: u64) -> cell
         PathBuf::from(env!("CARGO_BIN_EXE_harness")),
         &format!("{runtime}-{name}"),
     );
-    let run = cell::run_once(
+    cell::run_once(
         &ctx,
         runtime,
         &module,
         spec(timeout_ms, memory_mib),
         &Expect::default(),
         &[],
-    );
-    run
+    )
 }
 
 /// The embedded engines that can run here (built in, or an external worker that starts). The
