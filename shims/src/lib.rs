@@ -144,15 +144,12 @@ impl<E: Engine> Sandbox for HarnessSandbox<E> {
                         by: "the shim's watchdog (no in-engine interruption)".into(),
                     };
                     if report_wanted {
-                        let report = ShimReport {
+                        emit(ShimReport {
                             ending: ending.clone(),
                             phases: Default::default(),
                             compile_cache: "none".into(),
                             peak_rss_kib: peak_rss_kib(),
-                        };
-                        if let Ok(json) = serde_json::to_string(&report) {
-                            eprintln!("\n{SHIM_MARKER}{json}");
-                        }
+                        });
                     }
                     std::process::exit(exit_code(&ending));
                 });
@@ -162,15 +159,12 @@ impl<E: Engine> Sandbox for HarnessSandbox<E> {
         .join()
         .map_err(|_| anyhow::anyhow!("the {} backend panicked", E::NAME))?;
         if report_wanted {
-            let shim_report = ShimReport {
+            emit(ShimReport {
                 ending: report.ending.clone(),
                 phases: report.phases,
                 compile_cache: report.compile_cache.clone(),
                 peak_rss_kib: peak_rss_kib(),
-            };
-            if let Ok(json) = serde_json::to_string(&shim_report) {
-                eprintln!("\n{SHIM_MARKER}{json}");
-            }
+            });
         } else if !matches!(report.ending, Ending::Exited { .. }) {
             eprintln!("{}: {:?}", E::NAME, report.ending);
         }
@@ -250,6 +244,13 @@ pub fn spec_of(
 }
 
 /// The container's exit code for an ending.
+/// Ends the container's stderr with the run's report, the line the harness takes off again.
+fn emit(report: ShimReport) {
+    if let Ok(json) = serde_json::to_string(&report) {
+        eprintln!("\n{SHIM_MARKER}{json}");
+    }
+}
+
 fn exit_code(ending: &Ending) -> i32 {
     match ending {
         Ending::Exited { code } => *code,
