@@ -4,8 +4,8 @@
 //! Each iteration times only the run phase, as the results files do: compilation and instantiation
 //! happen outside the timed region on the direct side and are reported separately by the backend on
 //! the others. `direct-default` uses wasmtime's default configuration; `direct` uses the backend's
-//! configuration (epoch interruption on), so `trait` and `worker` against `direct` is the harness's
-//! own bookkeeping, and `direct` against `direct-default` is what the deadline check costs.
+//! configuration (the same code: no epoch interruption), so `trait` and `worker` against `direct` is
+//! the harness's own bookkeeping.
 //!
 //! Needs the built sample: `cargo xtask build-samples`, then `cargo bench -p harness --bench overhead`.
 
@@ -94,7 +94,7 @@ fn overhead(c: &mut Criterion) {
     let engine = Engine::new(&harness_config()).unwrap();
     let module = Module::new(&engine, &bytes).unwrap();
     group.bench_function("direct", |b| {
-        b.iter_custom(|iters| (0..iters).map(|_| direct_run(&engine, &module, true)).sum())
+        b.iter_custom(|iters| (0..iters).map(|_| direct_run(&engine, &module, false)).sum())
     });
 
     let backend = runtime::select("wasmtime").unwrap();
@@ -134,7 +134,7 @@ fn overhead(c: &mut Criterion) {
 }
 
 fn harness_config() -> Config {
-    harness::runtime::wasmtime_config(&[])
+    harness::runtime::wasmtime_config(&[], false)
 }
 
 criterion_group!(benches, overhead);

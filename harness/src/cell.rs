@@ -186,6 +186,21 @@ pub fn run_cell(
         );
     }
 
+    if !case.bench
+        && let Some((base, mechanism)) = runtime::variant_of(runtime)
+    {
+        let (mut cell, version) = skip(
+            cell,
+            format!(
+                "`{runtime}` prices {mechanism} on the benchmark-sized cases only; this case's \
+                 outcome is the `{base}` column's"
+            ),
+        );
+        // Skipped by design, not for want of a tool.
+        cell.as_expected = true;
+        return (cell, version);
+    }
+
     if runtime == runtime::docker::NATIVE
         && let Err(reason) = runtime::available(runtime)
     {

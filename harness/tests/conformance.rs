@@ -143,6 +143,10 @@ fn main() {
         let module = cell::built_module(&ctx.target_dir, &sample).map(|_| ());
         for case in sample.manifest.cases.iter().filter(|c| !c.bench) {
             for &runtime in runtime::ALL {
+                // Measurement variants run the benchmark-sized cases only, in the matrix.
+                if runtime::variant_of(runtime).is_some() {
+                    continue;
+                }
                 // The native-container column runs only the programs built for it.
                 if runtime == runtime::docker::NATIVE && !harness::native::in_container(&sample) {
                     continue;

@@ -9,7 +9,7 @@ use std::process::Command;
 use crate::manifest::Proposal;
 
 /// The columns served by `harness-wasmedge-worker`.
-pub const WASMEDGE: &[&str] = &["wasmedge", "wasmedge-aot"];
+pub const WASMEDGE: &[&str] = &["wasmedge", "wasmedge-aot", "wasmedge-aot-interruptible"];
 
 /// The worker binary's name.
 pub const WASMEDGE_WORKER: &str = "harness-wasmedge-worker";
@@ -33,7 +33,7 @@ pub fn wasmedge_supports(aot: bool, proposal: Proposal) -> bool {
 
 /// Whether the external column can enable the proposal.
 pub fn supports(name: &str, proposal: Proposal) -> bool {
-    wasmedge_supports(name == "wasmedge-aot", proposal)
+    wasmedge_supports(name != "wasmedge", proposal)
 }
 
 /// How to start the worker for an external column, or why it cannot be (a skip reason).

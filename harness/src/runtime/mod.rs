@@ -9,8 +9,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::manifest::Proposal;
 pub use crate::worker::Watchdog;
+pub use configuration::{Configuration, configuration};
 
 pub mod cache;
+pub mod configuration;
 pub mod cli;
 pub mod docker;
 pub mod external;
@@ -41,7 +43,29 @@ pub const ALL: &[&str] = &[
     "containerd-wasmer",
     "containerd-wasmedge",
     "docker-runc",
+    "wasmtime-epoch",
+    "wasmedge-aot-interruptible",
 ];
+
+/// Columns that exist to price one engine mechanism: the base column's engine with that mechanism
+/// turned on. They run the benchmark-sized cases only, beside their base column in the same run.
+/// `(variant, base, mechanism)`.
+pub const INTERRUPTION_VARIANTS: &[(&str, &str, &str)] = &[
+    ("wasmtime-epoch", "wasmtime", "epoch interruption"),
+    (
+        "wasmedge-aot-interruptible",
+        "wasmedge-aot",
+        "interruptible AOT code",
+    ),
+];
+
+/// The base column a measurement variant is compared with, when `name` is one.
+pub fn variant_of(name: &str) -> Option<(&'static str, &'static str)> {
+    INTERRUPTION_VARIANTS
+        .iter()
+        .find(|(variant, _, _)| *variant == name)
+        .map(|(_, base, mechanism)| (*base, *mechanism))
+}
 
 /// An engine that runs a WASI preview 1 command module.
 ///
@@ -215,6 +239,8 @@ pub fn select(name: &str) -> Result<Box<dyn Runtime>, SelectError> {
     match name {
         #[cfg(feature = "wasmtime")]
         "wasmtime" => Ok(Box::new(Wasmtime::new())),
+        #[cfg(feature = "wasmtime")]
+        "wasmtime-epoch" => Ok(Box::new(Wasmtime::with_epoch_interruption())),
         #[cfg(feature = "wasmer")]
         "wasmer" => Ok(Box::new(Wasmer::new())),
         _ if external::is_external(name) => Err(SelectError::External { name: name.into() }),

@@ -1,5 +1,7 @@
-//! The wasmtime backend: Cranelift, WASI preview 1 from `wasmtime-wasi`, epoch interruption for the
-//! deadline and a store limiter for the memory cap.
+//! The wasmtime backend: Cranelift at wasmtime's default settings, WASI preview 1 from
+//! `wasmtime-wasi` and a store limiter for the memory cap. The deadline is the worker's watchdog:
+//! epoch interruption puts a check on every call and loop back-edge (about +40% on a call-heavy
+//! kernel), so it is only on in the `wasmtime-epoch` column, which exists to measure that price.
 
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -12,11 +14,20 @@ use wasmtime_wasi::{FsPerms, I32Exit, WasiCtxBuilder};
 use super::{Ending, RunReport, RunSpec, Runtime, Stage, Watchdog, millis};
 use crate::manifest::Proposal;
 
-pub struct Wasmtime;
+pub struct Wasmtime {
+    /// Epoch interruption: the engine stops the guest itself at the deadline, in code that checks.
+    epoch: bool,
+}
 
 impl Wasmtime {
+    /// The `wasmtime` column: the code wasmtime generates by default.
     pub fn new() -> Self {
-        Wasmtime
+        Wasmtime { epoch: false }
+    }
+
+    /// The `wasmtime-epoch` column: the same with epoch interruption for the deadline.
+    pub fn with_epoch_interruption() -> Self {
+        Wasmtime { epoch: true }
     }
 }
 
@@ -31,12 +42,12 @@ struct State {
     limits: StoreLimits,
 }
 
-/// The engine configuration for a case: wasmtime's defaults, the case's proposals on top, and epoch
-/// interruption for the deadline. The benchmark builds its direct-API baseline from this too, so that
-/// both sides compile the same code.
-pub fn config(proposals: &[Proposal]) -> Config {
+/// The engine configuration for a case: wasmtime's defaults with the case's proposals on top, and
+/// epoch interruption when asked for. The benchmark builds its direct-API baseline from this too, so
+/// that both sides compile the same code.
+pub fn config(proposals: &[Proposal], epoch_interruption: bool) -> Config {
     let mut config = Config::new();
-    config.epoch_interruption(true);
+    config.epoch_interruption(epoch_interruption);
     for proposal in proposals {
         match proposal {
             Proposal::Gc => config.wasm_gc(true).wasm_function_references(true),
@@ -55,11 +66,20 @@ pub fn config(proposals: &[Proposal]) -> Config {
 
 impl Runtime for Wasmtime {
     fn name(&self) -> &'static str {
-        "wasmtime"
+        if self.epoch {
+            "wasmtime-epoch"
+        } else {
+            "wasmtime"
+        }
     }
 
     fn version(&self) -> String {
-        format!("wasmtime {} (cranelift)", crate::versions::WASMTIME)
+        let epoch = if self.epoch {
+            ", epoch interruption"
+        } else {
+            ""
+        };
+        format!("wasmtime {} (cranelift{epoch})", crate::versions::WASMTIME)
     }
 
     fn supports(&self, _proposal: Proposal) -> bool {
@@ -67,13 +87,13 @@ impl Runtime for Wasmtime {
     }
 
     fn interrupts_in_engine(&self) -> bool {
-        true
+        self.epoch
     }
 
     fn run(&self, module: &[u8], spec: &RunSpec, watchdog: &Watchdog) -> RunReport {
         let stdout = MemoryOutputPipe::new(spec.output_limit_bytes);
         let stderr = MemoryOutputPipe::new(spec.output_limit_bytes);
-        let mut report = run(module, spec, &stdout, &stderr, watchdog);
+        let mut report = run(module, spec, self.epoch, &stdout, &stderr, watchdog);
         report.stdout = stdout.contents().to_vec();
         report.stderr = stderr.contents().to_vec();
         report
@@ -83,11 +103,12 @@ impl Runtime for Wasmtime {
 fn run(
     bytes: &[u8],
     spec: &RunSpec,
+    epoch: bool,
     stdout: &MemoryOutputPipe,
     stderr: &MemoryOutputPipe,
     watchdog: &Watchdog,
 ) -> RunReport {
-    let engine = match Engine::new(&config(&spec.proposals)) {
+    let engine = match Engine::new(&config(&spec.proposals, epoch)) {
         Ok(engine) => engine,
         Err(err) => {
             return RunReport::new(Ending::Unsupported {
@@ -157,8 +178,10 @@ fn run(
         .build();
     let mut store = Store::new(&engine, State { wasi, limits });
     store.limiter(|s| &mut s.limits);
-    store.set_epoch_deadline(1);
-    store.epoch_deadline_trap();
+    if epoch {
+        store.set_epoch_deadline(1);
+        store.epoch_deadline_trap();
+    }
 
     let mut report = RunReport::new(Ending::Exited { code: 0 });
     report.phases.compile = compile;
@@ -180,14 +203,16 @@ fn run(
     }
 
     // The deadline covers instantiation (start functions run there) and the run.
-    let (cancel, deadline) = start_deadline(&engine, spec.timeout);
+    let (cancel, deadline) = start_deadline(&engine, epoch.then_some(spec.timeout));
     let instance = match linker.instantiate(&mut store, &module) {
         Ok(instance) => instance,
         Err(err) => {
             report.phases.instantiate = millis(started.elapsed());
             report.ending = ending_of_error(err, Some(Stage::Instantiate));
             drop(cancel);
-            let _ = deadline.join();
+            if let Some(deadline) = deadline {
+                let _ = deadline.join();
+            }
             return report;
         }
     };
@@ -207,7 +232,9 @@ fn run(
     };
     report.phases.run = millis(started.elapsed());
     drop(cancel);
-    let _ = deadline.join();
+    if let Some(deadline) = deadline {
+        let _ = deadline.join();
+    }
     report
 }
 
@@ -237,17 +264,20 @@ fn wasi_ctx(
     Ok(builder.build_p1())
 }
 
-/// Bumps the engine's epoch when the deadline passes, unless the sender is dropped first.
+/// Bumps the engine's epoch when the deadline passes, unless the sender is dropped first. Without
+/// epoch interruption (`None`) there is nothing to bump: the watchdog keeps the deadline.
 fn start_deadline(
     engine: &Engine,
-    timeout: Duration,
-) -> (mpsc::Sender<()>, std::thread::JoinHandle<()>) {
+    timeout: Option<Duration>,
+) -> (mpsc::Sender<()>, Option<std::thread::JoinHandle<()>>) {
     let (cancel, cancelled) = mpsc::channel::<()>();
-    let engine = engine.clone();
-    let handle = std::thread::spawn(move || {
-        if let Err(mpsc::RecvTimeoutError::Timeout) = cancelled.recv_timeout(timeout) {
-            engine.increment_epoch();
-        }
+    let handle = timeout.map(|timeout| {
+        let engine = engine.clone();
+        std::thread::spawn(move || {
+            if let Err(mpsc::RecvTimeoutError::Timeout) = cancelled.recv_timeout(timeout) {
+                engine.increment_epoch();
+            }
+        })
     });
     (cancel, handle)
 }
