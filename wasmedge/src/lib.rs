@@ -220,7 +220,7 @@ fn run(backend: &WasmEdge, bytes: &[u8], spec: &RunSpec, watchdog: &Watchdog) ->
         let instance = executor.register_active_module(&mut store, &module)?;
         Ok::<_, Box<WasmEdgeError>>((executor, store, instance))
     })();
-    let (executor, _store, mut instance) = match instantiated {
+    let (mut executor, _store, mut instance) = match instantiated {
         Ok(parts) => parts,
         Err(err) => {
             report.phases.instantiate = millis(started.elapsed());
