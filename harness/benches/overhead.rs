@@ -94,7 +94,11 @@ fn overhead(c: &mut Criterion) {
     let engine = Engine::new(&harness_config()).unwrap();
     let module = Module::new(&engine, &bytes).unwrap();
     group.bench_function("direct", |b| {
-        b.iter_custom(|iters| (0..iters).map(|_| direct_run(&engine, &module, false)).sum())
+        b.iter_custom(|iters| {
+            (0..iters)
+                .map(|_| direct_run(&engine, &module, false))
+                .sum()
+        })
     });
 
     let backend = runtime::select("wasmtime").unwrap();

@@ -48,12 +48,14 @@ const WATCHDOG: &str = "the worker's watchdog ends the worker process at the dea
      end of compilation); the generated code has no deadline checks";
 const SHIM_WATCHDOG: &str = "the shim's watchdog ends the container's process at the deadline (counted \
      from the end of compilation); the harness's own limit is the backstop";
-const CAPTURE: &str = "in-memory pipes: stdin from the case, stdout and stderr captured (4 MiB each)";
+const CAPTURE: &str =
+    "in-memory pipes: stdin from the case, stdout and stderr captured (4 MiB each)";
 const CONTAINER_STDIO: &str = "the container's own stdio (the shim reopens runwasi's stdin FIFO \
      read-only so that the guest sees end of input)";
 const WASMTIME_CODE: &str = "Cranelift at wasmtime's default settings (opt-level `speed`), host CPU \
      features detected at run time";
-const WASMER_CODE: &str = "Cranelift at wasmer's default settings (opt-level `speed`), host CPU features";
+const WASMER_CODE: &str =
+    "Cranelift at wasmer's default settings (opt-level `speed`), host CPU features";
 const WASMEDGE_AOT_CODE: &str = "WasmEdge's LLVM AOT compiler at O3, native shared library, not \
      interruptible (what `wasmedge compile --optimize 3` makes)";
 const WASMTIME_CHECKED: &str = "epoch interruption and fuel are off (`wasmtime-epoch` prices epoch \
@@ -238,7 +240,12 @@ mod tests {
     fn every_column_says_how_it_runs() {
         for name in super::super::ALL.iter().chain([&crate::native::COLUMN]) {
             let config = configuration(name).unwrap_or_else(|| panic!("`{name}` has none"));
-            for field in [&config.engine, &config.compiler, &config.deadline, &config.checked] {
+            for field in [
+                &config.engine,
+                &config.compiler,
+                &config.deadline,
+                &config.checked,
+            ] {
                 assert!(!field.is_empty(), "`{name}` leaves a field empty");
             }
         }

@@ -12,8 +12,8 @@ pub use crate::worker::Watchdog;
 pub use configuration::{Configuration, configuration};
 
 pub mod cache;
-pub mod configuration;
 pub mod cli;
+pub mod configuration;
 pub mod docker;
 pub mod external;
 
