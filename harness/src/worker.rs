@@ -70,6 +70,7 @@ pub fn serve_with(
 ) -> anyhow::Result<()> {
     let mut input = String::new();
     std::io::stdin().read_to_string(&mut input)?;
+    keep_report_channel()?;
     let request: Request = serde_json::from_str(&input)?;
     let backend = select(&request.runtime)?;
     let version = backend.version();
@@ -117,11 +118,31 @@ pub fn serve_with(
     })
 }
 
+/// The worker's own stdout, duplicated before any backend runs: a backend that points descriptor 1 at
+/// the guest's pipe for a run (WasmEdge does) must not swallow the watchdog's report.
+static REPORT_CHANNEL: std::sync::OnceLock<std::fs::File> = std::sync::OnceLock::new();
+
+fn keep_report_channel() -> anyhow::Result<()> {
+    use std::os::fd::{AsFd, OwnedFd};
+    let fd: OwnedFd = std::io::stdout().as_fd().try_clone_to_owned()?;
+    let _ = REPORT_CHANNEL.set(std::fs::File::from(fd));
+    Ok(())
+}
+
 fn respond(response: &Response) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
-    serde_json::to_writer(&mut out, response)?;
-    out.write_all(b"\n")?;
-    out.flush()?;
+    let mut line = serde_json::to_vec(response)?;
+    line.push(b'\n');
+    match REPORT_CHANNEL.get() {
+        Some(mut out) => {
+            out.write_all(&line)?;
+            out.flush()?;
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(&line)?;
+            out.flush()?;
+        }
+    }
     Ok(())
 }
 
