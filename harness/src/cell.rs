@@ -11,6 +11,7 @@ use crate::native;
 use crate::outcome::{self, Outcome, Verdict};
 use crate::results::Cell;
 use crate::runtime::{self, Ending, Phases, Preopen, RunSpec, millis};
+use crate::stats::Stats;
 use crate::worker::{self, End};
 
 /// Bytes of stdout and of stderr kept per run.
@@ -169,6 +170,12 @@ pub fn run_cell(
         warm_wall_ms: None,
         image_bytes: None,
         compile_ms_range: [0.0; 2],
+        deadline_ms: case.timeout_ms,
+        run_ms_stats: None,
+        wall_ms_stats: None,
+        compile_ms_stats: None,
+        instantiate_ms_stats: None,
+        warm_wall_ms_stats: None,
     };
     let skip = |mut cell: Cell, reason: String| {
         cell.reason = reason;
@@ -367,6 +374,9 @@ pub fn built_module(target_dir: &Path, sample: &Sample) -> Result<Built, String>
     })
 }
 
+/// Folds a cell's runs into one classified, measured cell: the first run's outcome (or `fail` when
+/// the runs disagree), each timing's median and range (the published figures) and its statistics
+/// (mean, standard deviation, 95% interval, noisiness), the cold first run and the warm others.
 fn fold(cell: &mut Cell, runs: &[Run]) {
     let first = &runs[0];
     cell.n = runs.len() as u32;
@@ -385,14 +395,24 @@ fn fold(cell: &mut Cell, runs: &[Run]) {
             other.verdict.reason
         );
     }
-    let median_of = median;
-    let median = |f: &dyn Fn(&Run) -> f64| median_of(runs.iter().map(f).collect());
+    let figures = |runs: &[Run], f: &dyn Fn(&Run) -> f64| runs.iter().map(f).collect::<Vec<f64>>();
+    // `Stats::of` is `Some` for any run at all, and `fold` always has one.
+    let stats = |f: &dyn Fn(&Run) -> f64| Stats::of(&figures(runs, f));
+    let compile = stats(&|r| r.phases.compile);
+    let instantiate = stats(&|r| r.phases.instantiate);
+    let run = stats(&|r| r.phases.run);
+    let wall = stats(&|r| r.wall_ms);
+    let median = |s: &Option<Stats>| s.map_or(0.0, |s| s.median);
+    let range = |s: &Option<Stats>| s.map_or([0.0; 2], |s| [s.min, s.max]);
     cell.phases_ms = Phases {
-        compile: median(&|r| r.phases.compile),
-        instantiate: median(&|r| r.phases.instantiate),
-        run: median(&|r| r.phases.run),
+        compile: median(&compile),
+        instantiate: median(&instantiate),
+        run: median(&run),
     };
-    cell.wall_ms = median(&|r| r.wall_ms);
+    cell.wall_ms = median(&wall);
+    cell.run_ms_range = range(&run);
+    cell.compile_ms_range = range(&compile);
+    cell.wall_ms_range = range(&wall);
     cell.peak_rss_kib = runs.iter().map(|r| r.peak_rss_kib).max().unwrap_or(0);
     cell.exit_code = first.exit_code;
     // Each distinct cache state in the order the runs met it: `miss, hit` for a first compile.
@@ -403,34 +423,20 @@ fn fold(cell: &mut Cell, runs: &[Run]) {
         }
     }
     cell.compile_cache = states.join(", ");
-    let range = |f: &dyn Fn(&Run) -> f64| {
-        let values: Vec<f64> = runs.iter().map(f).collect();
-        [
-            values.iter().copied().fold(f64::INFINITY, f64::min),
-            values.iter().copied().fold(0.0, f64::max),
-        ]
-    };
-    cell.run_ms_range = range(&|r| r.phases.run);
-    cell.compile_ms_range = range(&|r| r.phases.compile);
-    cell.wall_ms_range = range(&|r| r.wall_ms);
     cell.cold_wall_ms = Some(first.wall_ms);
-    cell.warm_wall_ms =
-        (runs.len() > 1).then(|| median_of(runs[1..].iter().map(|r| r.wall_ms).collect()));
+    // The runs after the first: none of them pays for a first compile or an image's first start.
+    cell.warm_wall_ms_stats = Stats::of(&figures(&runs[1..], &|r| r.wall_ms));
+    cell.warm_wall_ms = cell.warm_wall_ms_stats.map(|s| s.median);
+    cell.run_ms_stats = run;
+    cell.wall_ms_stats = wall;
+    cell.compile_ms_stats = compile;
+    cell.instantiate_ms_stats = instantiate;
     cell.image_bytes = runs.iter().find_map(|r| r.image_bytes);
 }
 
 /// The median of some figures (the mean of the middle two for an even count).
-pub fn median(mut values: Vec<f64>) -> f64 {
-    if values.is_empty() {
-        return 0.0;
-    }
-    values.sort_by(f64::total_cmp);
-    let mid = values.len() / 2;
-    if values.len() % 2 == 1 {
-        values[mid]
-    } else {
-        (values[mid - 1] + values[mid]) / 2.0
-    }
+pub fn median(values: Vec<f64>) -> f64 {
+    crate::stats::median(&values)
 }
 
 /// A fresh directory for one run's preopens, removed when dropped.
@@ -530,6 +536,77 @@ mod tests {
         assert_eq!(spec.env["PYTHONHOME"], "/usr/local");
         let guests: Vec<&str> = spec.preopens.iter().map(|p| p.guest.as_str()).collect();
         assert_eq!(guests, ["/data", "/usr/local/lib"]);
+    }
+
+    fn run(outcome: Outcome, compile: f64, run_ms: f64, wall_ms: f64, cache: &str) -> Run {
+        Run {
+            verdict: Verdict::new(outcome, ""),
+            phases: Phases {
+                compile,
+                instantiate: 0.5,
+                run: run_ms,
+            },
+            wall_ms,
+            peak_rss_kib: 1024,
+            image_bytes: None,
+            exit_code: Some(0),
+            compile_cache: cache.into(),
+            runtime_version: None,
+            stdout: String::new(),
+            stderr: String::new(),
+        }
+    }
+
+    fn empty_cell() -> Cell {
+        crate::results::fixture::cell("wasmtime", "rust/nbody/bench", Outcome::Skipped, &[])
+    }
+
+    #[test]
+    fn folding_runs_into_medians_ranges_and_intervals() {
+        let mut cell = empty_cell();
+        let runs = [
+            run(Outcome::Pass, 80.0, 101.0, 190.0, "miss"),
+            run(Outcome::Pass, 1.0, 99.0, 110.0, "hit"),
+            run(Outcome::Pass, 2.0, 100.0, 112.0, "hit"),
+            run(Outcome::Pass, 1.0, 100.0, 111.0, "hit"),
+        ];
+        fold(&mut cell, &runs);
+        assert_eq!((cell.outcome, cell.n), (Outcome::Pass, 4));
+        assert_eq!(cell.phases_ms.run, 100.0);
+        assert_eq!(cell.run_ms_range, [99.0, 101.0]);
+        assert_eq!(cell.compile_ms_range, [1.0, 80.0]);
+        assert_eq!(cell.wall_ms_range, [110.0, 190.0]);
+        assert_eq!(cell.compile_cache, "miss, hit");
+        assert_eq!(cell.cold_wall_ms, Some(190.0));
+        assert_eq!(cell.warm_wall_ms, Some(111.0));
+        let run = cell.run_ms_stats.unwrap();
+        // 99, 100, 100, 101: s = √(2/3), half-width t(0.975, 3) · s / 2 = 3.1824 · 0.408248 = 1.299209.
+        let [lo, hi] = run.ci95.unwrap();
+        assert!((hi - 100.0 - 1.299_209).abs() < 1e-5, "{hi}");
+        assert!((100.0 - lo - 1.299_209).abs() < 1e-5, "{lo}");
+        assert!(!run.noisy);
+        // One compile and three loads from the cache: as noisy as a figure gets.
+        assert!(cell.compile_ms_stats.unwrap().noisy);
+        let warm = cell.warm_wall_ms_stats.unwrap();
+        assert_eq!(
+            (warm.n, warm.median, warm.min, warm.max),
+            (3, 111.0, 110.0, 112.0)
+        );
+        assert_eq!(cell.instantiate_ms_stats.unwrap().median, 0.5);
+    }
+
+    #[test]
+    fn a_run_that_did_not_pass_folds_without_an_interval() {
+        let mut cell = empty_cell();
+        fold(
+            &mut cell,
+            &[run(Outcome::Timeout, 3.0, 120_000.0, 120_500.0, "hit")],
+        );
+        assert_eq!((cell.outcome, cell.n), (Outcome::Timeout, 1));
+        let run = cell.run_ms_stats.unwrap();
+        assert_eq!((run.median, run.ci95, run.noisy), (120_000.0, None, false));
+        assert_eq!(cell.warm_wall_ms, None);
+        assert_eq!(cell.warm_wall_ms_stats, None);
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod native;
 pub mod outcome;
 pub mod results;
 pub mod runtime;
+pub mod stats;
 pub mod versions;
 pub mod worker;
 

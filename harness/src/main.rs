@@ -259,8 +259,8 @@ fn matrix(args: &[String]) -> anyhow::Result<()> {
         }
     }
 
-    let results = Results {
-        meta: Meta {
+    let results = Results::new(
+        Meta {
             date,
             host: meta::host(),
             git_commit,
@@ -269,9 +269,14 @@ fn matrix(args: &[String]) -> anyhow::Result<()> {
             toolchains: toolchains(&ctx.target_dir, &samples),
             repeat,
             problems,
+            noise_threshold: harness::stats::NOISE_THRESHOLD,
+            interval_method: harness::stats::INTERVAL_METHOD.into(),
+            clock: Some(meta::clock()),
+            columns: meta::columns(&runtimes),
+            native_builds: native::flags_by_language(&ctx.target_dir, &samples),
         },
         cells,
-    };
+    );
     println!("{}", results::terminal::render(&results));
     let json_path = out_dir.join("matrix.json");
     let md_path = out_dir.join("matrix.md");

@@ -1,9 +1,13 @@
-//! What the results say about where and how they were made: date, host, commit, build settings.
+//! What the results say about where and how they were made: date, host, commit, build settings, the
+//! clock the timings were read from, and how each column runs.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
+use std::time::Instant;
 
-use crate::results::{HarnessBuild, Host};
+use crate::results::{Clock, HarnessBuild, Host};
+use crate::runtime::{self, Configuration};
 
 pub fn host() -> Host {
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
@@ -70,6 +74,76 @@ pub fn harness_build() -> HarnessBuild {
     }
 }
 
+/// Back-to-back `Instant::now()` pairs the clock's overhead is the median of: enough that the median
+/// is stable to a nanosecond, few enough to take a few milliseconds.
+const CLOCK_SAMPLES: u32 = 200_000;
+
+/// The clock every phase and wall time is read from (the harness's and its workers' `Instant`, the
+/// same clock in every process), its resolution, and what reading it costs: the median time between
+/// two back-to-back `Instant::now()` calls, which is what one timed interval carries on top of
+/// what it measures.
+pub fn clock() -> Clock {
+    // The first calls fault the vDSO page in and warm the caches; they are not what a timed phase
+    // pays.
+    for _ in 0..10_000 {
+        std::hint::black_box(Instant::now());
+    }
+    let mut gaps: Vec<f64> = Vec::with_capacity(CLOCK_SAMPLES as usize);
+    for _ in 0..CLOCK_SAMPLES {
+        let a = Instant::now();
+        let b = Instant::now();
+        gaps.push(b.duration_since(a).as_nanos() as f64);
+    }
+    Clock {
+        source: CLOCK_SOURCE.into(),
+        kernel_clocksource: std::fs::read_to_string(
+            "/sys/devices/system/clocksource/clocksource0/current_clocksource",
+        )
+        .ok()
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty()),
+        resolution_ns: resolution_ns(),
+        overhead_ns: crate::stats::median(&gaps),
+        samples: CLOCK_SAMPLES,
+    }
+}
+
+/// What `std::time::Instant` reads on this platform (the standard library's documented choice).
+#[cfg(any(target_os = "linux", target_os = "android"))]
+const CLOCK_SOURCE: &str = "std::time::Instant (CLOCK_MONOTONIC)";
+#[cfg(target_os = "macos")]
+const CLOCK_SOURCE: &str = "std::time::Instant (CLOCK_UPTIME_RAW)";
+#[cfg(not(any(target_os = "linux", target_os = "android", target_os = "macos")))]
+const CLOCK_SOURCE: &str = "std::time::Instant";
+
+/// `clock_getres` of the clock `Instant` reads.
+fn resolution_ns() -> Option<u64> {
+    #[cfg(target_os = "macos")]
+    let id = libc::CLOCK_UPTIME_RAW;
+    #[cfg(not(target_os = "macos"))]
+    let id = libc::CLOCK_MONOTONIC;
+    let mut res = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `res` is a valid timespec for clock_getres to fill in.
+    if unsafe { libc::clock_getres(id, &mut res) } != 0 {
+        return None;
+    }
+    Some(res.tv_sec as u64 * 1_000_000_000 + res.tv_nsec as u64)
+}
+
+/// How each column of a run runs code, and `native`'s, which every ratio to native is measured
+/// against, whether or not it is a column of this run.
+pub fn columns(runtimes: &[String]) -> BTreeMap<String, Configuration> {
+    runtimes
+        .iter()
+        .map(String::as_str)
+        .chain([crate::native::COLUMN])
+        .filter_map(|name| Some((name.to_owned(), runtime::configuration(name)?)))
+        .collect()
+}
+
 /// The current time as RFC 3339 UTC, without a date library.
 pub fn now_rfc3339() -> String {
     let secs = std::time::SystemTime::now()
@@ -100,6 +174,24 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_clock_is_measured() {
+        let clock = super::clock();
+        assert!(clock.source.starts_with("std::time::Instant"));
+        assert_eq!(clock.samples, super::CLOCK_SAMPLES);
+        // A monotonic clock resolves at least to a millisecond, and reading it costs less than one.
+        assert!(clock.resolution_ns.is_some_and(|r| r > 0 && r <= 1_000_000));
+        assert!(clock.overhead_ns < 1e6, "{}", clock.overhead_ns);
+    }
+
+    #[test]
+    fn every_column_and_native_are_described() {
+        let columns = super::columns(&["wasmtime".into(), "wasmtime-epoch".into()]);
+        let names: Vec<&str> = columns.keys().map(String::as_str).collect();
+        assert_eq!(names, ["native", "wasmtime", "wasmtime-epoch"]);
+        assert!(columns["wasmtime-epoch"].deadline.contains("epoch"));
+    }
+
     #[test]
     fn civil_dates() {
         assert_eq!(super::civil_from_days(0), (1970, 1, 1));

@@ -2,8 +2,11 @@
 //! (`cargo xtask build-samples --native`), run as a plain process and measured like a worker run,
 //! so the matrix sets wasm beside native from one run.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use serde::{Deserialize, Serialize};
 
 use crate::manifest::{self, Build, BuildStamp, BuildStatus, Sample};
 use crate::runtime::{Ending, RunReport, RunSpec};
@@ -11,6 +14,12 @@ use crate::worker;
 
 /// The column's name.
 pub const COLUMN: &str = "native";
+
+/// The rule every native build follows (`xtask/src/recipes.rs` says why), for `meta`: each
+/// build's own flags are in its record (`build_flags`).
+pub const RULE: &str = "the same optimisation level as the language's Wasm build, code for the \
+    baseline ISA of the host's architecture (x86-64-v1), statically linked (on Linux), \
+    no added checks";
 
 /// The samples that have a native build: the kernels, in the compiled languages.
 pub const KERNELS: &[&str] = &["nbody", "sha256", "binary-trees"];
@@ -47,6 +56,56 @@ pub fn builds(sample: &Sample) -> bool {
 pub fn paths(target_dir: &Path, sample: &Sample) -> (PathBuf, PathBuf) {
     let dir = manifest::build_dir(target_dir, sample.language(), sample.name());
     (dir.join("native"), dir.join("native.json"))
+}
+
+/// What `build-samples --native` records beside a native binary (`native.json`): the build record
+/// every module has, plus how the binary was made, so that the results can say what the native
+/// column was compiled with and a reader can judge the comparison.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NativeRecord {
+    #[serde(flatten)]
+    pub stamp: BuildStamp,
+    /// The settings that decide the code, without paths: optimisation level, target CPU, libc and
+    /// linking, checks (e.g. `-O2 -march=x86-64 -static`). Empty in records written before it
+    /// existed.
+    #[serde(default)]
+    pub flags: String,
+    /// The command that built the binary, as run: the environment it set, then the command line.
+    #[serde(default)]
+    pub command: String,
+}
+
+/// The build record of a sample's native binary, if there is a readable one.
+pub fn record(target_dir: &Path, sample: &Sample) -> Option<NativeRecord> {
+    let bytes = std::fs::read(paths(target_dir, sample).1).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// The flags a sample's native binary was built with (`NativeRecord::flags`), when it was built
+/// and its record names them.
+pub fn build_flags(target_dir: &Path, sample: &Sample) -> Option<String> {
+    record(target_dir, sample)
+        .filter(|r| r.stamp.status == BuildStatus::Built && !r.flags.is_empty())
+        .map(|r| r.flags)
+}
+
+/// The native flags of each language, from the records of its samples that have a `native` cell:
+/// what `meta` publishes beside the toolchains. The kernels of one language share their flags; if
+/// they ever differ, the distinct sets are listed, separated by ` | `.
+pub fn flags_by_language(target_dir: &Path, samples: &[Sample]) -> BTreeMap<String, String> {
+    let mut found: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for sample in samples.iter().filter(|s| applies(s)) {
+        if let Some(flags) = build_flags(target_dir, sample) {
+            let seen = found.entry(sample.language().to_owned()).or_default();
+            if !seen.contains(&flags) {
+                seen.push(flags);
+            }
+        }
+    }
+    found
+        .into_iter()
+        .map(|(language, flags)| (language, flags.join(" | ")))
+        .collect()
 }
 
 /// Whether any sample was built natively: the matrix then shows the column.
@@ -103,4 +162,34 @@ pub fn run(binary: &Path, spec: &RunSpec, cwd: &Path) -> std::io::Result<worker:
         wall,
         peak_rss_kib,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OLD: &str = r#"{"status":"built","reason":"","fingerprint":"f",
+        "toolchain":"zig 0.17.0 (native)","module_bytes":3,"module_sha256":"abc","launch":{"args":[],"env":{},"dirs":[]}}"#;
+
+    #[test]
+    fn records_from_before_the_flags_still_read() {
+        let record: NativeRecord = serde_json::from_str(OLD).unwrap();
+        assert_eq!(record.stamp.status, BuildStatus::Built);
+        assert_eq!(record.stamp.module_bytes, 3);
+        assert!(record.flags.is_empty() && record.command.is_empty());
+    }
+
+    #[test]
+    fn a_record_is_still_a_build_stamp() {
+        let mut record: NativeRecord = serde_json::from_str(OLD).unwrap();
+        record.flags = "-O ReleaseFast -mcpu=baseline".into();
+        record.command = "zig build-exe x.zig -O ReleaseFast -mcpu=baseline".into();
+        let json = serde_json::to_string(&record).unwrap();
+        // `binary` and the toolchain listing read the record as a plain build stamp.
+        let stamp: BuildStamp = serde_json::from_str(&json).unwrap();
+        assert_eq!(stamp.toolchain, "zig 0.17.0 (native)");
+        let back: NativeRecord = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.flags, record.flags);
+        assert_eq!(back.command, record.command);
+    }
 }

@@ -1,14 +1,20 @@
 //! The conformance suite: one trial per cell (`runtime/language/sample/case`) of every sample's
-//! conformance-sized cases on every runtime column, so `cargo test -- wasmer/` runs one column.
+//! conformance-sized cases on every runtime column, so `cargo test -- wasmer/` runs one column; and
+//! one agreement trial per such cell of a command-line column (`agree/wasmtime-cli/rust/hello/default`)
+//! that checks the tool gets the same outcome as its engine embedded.
 //!
-//! Expected failures and expected-unavailable tools are data in `expectations.toml`, each with a
-//! reason; an expected failure that passes is an error.
+//! Expected failures, known disagreements and expected-unavailable tools are data in
+//! `expectations.toml`, each with a reason; an expected failure that passes, or a listed disagreement
+//! that agrees, is an error.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
 
+use harness::Outcome;
 use harness::cell::{self, Context};
-use harness::manifest;
+use harness::manifest::{self, Case, Sample};
+use harness::results::Cell;
 use harness::runtime;
 use libtest_mimic::{Arguments, Failed, Trial};
 use serde::Deserialize;
@@ -19,7 +25,33 @@ struct Expectations {
     known_failure: Vec<Listed>,
     #[serde(default)]
     flaky: Vec<Flaky>,
+    #[serde(default)]
+    disagreement: Vec<Disagreement>,
     unavailable: Vec<Unavailable>,
+}
+
+/// Each command-line column and the embedded column of the same engine (for WasmEdge, the
+/// interpreter, which is what its tool runs a `.wasm` file with).
+const AGREEMENT: &[(&str, &str)] = &[
+    ("wasmtime-cli", "wasmtime"),
+    ("wasmer-cli", "wasmer"),
+    ("wasmedge-cli", "wasmedge"),
+];
+
+/// A cell on which a command-line column and its embedded column really get different outcomes.
+#[derive(Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+struct Disagreement {
+    /// The command-line column's cell (`wasmer-cli/kotlin/hello/default`), or a pattern.
+    cell: String,
+    /// Cells the pattern leaves out (patterns too): those agree.
+    #[serde(default)]
+    except: Vec<String>,
+    reason: String,
+    /// The outcome the command-line column gets, when it is known.
+    cli: Option<Outcome>,
+    /// The outcome the embedded column gets, when it is known.
+    embedded: Option<Outcome>,
 }
 
 #[derive(Deserialize)]
@@ -39,7 +71,7 @@ struct Listed {
     cell: String,
     reason: String,
     /// The outcome the cell must get instead of its expected one, when it is known.
-    outcome: Option<harness::Outcome>,
+    outcome: Option<Outcome>,
     /// Words the cell's reason must contain, when it is known.
     reason_contains: Option<String>,
 }
@@ -111,6 +143,7 @@ fn main() {
         .into_iter()
         .map(|f| (f.cell, f.also))
         .collect();
+    let disagreements: Vec<Disagreement> = expectations.disagreement;
     let unavailable: BTreeMap<String, String> = expectations
         .unavailable
         .into_iter()
@@ -127,8 +160,17 @@ fn main() {
         bench_interpreters: false,
     };
 
+    // Whether each column can run here, asked once: finding a tool starts it.
+    let available: HashMap<&str, Result<(), String>> = runtime::ALL
+        .iter()
+        .map(|&name| (name, runtime::available(name)))
+        .collect();
+
     let mut trials = vec![Trial::test("expectations/patterns", patterns)];
+    // Every cell runs at most once per suite run: its own trial and an agreement trial share it.
+    let memo = Memo::default();
     let mut seen = Vec::new();
+    let mut seen_agreements = Vec::new();
     for found in manifest::discover(&root.join("samples")) {
         let sample = match found {
             Ok(sample) => sample,
@@ -141,6 +183,12 @@ fn main() {
             }
         };
         let module = cell::built_module(&ctx.target_dir, &sample).map(|_| ());
+        // Why a cell of this column cannot run: its runtime or its module is missing.
+        let missing = |runtime: &str| match (&available[runtime], &module) {
+            (Err(reason), _) => Some((runtime.to_owned(), reason.clone())),
+            (_, Err(reason)) => Some((sample.language().to_owned(), reason.clone())),
+            _ => None,
+        };
         for case in sample.manifest.cases.iter().filter(|c| !c.bench) {
             for &runtime in runtime::ALL {
                 // Measurement variants run the benchmark-sized cases only, in the matrix.
@@ -153,25 +201,17 @@ fn main() {
                 }
                 let name = format!("{runtime}/{}/{}", sample.id(), case.name);
                 seen.push(name.clone());
-                let missing = match (runtime::available(runtime), &module) {
-                    (Err(reason), _) => Some((runtime.to_owned(), reason)),
-                    (_, Err(reason)) => Some((sample.language().to_owned(), reason.clone())),
-                    _ => None,
-                };
-                if let Some((what, reason)) = missing {
+                if let Some((what, reason)) = missing(runtime) {
                     trials.push(missing_trial(name, &what, reason, ci, &unavailable));
                     continue;
                 }
-                let (ctx, sample, case) = (ctx.clone(), sample.clone(), case.clone());
                 let known_failure = known.iter().find(|l| matches(&l.cell, &name)).cloned();
-                let flaky_also = flaky
-                    .iter()
-                    .find(|(cell, _)| matches(cell, &name))
-                    .map(|(_, also)| also.clone());
+                let flaky_also = flaky_also(&flaky, &name);
+                let run = memo.runner(&ctx, runtime, &sample, case);
                 trials.push(Trial::test(name, move || {
-                    let (cell, _) = cell::run_cell(&ctx, runtime, &sample, &case);
+                    let cell = run();
                     if let Some(also) = flaky_also
-                        && cell.outcome == harness::Outcome::Fail
+                        && cell.outcome == Outcome::Fail
                         && cell.reason.contains(&also)
                     {
                         return Ok(());
@@ -207,22 +247,147 @@ fn main() {
                     }
                 }));
             }
+            for &(cli, embedded) in AGREEMENT {
+                let cell_name = format!("{cli}/{}/{}", sample.id(), case.name);
+                let name = format!("agree/{cell_name}");
+                seen_agreements.push(cell_name.clone());
+                if let Some((what, reason)) = missing(cli).or_else(|| missing(embedded)) {
+                    trials.push(missing_trial(name, &what, reason, ci, &unavailable));
+                    continue;
+                }
+                let embedded_name = format!("{embedded}/{}/{}", sample.id(), case.name);
+                let listed = disagreements
+                    .iter()
+                    .find(|d| {
+                        matches(&d.cell, &cell_name)
+                            && !d.except.iter().any(|e| matches(e, &cell_name))
+                    })
+                    .cloned();
+                let flaky = (
+                    flaky_also(&flaky, &cell_name),
+                    flaky_also(&flaky, &embedded_name),
+                );
+                let run_cli = memo.runner(&ctx, cli, &sample, case);
+                let run_embedded = memo.runner(&ctx, embedded, &sample, case);
+                trials.push(Trial::test(name, move || {
+                    let (of_cli, of_embedded) = (run_cli(), run_embedded());
+                    agreement(cli, &of_cli, embedded, &of_embedded, flaky, listed)
+                }));
+            }
         }
     }
     let patterns = known
         .iter()
-        .map(|l| &l.cell)
-        .chain(flaky.iter().map(|f| &f.0));
-    for listed in patterns {
-        if !seen.iter().any(|name| matches(listed, name)) {
+        .map(|l| (&l.cell, &seen))
+        .chain(flaky.iter().map(|f| (&f.0, &seen)))
+        .chain(
+            disagreements
+                .iter()
+                .flat_map(|d| std::iter::once(&d.cell).chain(&d.except))
+                .map(|cell| (cell, &seen_agreements)),
+        );
+    for (listed, names) in patterns {
+        if !names.iter().any(|name| matches(listed, name)) {
             let name = format!("expectations/{listed}");
             let listed = listed.clone();
             trials.push(Trial::test(name, move || {
-                Err(format!("known failure `{listed}` names no cell: remove or fix it").into())
+                Err(format!("listed cell `{listed}` names no cell: remove or fix it").into())
             }));
         }
     }
     libtest_mimic::run(&args, trials).exit();
+}
+
+/// Cells by trial name, each run once however many trials need it (libtest-mimic runs trials on
+/// several threads: the second to ask waits for the first's run).
+#[derive(Default, Clone)]
+struct Memo(Arc<Mutex<HashMap<String, Arc<OnceLock<Cell>>>>>);
+
+impl Memo {
+    /// What a trial calls to get the cell of `runtime` on the sample's case.
+    fn runner(
+        &self,
+        ctx: &Context,
+        runtime: &'static str,
+        sample: &Sample,
+        case: &Case,
+    ) -> impl FnOnce() -> Cell + Send + 'static {
+        let name = format!("{runtime}/{}/{}", sample.id(), case.name);
+        let slot = Arc::clone(
+            self.0
+                .lock()
+                .expect("no trial panics while holding the memo")
+                .entry(name)
+                .or_default(),
+        );
+        let (ctx, sample, case) = (ctx.clone(), sample.clone(), case.clone());
+        move || {
+            slot.get_or_init(|| cell::run_cell(&ctx, runtime, &sample, &case).0)
+                .clone()
+        }
+    }
+}
+
+/// The `also` words of the flaky entry that covers the cell, if one does.
+fn flaky_also(flaky: &[(String, String)], name: &str) -> Option<String> {
+    flaky
+        .iter()
+        .find(|(cell, _)| matches(cell, name))
+        .map(|(_, also)| also.clone())
+}
+
+/// The outcome an agreement compares: a flaky cell's allowed failure counts as the outcome it
+/// otherwise gets, its expected one.
+fn compared(cell: &Cell, flaky_also: Option<&str>) -> Outcome {
+    match flaky_also {
+        Some(also) if cell.outcome == Outcome::Fail && cell.reason.contains(also) => cell.expected,
+        _ => cell.outcome,
+    }
+}
+
+/// Whether a command-line column's cell gets the outcome of its embedded column's, or differs as
+/// listed.
+fn agreement(
+    cli: &str,
+    of_cli: &Cell,
+    embedded: &str,
+    of_embedded: &Cell,
+    flaky: (Option<String>, Option<String>),
+    listed: Option<Disagreement>,
+) -> Result<(), Failed> {
+    let got = (
+        compared(of_cli, flaky.0.as_deref()),
+        compared(of_embedded, flaky.1.as_deref()),
+    );
+    let both = format!(
+        "`{cli}` got {} ({}), `{embedded}` got {} ({})",
+        of_cli.outcome, of_cli.reason, of_embedded.outcome, of_embedded.reason
+    );
+    match (listed, got.0 == got.1) {
+        (None, true) => Ok(()),
+        (None, false) => Err(format!(
+            "{both}: if the tool really differs, list the cell under [[disagreement]] in \
+             harness/tests/expectations.toml with the reason"
+        )
+        .into()),
+        (Some(listed), false) => {
+            if listed.cli.is_some_and(|o| o != got.0) || listed.embedded.is_some_and(|o| o != got.1)
+            {
+                return Err(format!(
+                    "a listed disagreement ({}) that now differs in another way: {both}",
+                    listed.reason
+                )
+                .into());
+            }
+            Ok(())
+        }
+        (Some(listed), true) => Err(format!(
+            "listed as a disagreement ({}) but both now get {}: remove it from \
+             harness/tests/expectations.toml",
+            listed.reason, got.0
+        )
+        .into()),
+    }
 }
 
 /// A cell whose runtime or module is missing: ignored locally, a failure under CI unless listed.

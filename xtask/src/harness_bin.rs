@@ -34,8 +34,52 @@ pub fn build_wasmedge_worker(sh: &Shell) -> anyhow::Result<bool> {
     }
 }
 
+/// The command-line columns whose tools `toolchains.toml` pins and setup builds with `cargo install`.
+pub const CLI_TOOLS: &[&str] = &["wasmtime-cli", "wasmer-cli"];
+
+/// Builds (or finds, in about a second) the pinned tools of the command-line columns among `columns`
+/// (all of them when `columns` is empty, as with no `--runtime`). A tool that cannot be had is not an
+/// error: its column is skipped with the reason the harness gives.
+pub fn provide_cli_tools(sh: &Shell, columns: &[&str]) -> anyhow::Result<()> {
+    let lock = crate::setup::load_lock()?;
+    let ci = std::env::var("CI").is_ok_and(|v| v == "true");
+    for &tool in CLI_TOOLS
+        .iter()
+        .filter(|t| columns.is_empty() || columns.contains(t))
+    {
+        if ci && lock.get(tool).is_some_and(|pin| !pin.ci) {
+            eprintln!(
+                "xtask: the `{tool}` column will be skipped: its tool is not built under CI \
+                 (toolchains.toml)"
+            );
+            continue;
+        }
+        match crate::setup::provide(sh, &lock, tool, false) {
+            Ok(Ok(_)) => {}
+            Ok(Err(reason)) => {
+                eprintln!("xtask: the `{tool}` column will be skipped: {reason}")
+            }
+            Err(err) => eprintln!("xtask: the `{tool}` column will be skipped: {err:#}"),
+        }
+    }
+    Ok(())
+}
+
+/// The columns named with `--runtime` in a harness command line (none: every column).
+fn named_columns(args: &[String]) -> Vec<&str> {
+    args.iter()
+        .take_while(|a| *a != "--")
+        .collect::<Vec<_>>()
+        .windows(2)
+        .filter(|w| w[0] == "--runtime")
+        .map(|w| w[1].as_str())
+        .collect()
+}
+
 /// Runs the harness with these arguments and extra environment; returns its exit code.
 pub fn run(sh: &Shell, args: &[String], env: &[(String, String)]) -> anyhow::Result<i32> {
+    // The command-line columns run the tools the harness finds in the project's pinned installs.
+    provide_cli_tools(sh, &named_columns(args))?;
     let exe = build(sh)?;
     // The user's working directory, not the project's: relative paths on the command line are theirs.
     let mut child = std::process::Command::new(&exe)
@@ -56,4 +100,29 @@ pub fn wait_through_interrupts(
     let status = child.wait();
     unsafe { libc::signal(libc::SIGINT, previous) };
     status
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn named_columns_are_those_before_the_guest_arguments() {
+        let args: Vec<String> = [
+            "matrix",
+            "--runtime",
+            "wasmer-cli",
+            "--sample",
+            "hello",
+            "--runtime",
+            "wasmtime",
+            "--",
+            "--runtime",
+            "guest",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(named_columns(&args), ["wasmer-cli", "wasmtime"]);
+        assert!(named_columns(&["matrix".to_owned()]).is_empty());
+    }
 }

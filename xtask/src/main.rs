@@ -2,6 +2,7 @@
 //! `cargo xtask test`. Each task lives in its own file.
 
 mod build_samples;
+mod crosscheck;
 mod docker;
 mod harness_bin;
 mod matrix;
@@ -26,6 +27,8 @@ const USAGE: &str = "usage: cargo xtask <task>
   run MODULE.wasm [--runtime R]... [--dir HOST::GUEST]... [--env K=V]... [--proposal P]... [-- ARGS]
                                     run any module on every runtime and compare
   test                              build the samples, run the unit tests and the conformance suite
+  crosscheck [--column C]... [--runs N] [--self-test] [--write]
+                                    check each embedded engine's run phase against its own tool
   docker up|down|status             start (or find) the Docker Engine the container columns use, stop it";
 
 fn main() -> anyhow::Result<()> {
@@ -49,6 +52,7 @@ fn main() -> anyhow::Result<()> {
         "matrix" => matrix::Matrix { args: rest }.run(&sh),
         "run" => run::Run { args: rest }.run(&sh),
         "test" => test::Test { args: rest }.run(&sh),
+        "crosscheck" => crosscheck::Crosscheck::parse(&rest)?.run(&sh),
         "docker" => docker::Docker { args: rest }.run(&sh),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");

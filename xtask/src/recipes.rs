@@ -1,5 +1,7 @@
 //! One build recipe per kind of sample: each turns a sample directory into a wasm32-wasip1 module
-//! (and, for interpreted languages, the files and arguments the module is launched with).
+//! (and, for interpreted languages, the files and arguments the module is launched with). The
+//! native builds of the kernels (`build-samples --native`) are planned here too, after the Wasm
+//! recipes, under one rule for every language (`NATIVE_RULE`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -44,7 +46,7 @@ pub fn build(
         .join(sample.name());
     match &sample.manifest.build {
         Build::Cargo { bin } => {
-            let built = cargo_build(sh, target, sample, bin.as_deref(), true)?;
+            let built = cargo_build(sh, target, sample, bin.as_deref())?;
             read(&built).map(Output::module)
         }
         Build::Wat {
@@ -68,17 +70,17 @@ pub fn build(
         Build::File { source } => read(&dir.join(source)).map(Output::module),
         Build::Go {} => {
             let out = work.join("module.wasm");
-            go_build(sh, toolchain, dir, &work, &out, true)?;
+            go_build(sh, toolchain, dir, &work, &out)?;
             read(&out).map(Output::module)
         }
         Build::C { sources } => {
             let out = work.join("module.wasm");
-            clang_build(sh, toolchain, dir, sources, &out, true)?;
+            clang_build(sh, toolchain, dir, sources, &out)?;
             read(&out).map(Output::module)
         }
         Build::Zig { source } => {
             let out = work.join("module.wasm");
-            zig_build(sh, toolchain, dir, source, &work, &out, Some("wasm32-wasi"))?;
+            zig_build(sh, toolchain, dir, source, &work, &out)?;
             read(&out).map(Output::module)
         }
         Build::Kotlin { sources } => kotlin(sh, toolchain, sample, sources, &work),
@@ -91,136 +93,115 @@ fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("the build made no {}", path.display()))
 }
 
-/// `cargo build --release` of the sample's binary, for wasm32-wasip1 or (with `wasm` false) for the
-/// host, statically linked; returns the built file. One target directory per target for every Rust
-/// sample: shared work is done once.
-pub fn cargo_build(
+/// `cargo build --release` of the sample's binary for wasm32-wasip1; returns the built file. One
+/// target directory for every Rust sample: shared work is done once.
+fn cargo_build(
     sh: &Shell,
     target: &Path,
     sample: &Sample,
     bin: Option<&str>,
-    wasm: bool,
 ) -> anyhow::Result<PathBuf> {
     let bin = bin.unwrap_or(sample.name());
     let manifest_path = sample.dir.join("Cargo.toml");
-    if wasm {
-        let dir = target.join("samples-build").join("rust");
-        let file = dir
-            .join(RUST_TARGET)
-            .join("release")
-            .join(format!("{bin}.wasm"));
-        cmd!(
-            sh,
-            "cargo build --quiet --release --target {RUST_TARGET} --manifest-path {manifest_path} --target-dir {dir} --bin {bin}"
-        )
-        .run()?;
-        return Ok(file);
-    }
-    // Static, so that the same binary runs as a plain process and alone in a `FROM scratch` image;
-    // an explicit target keeps the flag off build scripts.
-    let dir = target.join("samples-build").join("rust-native");
-    let host = cmd!(sh, "rustc -vV").quiet().read()?;
-    let host = host
-        .lines()
-        .find_map(|l| l.strip_prefix("host: "))
-        .context("rustc -vV names no host")?
-        .to_owned();
-    let flags = if host.ends_with("-linux-gnu") {
-        "-C target-feature=+crt-static"
-    } else {
-        ""
-    };
-    let file = dir.join(&host).join("release").join(bin);
+    let dir = target.join("samples-build").join("rust");
+    let file = dir
+        .join(RUST_TARGET)
+        .join("release")
+        .join(format!("{bin}.wasm"));
     cmd!(
         sh,
-        "cargo build --quiet --release --target {host} --manifest-path {manifest_path} --target-dir {dir} --bin {bin}"
+        "cargo build --quiet --release --target {RUST_TARGET} --manifest-path {manifest_path} --target-dir {dir} --bin {bin}"
     )
-    .env("RUSTFLAGS", flags)
     .run()?;
     Ok(file)
 }
 
-/// clang -O2 of the C sources in `dir` into `out`, against wasi-libc or (with `wasm` false) the
-/// host's libc.
-pub fn clang_build(
+/// clang -O2 of the C sources in `dir` into `out`, against wasi-libc.
+fn clang_build(
     sh: &Shell,
     toolchain: &Provided,
     dir: &Path,
     sources: &[String],
     out: &Path,
-    wasm: bool,
 ) -> anyhow::Result<()> {
     let clang = &toolchain.executable;
-    let target_args: &[&str] = if wasm {
-        &["--target=wasm32-wasi", "-Wl,--strip-debug"]
-    } else {
-        &[]
-    };
     std::fs::create_dir_all(out.parent().unwrap_or(Path::new(".")))?;
     let _dir = sh.push_dir(dir);
     cmd!(
         sh,
-        "{clang} {target_args...} -O2 -Wall -Werror -o {out} {sources...} -lm"
+        "{clang} --target=wasm32-wasi -Wl,--strip-debug -O2 -Wall -Werror -o {out} {sources...} -lm"
     )
     .run()?;
     Ok(())
 }
 
-/// `go build` of the main package in `dir`, for wasip1 or (with `wasm` false) for the host. Modules
-/// come from nowhere: the samples use the standard library only, and no proxy is consulted.
-pub fn go_build(
+/// `go build` of the main package in `dir` for wasip1. Modules come from nowhere: the samples use
+/// the standard library only, and no proxy is consulted.
+fn go_build(
     sh: &Shell,
     toolchain: &Provided,
     dir: &Path,
     work: &Path,
     out: &Path,
-    wasm: bool,
 ) -> anyhow::Result<()> {
     let go = &toolchain.executable;
-    let cache = work.parent().unwrap_or(work).join(".go-cache");
     let _dir = sh.push_dir(dir);
-    let mut command = cmd!(sh, "{go} build -trimpath -o {out} .")
-        .env("GOTOOLCHAIN", "local")
-        .env("GOPROXY", "off")
-        .env("GOFLAGS", "-mod=mod")
-        .env("GOCACHE", &cache)
-        .env("GOPATH", cache.join("gopath"))
-        .env("CGO_ENABLED", "0");
-    if wasm {
-        command = command.env("GOOS", "wasip1").env("GOARCH", "wasm");
-    } else {
-        command = command.env_remove("GOOS").env_remove("GOARCH");
-    }
-    command.run()?;
+    cmd!(sh, "{go} build -trimpath -o {out} .")
+        .envs(go_env(work))
+        .env("GOOS", "wasip1")
+        .env("GOARCH", "wasm")
+        .run()?;
     Ok(())
 }
 
-/// `zig build-exe` of one root file, for `target` (the host when `None`), optimized for speed.
-pub fn zig_build(
+/// What every `go build` runs with: the local toolchain, no module proxy, private caches, no cgo.
+fn go_env(work: &Path) -> Vec<(String, String)> {
+    let cache = work.parent().unwrap_or(work).join(".go-cache");
+    [
+        ("GOTOOLCHAIN", "local".to_owned()),
+        ("GOPROXY", "off".to_owned()),
+        ("GOFLAGS", "-mod=mod".to_owned()),
+        ("GOCACHE", cache.display().to_string()),
+        ("GOPATH", cache.join("gopath").display().to_string()),
+        ("CGO_ENABLED", "0".to_owned()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect()
+}
+
+/// `zig build-exe` of one root file for wasm32-wasi, optimized for speed.
+fn zig_build(
     sh: &Shell,
     toolchain: &Provided,
     dir: &Path,
     source: &str,
     work: &Path,
     out: &Path,
-    target: Option<&str>,
 ) -> anyhow::Result<()> {
     let zig = &toolchain.executable;
     std::fs::create_dir_all(work)?;
-    let cache = work.join("zig-cache");
-    let global = work.parent().unwrap_or(work).join(".zig-global-cache");
-    let emit = format!("-femit-bin={}", out.display());
-    let target_args: Vec<String> = match target {
-        Some(t) => vec!["-target".into(), t.into()],
-        None => Vec::new(),
-    };
     let _dir = sh.push_dir(dir);
+    let caches = zig_caches(work);
+    let emit = format!("-femit-bin={}", out.display());
     cmd!(
         sh,
-        "{zig} build-exe {source} {target_args...} -O ReleaseFast -fstrip {emit} --cache-dir {cache} --global-cache-dir {global}"
+        "{zig} build-exe {source} -target wasm32-wasi -O ReleaseFast -fstrip {emit} {caches...}"
     )
     .run()?;
     Ok(())
+}
+
+/// A Zig build's private caches: the sample's own, and one global cache per target kind.
+fn zig_caches(work: &Path) -> Vec<String> {
+    let cache = work.join("zig-cache");
+    let global = work.parent().unwrap_or(work).join(".zig-global-cache");
+    vec![
+        "--cache-dir".into(),
+        cache.display().to_string(),
+        "--global-cache-dir".into(),
+        global.display().to_string(),
+    ]
 }
 
 /// Kotlin/Wasm for WASI in the compiler's two steps: sources to an unpacked klib, then the klib and
@@ -363,4 +344,392 @@ fn find_file(root: &Path, name: &str, parent: &str) -> Option<PathBuf> {
         }
     }
     None
+}
+
+// Native builds (`build-samples --native`): the kernels built for the host from the same sources.
+
+// The rule every native build follows, in every language (`harness::native::RULE`, published with
+// the results), so that the `native` column is a fair baseline for the Wasm columns:
+//
+// - the same optimisation intent as the language's Wasm build (Rust: the same release profile;
+//   C: `-O2`; Zig: `-O ReleaseFast`; Go: its only mode), with no more checks than the Wasm build
+//   has (Rust release: no debug assertions or overflow checks; Zig ReleaseFast: no safety checks;
+//   Go keeps its bounds checks on both targets);
+// - code for the baseline ISA of the host's architecture (x86-64: x86-64-v1), like a binary one
+//   distributes, not for the build machine's CPU. The Wasm modules are compiled for the baseline
+//   Wasm CPU (no SIMD) too; that the engines then lower them using the host's features (BMI1/2,
+//   LZCNT, AVX) is a property of Wasm deployment the matrix is there to measure, not one to take
+//   away. Three of the four toolchains default to the baseline already (Zig defaults to the build
+//   machine's CPU), the figures then do not depend on which CPU built them, and the `docker-runc`
+//   images must run on any host of the architecture;
+// - statically linked, like the Wasm modules, which carry their libc inside: every allocation in
+//   the binary-trees kernel is then a direct call into the language's own allocator (Rust and C:
+//   glibc's malloc; Go: its runtime; Zig: its standard library's, without libc, as on Wasm);
+// - each setting stated on the command line or in the environment, so that a user's `RUSTFLAGS`,
+//   `GOAMD64` or configuration cannot change a figure unseen, and recorded in `native.json`.
+
+/// The host a native build is for: its architecture and operating system, as Rust names them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Host {
+    pub arch: String,
+    pub os: String,
+}
+
+impl Host {
+    /// The machine xtask runs on.
+    pub fn this() -> Host {
+        Host {
+            arch: std::env::consts::ARCH.to_owned(),
+            os: std::env::consts::OS.to_owned(),
+        }
+    }
+}
+
+/// A native build, planned before it runs: the command, and the part of it that decides the code.
+/// The plan's `flags` go into the build's fingerprint and record, so a changed flag rebuilds.
+#[derive(Debug, Clone)]
+pub struct NativePlan {
+    pub program: PathBuf,
+    pub args: Vec<String>,
+    /// Variables set for the build.
+    pub env: Vec<(String, String)>,
+    /// Variables taken out of the inherited environment (a user's `GOOS`), so that the host is
+    /// the target.
+    pub env_remove: Vec<String>,
+    /// Where the command runs.
+    pub dir: PathBuf,
+    /// Where the command leaves the binary; copied to the sample's `native` when elsewhere.
+    pub output: PathBuf,
+    /// The code-deciding settings: optimisation, target CPU, linking, checks; no paths.
+    pub flags: String,
+}
+
+impl NativePlan {
+    /// The command as it runs: the variables it sets, then the command line, shell-quoted.
+    pub fn command(&self) -> String {
+        let env = self.env.iter().map(|(k, v)| format!("{k}={}", quote(v)));
+        let line = std::iter::once(quote(&self.program.display().to_string()))
+            .chain(self.args.iter().map(|a| quote(a)));
+        env.chain(line).collect::<Vec<_>>().join(" ")
+    }
+
+    /// Runs the build and leaves the binary at `out`.
+    pub fn run(&self, sh: &Shell, out: &Path) -> anyhow::Result<()> {
+        std::fs::create_dir_all(out.parent().unwrap_or(Path::new(".")))?;
+        let _dir = sh.push_dir(&self.dir);
+        let mut command = sh.cmd(&self.program).args(&self.args);
+        for name in &self.env_remove {
+            command = command.env_remove(name);
+        }
+        command.envs(self.env.iter().cloned()).run()?;
+        if self.output != out {
+            if !self.output.is_file() {
+                bail!("the build made no {}", self.output.display());
+            }
+            std::fs::copy(&self.output, out)?;
+        }
+        Ok(())
+    }
+}
+
+/// The native build of a sample into `out`, or `None` for recipes without one. `work` is scratch
+/// space of its own (`target/samples-build/<language>-native/<sample>/`).
+pub fn native_plan(
+    sh: &Shell,
+    target: &Path,
+    sample: &Sample,
+    toolchain: &Provided,
+    work: &Path,
+    out: &Path,
+) -> anyhow::Result<Option<NativePlan>> {
+    let host = Host::this();
+    let dir = sample.dir.clone();
+    let output = out.to_path_buf();
+    let display = |p: &Path| p.display().to_string();
+    Ok(Some(match &sample.manifest.build {
+        Build::Cargo { bin } => {
+            let bin = bin.as_deref().unwrap_or(sample.name());
+            let manifest_path = sample.dir.join("Cargo.toml");
+            let profile = std::fs::read_to_string(&manifest_path)
+                .with_context(|| format!("cannot read {}", manifest_path.display()))?;
+            let triple = rustc_host(sh)?;
+            // One target directory for every Rust sample; an explicit target keeps RUSTFLAGS off
+            // build scripts.
+            let target_dir = target.join("samples-build").join("rust-native");
+            let rustflags = rust_native_flags(&triple);
+            let args = vec![
+                "build".to_owned(),
+                "--quiet".into(),
+                "--release".into(),
+                "--target".into(),
+                triple.clone(),
+                "--manifest-path".into(),
+                display(&manifest_path),
+                "--target-dir".into(),
+                display(&target_dir),
+                "--bin".into(),
+                bin.into(),
+            ];
+            let mut flags = format!(
+                "--release --target {triple} RUSTFLAGS={}",
+                quote(&rustflags)
+            );
+            if let Some(profile) = release_profile(&profile) {
+                flags.push_str(&format!(" [profile.release] {profile}"));
+            }
+            NativePlan {
+                program: "cargo".into(),
+                args,
+                env: vec![("RUSTFLAGS".into(), rustflags)],
+                env_remove: vec!["CARGO_ENCODED_RUSTFLAGS".into()],
+                dir,
+                output: target_dir.join(&triple).join("release").join(bin),
+                flags,
+            }
+        }
+        Build::C { sources } => {
+            let code = c_native_flags(&host);
+            let mut args = code.clone();
+            args.extend(["-Wall", "-Werror", "-o"].map(String::from));
+            args.push(display(out));
+            args.extend(sources.iter().cloned());
+            args.push("-lm".into());
+            NativePlan {
+                program: toolchain.executable.clone(),
+                args,
+                env: Vec::new(),
+                env_remove: Vec::new(),
+                dir,
+                output,
+                flags: code.join(" "),
+            }
+        }
+        Build::Go {} => {
+            let code = go_native_env(&host);
+            let mut env = go_env(work);
+            env.retain(|(k, _)| !code.iter().any(|(c, _)| c == k));
+            env.extend(code.iter().cloned());
+            let flags = code
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .chain(["-trimpath".to_owned()])
+                .collect::<Vec<_>>()
+                .join(" ");
+            NativePlan {
+                program: toolchain.executable.clone(),
+                args: vec![
+                    "build".into(),
+                    "-trimpath".into(),
+                    "-o".into(),
+                    display(out),
+                    ".".into(),
+                ],
+                env,
+                env_remove: ["GOOS", "GOARCH"].map(String::from).to_vec(),
+                dir,
+                output,
+                flags,
+            }
+        }
+        Build::Zig { source } => {
+            std::fs::create_dir_all(work)?;
+            let code = zig_native_flags();
+            let mut args = vec!["build-exe".to_owned(), source.clone()];
+            args.extend(code.iter().cloned());
+            args.push(format!("-femit-bin={}", out.display()));
+            args.extend(zig_caches(work));
+            NativePlan {
+                program: toolchain.executable.clone(),
+                args,
+                env: Vec::new(),
+                env_remove: Vec::new(),
+                dir,
+                output,
+                flags: code.join(" "),
+            }
+        }
+        _ => return Ok(None),
+    }))
+}
+
+/// The host triple rustc names (not Rust's `consts`: it is what `--target` takes), asked once per
+/// run: every native Rust build plans with it, also when it turns out to be up to date.
+fn rustc_host(sh: &Shell) -> anyhow::Result<String> {
+    static HOST: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    if let Some(host) = HOST.get() {
+        return Ok(host.clone());
+    }
+    let version = cmd!(sh, "rustc -vV").quiet().read()?;
+    let host = version
+        .lines()
+        .find_map(|l| l.strip_prefix("host: "))
+        .context("rustc -vV names no host")?
+        .to_owned();
+    Ok(HOST.get_or_init(|| host).clone())
+}
+
+/// RUSTFLAGS of a native Rust build for `triple`: the architecture's baseline CPU, and a static C
+/// runtime where the target links glibc (musl targets are static already). The profile (opt-level)
+/// comes from the sample's `Cargo.toml`, the same for both targets.
+pub fn rust_native_flags(triple: &str) -> String {
+    let arch = triple.split('-').next().unwrap_or_default();
+    let mut flags = Vec::new();
+    match arch {
+        "x86_64" => flags.push("-C target-cpu=x86-64"),
+        "aarch64" => flags.push("-C target-cpu=generic"),
+        _ => {}
+    }
+    if triple.ends_with("-linux-gnu") {
+        flags.push("-C target-feature=+crt-static");
+    }
+    flags.join(" ")
+}
+
+/// clang's code flags of a native C build: `-O2` as for Wasm, the baseline ISA, static on Linux.
+pub fn c_native_flags(host: &Host) -> Vec<String> {
+    let mut flags = vec!["-O2".to_owned()];
+    match host.arch.as_str() {
+        "x86_64" => flags.push("-march=x86-64".into()),
+        "aarch64" => flags.push("-march=armv8-a".into()),
+        _ => {}
+    }
+    if host.os == "linux" {
+        flags.push("-static".into());
+    }
+    flags
+}
+
+/// The environment that decides a native Go build's code: no cgo (so a static binary on Linux, Go's
+/// own runtime and allocator) and the architecture's baseline level, which is Go's default but
+/// would otherwise follow a `GOAMD64` or `GOARM64` in the user's environment.
+pub fn go_native_env(host: &Host) -> Vec<(String, String)> {
+    let mut env = vec![("CGO_ENABLED".to_owned(), "0".to_owned())];
+    match host.arch.as_str() {
+        "x86_64" => env.push(("GOAMD64".into(), "v1".into())),
+        "aarch64" => env.push(("GOARM64".into(), "v8.0".into())),
+        _ => {}
+    }
+    env
+}
+
+/// zig's code flags of a native build: ReleaseFast as for Wasm, and the baseline CPU: without
+/// `-mcpu` Zig compiles for the build machine's CPU. No libc, as on Wasm: the binary is static
+/// and its allocator is Zig's own.
+pub fn zig_native_flags() -> Vec<String> {
+    ["-O", "ReleaseFast", "-mcpu=baseline", "-fstrip"]
+        .map(String::from)
+        .to_vec()
+}
+
+/// The settings of a Cargo manifest's `[profile.release]`, as `key=value` words by key, or
+/// `None` when it has none (Cargo's defaults: opt-level 3).
+fn release_profile(manifest: &str) -> Option<String> {
+    let value: toml::Table = manifest.parse().ok()?;
+    let profile = value.get("profile")?.get("release")?.as_table()?;
+    // Sorted here: the table keeps file order or not depending on toml's features in the build.
+    let mut words: Vec<String> = profile.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    words.sort();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+/// A word as a POSIX shell reads it back: as is when plain, in single quotes otherwise.
+fn quote(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:+,@%".contains(c));
+    if plain {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn host(arch: &str, os: &str) -> Host {
+        Host {
+            arch: arch.into(),
+            os: os.into(),
+        }
+    }
+
+    #[test]
+    fn rust_native_is_baseline_and_static_on_glibc() {
+        assert_eq!(
+            rust_native_flags("x86_64-unknown-linux-gnu"),
+            "-C target-cpu=x86-64 -C target-feature=+crt-static"
+        );
+        assert_eq!(
+            rust_native_flags("aarch64-unknown-linux-musl"),
+            "-C target-cpu=generic"
+        );
+        assert_eq!(
+            rust_native_flags("aarch64-apple-darwin"),
+            "-C target-cpu=generic"
+        );
+    }
+
+    #[test]
+    fn c_native_is_o2_baseline_and_static_on_linux() {
+        assert_eq!(
+            c_native_flags(&host("x86_64", "linux")),
+            ["-O2", "-march=x86-64", "-static"]
+        );
+        assert_eq!(
+            c_native_flags(&host("aarch64", "macos")),
+            ["-O2", "-march=armv8-a"]
+        );
+        assert_eq!(
+            c_native_flags(&host("riscv64", "linux")),
+            ["-O2", "-static"]
+        );
+    }
+
+    #[test]
+    fn go_native_pins_the_baseline_level() {
+        let env = go_native_env(&host("x86_64", "linux"));
+        assert!(env.contains(&("GOAMD64".into(), "v1".into())));
+        assert!(env.contains(&("CGO_ENABLED".into(), "0".into())));
+        let env = go_native_env(&host("aarch64", "linux"));
+        assert!(env.contains(&("GOARM64".into(), "v8.0".into())));
+    }
+
+    #[test]
+    fn zig_native_names_its_cpu_and_mode() {
+        let flags = zig_native_flags().join(" ");
+        assert!(flags.contains("-O ReleaseFast"));
+        assert!(flags.contains("-mcpu=baseline"));
+    }
+
+    #[test]
+    fn release_profile_is_read_by_key() {
+        let manifest =
+            "[package]\nname = \"x\"\n\n[profile.release]\nopt-level = 3\nlto = \"fat\"\n";
+        assert_eq!(
+            release_profile(manifest).as_deref(),
+            Some("lto=\"fat\" opt-level=3")
+        );
+        assert_eq!(release_profile("[package]\nname = \"x\"\n"), None);
+    }
+
+    #[test]
+    fn commands_quote_what_a_shell_would_split() {
+        let plan = NativePlan {
+            program: "cargo".into(),
+            args: vec!["build".into(), "--bin".into(), "a b".into()],
+            env: vec![("RUSTFLAGS".into(), "-C target-cpu=x86-64".into())],
+            env_remove: Vec::new(),
+            dir: PathBuf::new(),
+            output: PathBuf::new(),
+            flags: String::new(),
+        };
+        assert_eq!(
+            plan.command(),
+            "RUSTFLAGS='-C target-cpu=x86-64' cargo build --bin 'a b'"
+        );
+        assert_eq!(quote("it's"), r"'it'\''s'");
+    }
 }

@@ -41,6 +41,17 @@ pub struct Pin {
     pub install: Option<String>,
     /// For `debian-prefix`: the Debian release the packages come from.
     pub suite: Option<String>,
+    /// For `cargo-install`: the package's cargo features to build with.
+    #[serde(default)]
+    pub features: Vec<String>,
+    /// Whether `cargo xtask test` provides it under CI=true (a tool whose build would take CI past its
+    /// time budget says `false`, and its column is listed as unavailable there).
+    #[serde(default = "yes")]
+    pub ci: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -52,6 +63,7 @@ pub enum Source {
     Npm,
     Debian,
     DebianPrefix,
+    CargoInstall,
     Manual,
 }
 
@@ -161,6 +173,7 @@ pub fn provide(sh: &Shell, lock: &Lock, language: &str, offline: bool) -> anyhow
         }
         Source::Debian => debian(sh, language, pin, offline),
         Source::DebianPrefix => debian_prefix(sh, language, pin, offline),
+        Source::CargoInstall => cargo_install(sh, language, pin, offline),
         Source::Manual => Err(format!(
             "`{}` not found: {}",
             pin.path_command.as_deref().unwrap_or(language),
@@ -380,6 +393,93 @@ fn download_and_unpack(sh: &Shell, language: &str, pin: &Pin, offline: bool) -> 
         ));
     }
     std::fs::write(&stamp, sha256).map_err(|e| e.to_string())?;
+    Ok(provided)
+}
+
+/// A Rust program from crates.io: `cargo install --locked` of the exact version, with the pin's
+/// features, into `.cache/toolchains/<name>-<version>/`, building in `target/tool-builds/` (kept, so a
+/// rebuild after a change of features reuses what it can). The stamp records package, version and
+/// features; the executable must also say the pinned version, so a stamp left by a failed or
+/// different install is never trusted alone.
+fn cargo_install(sh: &Shell, language: &str, pin: &Pin, offline: bool) -> Status {
+    let (Some(package), Some(executable)) = (pin.package.as_deref(), pin.executable.as_deref())
+    else {
+        return Err(format!(
+            "toolchains.toml: `{language}` needs package and executable"
+        ));
+    };
+    let version = &pin.version;
+    let home = cache_root()
+        .join("toolchains")
+        .join(format!("{language}-{version}"));
+    let features = pin.features.join(",");
+    let spec = format!("{package}@{version}");
+    let origin = if features.is_empty() {
+        format!("crates.io {spec}, cargo install --locked")
+    } else {
+        format!("crates.io {spec} with features {features}, cargo install --locked")
+    };
+    let provided = Provided {
+        executable: home.join(executable),
+        home: home.clone(),
+        description: format!(
+            "{} ({origin})",
+            pin.name
+                .clone()
+                .unwrap_or_else(|| format!("{package} {version}"))
+        ),
+    };
+    let fingerprint = format!("{spec} features={features}");
+    let stamp = home.join(".complete");
+    let says_version = |exe: &Path| {
+        cmd!(sh, "{exe} --version")
+            .quiet()
+            .ignore_stderr()
+            .read()
+            .is_ok_and(|out| out.split_whitespace().any(|w| w == version))
+    };
+    if std::fs::read_to_string(&stamp).is_ok_and(|s| s.trim() == fingerprint)
+        && says_version(&provided.executable)
+    {
+        return Ok(provided);
+    }
+    let by_hand = format!("cargo xtask setup --language {language}");
+    if offline {
+        return Err(format!(
+            "{} is not installed (--offline): run `{by_hand}`, which builds {spec} (several minutes)",
+            provided.executable.display()
+        ));
+    }
+    if which("cargo").is_none() {
+        return Err(format!(
+            "building {spec} needs `cargo` on the PATH, which is not there"
+        ));
+    }
+    let build_dir = crate::target_dir().join("tool-builds");
+    let mut args = vec!["install".to_owned(), "--locked".to_owned(), spec.clone()];
+    if !features.is_empty() {
+        args.extend(["--features".to_owned(), features.clone()]);
+    }
+    eprintln!(
+        "setup: {language}: building {spec} with cargo install (several minutes the first time; \
+         cargo only checks when it is already installed)"
+    );
+    // Cargo skips the build when its own record in the root (`.crates2.json`) says the same version
+    // and features are installed: what an earlier, interrupted setup built is found again.
+    let _ = std::fs::remove_file(&stamp);
+    cmd!(sh, "cargo {args...} --root {home} --target-dir {build_dir}")
+        .quiet()
+        .run()
+        .map_err(|e| {
+            format!("`cargo install --locked {spec}` failed ({e}): see its output above")
+        })?;
+    if !says_version(&provided.executable) {
+        return Err(format!(
+            "cargo installed {spec}, but `{} --version` does not say {version}",
+            provided.executable.display()
+        ));
+    }
+    std::fs::write(&stamp, fingerprint).map_err(|e| e.to_string())?;
     Ok(provided)
 }
 
@@ -725,6 +825,38 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn the_command_line_tools_are_pinned_where_the_harness_looks() {
+        let lock = load_lock().expect("toolchains.toml parses");
+        let pinned = harness::runtime::cli::PINNED;
+        let built: Vec<&str> = lock
+            .iter()
+            .filter(|(_, pin)| pin.source == Source::CargoInstall)
+            .map(|(name, _)| name.as_str())
+            .collect();
+        let mut columns: Vec<&str> = pinned.iter().map(|(column, ..)| *column).collect();
+        columns.sort();
+        assert_eq!(
+            built, columns,
+            "every cargo-install pin is a command-line column's tool, and the other way round"
+        );
+        for &(column, version, executable) in pinned {
+            let pin = &lock[column];
+            assert_eq!(pin.version, version, "{column}: cli.rs and toolchains.toml");
+            assert_eq!(pin.executable.as_deref(), Some(executable), "{column}");
+            assert!(pin.package.is_some(), "{column}: the crates.io package");
+            // Where setup installs it is where the harness looks.
+            let home = Path::new(".cache/toolchains").join(format!("{column}-{}", pin.version));
+            assert_eq!(
+                harness::runtime::cli::pinned_install(column),
+                Some(home.join(executable)),
+                "{column}"
+            );
+        }
+        // The wasmer tool has no compiler without these features.
+        assert_eq!(lock["wasmer-cli"].features, ["cranelift", "singlepass"]);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::{Cell, Results, format_ms};
+use super::{Cell, NOISY_MARK, Results, format_ms, format_stats};
 use crate::Outcome;
 use crate::runtime::docker;
 
@@ -33,8 +33,15 @@ pub fn render(results: &Results) -> String {
          its exit. *Cold* is a cell's first run (the matrix starts with none of its images in the \
          engine, so the first cell of an image is that image's first run); *warm* is the median of \
          the other runs. Peak memory is the process that ran the engine (for the shims, the \
-         container's process as the shim reports it; for embedded engines, the harness worker).\n",
-        meta.date, meta.git_commit, meta.host.cpu, meta.host.cores, meta.repeat
+         container's process as the shim reports it; for embedded engines, the harness worker). \
+         Medians are shown with the half-width of their 95% interval (Student's t) relative to the \
+         median; {NOISY_MARK} marks one wider than {:.0}% of its median, `(n=1)` a single run.\n",
+        meta.date,
+        meta.git_commit,
+        meta.host.cpu,
+        meta.host.cores,
+        meta.repeat,
+        meta.noise_threshold * 100.0
     );
     let _ = writeln!(out, "| column | engine |\n|---|---|");
     for (name, version) in &meta.runtimes {
@@ -90,10 +97,10 @@ pub fn render(results: &Results) -> String {
             cell.runtime,
             cell.outcome,
             warm(cell),
-            if cell.n > 0 {
-                format_ms(cell.phases_ms.run)
-            } else {
-                "—".into()
+            match (&cell.run_ms_stats, cell.n) {
+                (_, 0) => "—".into(),
+                (Some(stats), _) => format_stats(stats),
+                (None, _) => format_ms(cell.phases_ms.run),
             },
             cell.image_bytes.map_or("—".into(), bytes),
         );
@@ -123,9 +130,12 @@ pub fn render(results: &Results) -> String {
 }
 
 fn warm(cell: &Cell) -> String {
-    match cell.warm_wall_ms {
-        Some(ms) => format!("{} ({})", format_ms(ms), cell.n.saturating_sub(1)),
-        None => "—".into(),
+    let n = cell.n.saturating_sub(1);
+    match (&cell.warm_wall_ms_stats, cell.warm_wall_ms) {
+        // One warm run has no interval; its count says so already.
+        (Some(stats), _) if stats.n > 1 => format!("{} ({n})", format_stats(stats)),
+        (_, Some(ms)) => format!("{} ({n})", format_ms(ms)),
+        (_, None) => "—".into(),
     }
 }
 
@@ -142,5 +152,45 @@ fn bytes(n: u64) -> String {
         format!("{:.1} MiB", n as f64 / (1 << 20) as f64)
     } else {
         format!("{:.0} KiB", n as f64 / 1024.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture;
+    use crate::Outcome;
+
+    #[test]
+    fn warm_start_up_and_run_phases_carry_their_intervals() {
+        let mut results = fixture::results();
+        // Wall times 210, then 170..176: cold 210 ms, warm the median of four, 173 ms ±2.4%.
+        results.cells.push(fixture::cell(
+            "docker-wasmtime",
+            "rust/hello/default",
+            Outcome::Pass,
+            &[200.0, 160.0, 162.0, 164.0, 166.0],
+        ));
+        results.cells.push(fixture::cell(
+            "docker-wasmtime",
+            "rust/nbody/bench",
+            Outcome::Pass,
+            &[200.0, 160.0, 162.0, 164.0, 166.0],
+        ));
+        assert!(super::applies(&results));
+        let md = super::render(&results);
+        assert!(md.contains("wider than 5% of its median"), "{md}");
+        assert!(
+            md.contains(
+                "| rust/hello/default | docker-wasmtime | pass | 210 ms | 173 ms ±2.4% (4) | 4.0 MiB | — |"
+            ),
+            "{md}"
+        );
+        // The run phase over all five runs: 164 ms, half-width 12.6% of it.
+        assert!(
+            md.contains(
+                "| rust/nbody/bench | docker-wasmtime | pass | 173 ms ±2.4% (4) | 164 ms ±12.6% ⚠ | — |"
+            ),
+            "{md}"
+        );
     }
 }

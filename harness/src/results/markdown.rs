@@ -1,10 +1,12 @@
-//! `matrix.md`: the same table as the terminal's, in Markdown, with the run's metadata and the full
-//! reason of every cell that is not a plain pass.
+//! `matrix.md`: the same table as the terminal's, in Markdown, with the run's metadata, each figure's
+//! uncertainty, the comparisons with native code and of the interruption variants, how each column
+//! runs, and the full reason of every cell that is not a plain pass.
 
 use std::fmt::Write;
 
-use super::{Results, cell_text, format_ms};
+use super::{Cell, NOISY_MARK, Results, format_ms, format_ratio, format_stats};
 use crate::Outcome;
+use crate::stats::Stats;
 
 pub fn render(results: &Results) -> String {
     let meta = &results.meta;
@@ -25,13 +27,21 @@ pub fn render(results: &Results) -> String {
         meta.harness_build.opt_level,
         meta.repeat,
     );
+    let _ = writeln!(out, "{}\n", legend(results));
     let _ = writeln!(out, "| runtime | version |\n|---|---|");
     for (name, version) in &meta.runtimes {
         let _ = writeln!(out, "| {name} | {version} |");
     }
-    let _ = writeln!(out, "\n| language | toolchain |\n|---|---|");
+    let _ = writeln!(
+        out,
+        "\n| language | toolchain | native build flags |\n|---|---|---|"
+    );
     for (language, version) in &meta.toolchains {
-        let _ = writeln!(out, "| {language} | {} |", escape(version));
+        let flags = meta
+            .native_builds
+            .get(language)
+            .map_or_else(|| "—".to_owned(), |f| format!("`{}`", escape(f)));
+        let _ = writeln!(out, "| {language} | {} | {flags} |", escape(version));
     }
     if !meta.problems.is_empty() {
         let _ = writeln!(
@@ -66,11 +76,15 @@ pub fn render(results: &Results) -> String {
         for col in &cols {
             let text = results
                 .cell(row, col)
-                .map_or("—".to_string(), |c| cell_text(c, 60));
+                .map_or("—".to_string(), |c| grid_text(c, 60));
             let _ = write!(out, " {} |", escape(&text));
         }
         out.push('\n');
     }
+
+    efficiency(&mut out, results, &cols);
+    interruption(&mut out, results);
+    columns(&mut out, results, &cols);
 
     let details: Vec<_> = results
         .cells
@@ -105,24 +119,37 @@ pub fn render(results: &Results) -> String {
         let _ = writeln!(out, "\n## Phases of passing cells\n");
         let _ = writeln!(
             out,
-            "| cell | n | compile (min–max, cache) | instantiate | run (min–max) | wall | peak RSS | module |\n|---|---|---|---|---|---|---|---|"
+            "Each figure is the median ±the half-width of its 95% interval; ranges are min–max over \
+             the n runs. The compile phase of a `miss, hit` cell mixes one compile with loads from \
+             the cache, so its interval is wide by nature. *Cold* is the first run's wall time, \
+             *warm* the others'.\n"
+        );
+        let _ = writeln!(
+            out,
+            "| cell | n | compile (min–max, cache) | instantiate | run (min–max) | wall (min–max) | cold | warm | peak RSS | module |\n|---|---|---|---|---|---|---|---|---|---|"
         );
         for c in timed {
             let _ = writeln!(
                 out,
-                "| {}/{} | {} | {} ({}–{}, {}) | {} | {} ({}–{}) | {} | {} MiB | {} KiB |",
+                "| {}/{} | {} | {} ({}–{}, {}) | {} | {} ({}–{}) | {} ({}–{}) | {} | {} | {} MiB | {} KiB |",
                 c.runtime,
                 c.row(),
                 c.n,
-                format_ms(c.phases_ms.compile),
+                figure(c.compile_ms_stats.as_ref(), c.phases_ms.compile),
                 format_ms(c.compile_ms_range[0]),
                 format_ms(c.compile_ms_range[1]),
                 c.compile_cache,
-                format_ms(c.phases_ms.instantiate),
-                format_ms(c.phases_ms.run),
+                figure(c.instantiate_ms_stats.as_ref(), c.phases_ms.instantiate),
+                figure(c.run_ms_stats.as_ref(), c.phases_ms.run),
                 format_ms(c.run_ms_range[0]),
                 format_ms(c.run_ms_range[1]),
-                format_ms(c.wall_ms),
+                figure(c.wall_ms_stats.as_ref(), c.wall_ms),
+                format_ms(c.wall_ms_range[0]),
+                format_ms(c.wall_ms_range[1]),
+                c.cold_wall_ms.map_or("—".into(), format_ms),
+                c.warm_wall_ms_stats
+                    .as_ref()
+                    .map_or("—".into(), format_stats),
                 c.peak_rss_kib / 1024,
                 c.module_bytes / 1024,
             );
@@ -131,6 +158,343 @@ pub fn render(results: &Results) -> String {
     out
 }
 
+/// What the figures are, said once at the top.
+fn legend(results: &Results) -> String {
+    let meta = &results.meta;
+    let mut text = format!(
+        "Every timing is a median over its cell's n runs, shown with the half-width of its 95% \
+         confidence interval relative to the median (`415 ms ±1.2%`); the interval is Student's t for \
+         the mean (mean ± t(0.975, n−1)·s/√n, as Sightglass computes it). {NOISY_MARK} marks a noisy \
+         figure, one whose half-width is more than {:.0}% of its median: differences smaller than \
+         its interval say nothing. A cell that did not pass ran once (a trap or a timeout says it \
+         all once): one run has no interval, shown as `(n=1)`. `matrix.json` has each timing's \
+         median, mean, standard deviation, min, max and interval (`*_ms_stats`).",
+        meta.noise_threshold * 100.0
+    );
+    if let Some(clock) = &meta.clock {
+        let _ = write!(
+            text,
+            " Timings are read from {}{}, resolution {}, {} ns per reading (the median gap between \
+             two back-to-back readings, over {} pairs).",
+            clock.source,
+            clock
+                .kernel_clocksource
+                .as_ref()
+                .map_or(String::new(), |s| format!(
+                    " on the kernel's `{s}` clock source"
+                )),
+            clock
+                .resolution_ns
+                .map_or("unknown".into(), |r| format!("{r} ns")),
+            clock.overhead_ns,
+            clock.samples,
+        );
+    }
+    text
+}
+
+/// A figure with its interval where the cell has statistics (results written before they existed
+/// have only the median).
+fn figure(stats: Option<&Stats>, median: f64) -> String {
+    stats.map_or_else(|| format_ms(median), format_stats)
+}
+
+/// A cell of the main table: like the terminal's, with the run phase's interval.
+fn grid_text(cell: &Cell, reason_chars: usize) -> String {
+    match (cell.outcome, &cell.run_ms_stats) {
+        (Outcome::Pass, Some(stats)) => {
+            let mark = if cell.as_expected { "✓" } else { "✗" };
+            format!("{mark} pass {}", format_stats(stats))
+        }
+        _ => super::cell_text(cell, reason_chars),
+    }
+}
+
+/// `## Wasm against native`: each kernel's wasm run phase over its native run phase, per runtime, and
+/// each runtime's geometric mean over the kernels it passed.
+fn efficiency(out: &mut String, results: &Results, cols: &[String]) {
+    if results.ratios.is_empty() {
+        return;
+    }
+    let runtimes: Vec<&String> = cols
+        .iter()
+        .filter(|c| results.efficiency.contains_key(*c))
+        .collect();
+    let mut rows: Vec<String> = Vec::new();
+    for r in &results.ratios {
+        if !rows.contains(&r.row()) {
+            rows.push(r.row());
+        }
+    }
+    let _ = writeln!(out, "\n## Wasm against native: run phase ratios\n");
+    let _ = writeln!(
+        out,
+        "WasmScore's efficiency: for each benchmark-sized kernel whose language has a passing \
+         `native` cell for the same case, the wasm cell's run phase over the native one (medians; \
+         1.00× is native speed, 1.50× takes half as long again). The native run phase is the whole \
+         process, exec to exit; the wasm one is `_start` alone, without the engine's start-up, \
+         compilation or instantiation: the ratio is, if anything, kind to wasm by the native \
+         process's start-up and exit. The last row is each runtime's geometric \
+         mean over the kernels it passed, with how many of the kernels that is: runtimes pass \
+         different sets, so two means over different counts are not like for like. {NOISY_MARK}: \
+         either figure is noisy.\n"
+    );
+    let _ = write!(out, "| kernel |");
+    for runtime in &runtimes {
+        let _ = write!(out, " {runtime} |");
+    }
+    let _ = write!(out, "\n|---|");
+    for _ in &runtimes {
+        let _ = write!(out, "---|");
+    }
+    out.push('\n');
+    for row in &rows {
+        let _ = write!(out, "| {row} |");
+        for runtime in &runtimes {
+            let text = results
+                .ratios
+                .iter()
+                .find(|r| &r.runtime == *runtime && &r.row() == row)
+                .map_or("—".into(), |r| match r.ratio {
+                    Some(ratio) if r.noisy => format!("{} {NOISY_MARK}", format_ratio(ratio)),
+                    Some(ratio) => format_ratio(ratio),
+                    None => r.outcome.to_string(),
+                });
+            let _ = write!(out, " {text} |");
+        }
+        out.push('\n');
+    }
+    let _ = write!(out, "| **geometric mean** (kernels) |");
+    for runtime in &runtimes {
+        let e = &results.efficiency[*runtime];
+        let text = match e.geomean {
+            Some(g) => format!("**{}** ({} of {})", format_ratio(g), e.n, e.of),
+            None => format!("— (0 of {})", e.of),
+        };
+        let _ = write!(out, " {text} |");
+    }
+    out.push('\n');
+}
+
+/// `## The price of in-engine interruption`: each variant column's run phase against its base's.
+fn interruption(out: &mut String, results: &Results) {
+    if results.interruption_cost.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n## The price of in-engine interruption\n");
+    let _ = writeln!(
+        out,
+        "Each variant column is its base column's engine with the engine's own interruption turned \
+         on (the base keeps the deadline without it: see *How each column runs*), and runs the \
+         benchmark-sized cases only. The ratio is the \
+         variant's run phase over the base's (medians, with each one's 95% interval); the mean is \
+         geometric, over the kernels where both passed. A variant that timed out ran at least to \
+         its deadline: shown as `> deadline (timeout)`, its ratio a lower bound, and counted \
+         separately."
+    );
+    for m in &results.interruption_cost {
+        let _ = writeln!(
+            out,
+            "\n### {}: `{}` against `{}`\n",
+            m.mechanism, m.variant, m.base
+        );
+        let _ = writeln!(
+            out,
+            "| kernel | {} | {} | ratio |\n|---|---|---|---|",
+            m.base, m.variant
+        );
+        for c in &m.cells {
+            let base = match (&c.base_stats, c.base_run_ms) {
+                (Some(stats), _) => format_stats(stats),
+                (None, Some(ms)) => format_ms(ms),
+                (None, None) => c.base_outcome.to_string(),
+            };
+            let variant = match (&c.variant_stats, c.variant_run_ms) {
+                (_, Some(ms)) if c.lower_bound => format!("> {} (timeout)", format_ms(ms)),
+                (Some(stats), _) => format_stats(stats),
+                (None, Some(ms)) => format_ms(ms),
+                (None, None) => c.variant_outcome.to_string(),
+            };
+            let ratio = match c.ratio {
+                Some(r) if c.lower_bound => format!("> {}", format_ratio(r)),
+                Some(r) => format_ratio(r),
+                None => "—".into(),
+            };
+            let _ = writeln!(out, "| {} | {base} | {variant} | {ratio} |", c.row());
+        }
+        let mean = match m.geomean {
+            Some(g) => format!(
+                "geometric mean {} over {} kernel(s) where both passed",
+                format_ratio(g),
+                m.n
+            ),
+            None => "no kernel passed on both columns".into(),
+        };
+        let bound = match m.geomean_lower_bound {
+            Some(g) => format!(
+                "; with the {} timeout(s)' lower bounds, at least {} over {}",
+                m.timeouts,
+                format_ratio(g),
+                m.n + m.timeouts
+            ),
+            None => String::new(),
+        };
+        let _ = writeln!(out, "\n{}: {mean}{bound}.", m.mechanism);
+    }
+}
+
+/// `## How each column runs`: `meta.columns`, the run's columns in table order, then the others.
+fn columns(out: &mut String, results: &Results, cols: &[String]) {
+    let columns = &results.meta.columns;
+    if columns.is_empty() {
+        return;
+    }
+    let mut names: Vec<&String> = cols.iter().filter(|c| columns.contains_key(*c)).collect();
+    names.extend(columns.keys().filter(|k| !cols.contains(k)));
+    let _ = writeln!(out, "\n## How each column runs\n");
+    let _ = writeln!(
+        out,
+        "| column | engine | compiler | deadline | memory cap | cache | stdio | checked |\n\
+         |---|---|---|---|---|---|---|---|"
+    );
+    for name in names {
+        let c = &columns[name];
+        let _ = writeln!(
+            out,
+            "| {name} | {} | {} | {} | {} | {} | {} | {} |",
+            escape(&c.engine),
+            escape(&c.compiler),
+            escape(&c.deadline),
+            escape(&c.memory_cap),
+            escape(&c.cache),
+            escape(&c.stdio),
+            escape(&c.checked),
+        );
+    }
+}
+
 fn escape(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture;
+
+    fn section<'a>(md: &'a str, heading: &str) -> &'a str {
+        let start = md
+            .find(heading)
+            .unwrap_or_else(|| panic!("no {heading}:\n{md}"));
+        let rest = &md[start + heading.len()..];
+        let end = rest.find("\n## ").map_or(rest.len(), |i| i);
+        &rest[..end]
+    }
+
+    #[test]
+    fn the_legend_states_the_method_the_threshold_and_the_clock() {
+        let md = super::render(&fixture::results());
+        assert!(md.contains("Student's t for the mean"));
+        assert!(md.contains("more than 5% of its median"));
+        assert!(md.contains(
+            "read from std::time::Instant (CLOCK_MONOTONIC) on the kernel's `tsc` clock source, \
+             resolution 1 ns, 21 ns per reading"
+        ));
+    }
+
+    #[test]
+    fn the_grid_and_the_phases_carry_intervals() {
+        let md = super::render(&fixture::results());
+        let grid_row = md
+            .lines()
+            .find(|l| l.starts_with("| rust/nbody/bench |"))
+            .unwrap();
+        // Columns in first-seen order: wasmtime, wasmer, wasmtime-epoch, native, docker-runc.
+        assert_eq!(
+            grid_row,
+            "| rust/nbody/bench | ✓ pass 100 ms ±2.5% | ✓ pass 150 ms ±49.7% ⚠ | ✓ pass 110 ms ±0.00% \
+             | ✓ pass 100 ms ±0.00% | ✓ pass 130 ms ±0.00% |"
+        );
+        let phases = section(&md, "## Phases of passing cells");
+        assert!(
+            phases.contains(
+                "| wasmer/rust/nbody/bench | 3 | 0.0 ms (0.0 ms–0.0 ms, hit) | 0.0 ms \
+                 | 150 ms ±49.7% ⚠ (120 ms–180 ms) | 160 ms ±46.6% ⚠ (130 ms–190 ms) | 130 ms \
+                 | 175 ms ±109% ⚠ | 4 MiB | 2 KiB |"
+            ),
+            "{phases}"
+        );
+    }
+
+    #[test]
+    fn ratios_to_native_and_their_geometric_means() {
+        let md = super::render(&fixture::results());
+        let ratios = section(&md, "## Wasm against native: run phase ratios");
+        assert!(
+            ratios.contains("exec to exit"),
+            "the legend says what each side times"
+        );
+        let table: Vec<&str> = ratios.lines().filter(|l| l.starts_with('|')).collect();
+        assert_eq!(
+            table,
+            [
+                "| kernel | wasmtime | wasmer | wasmtime-epoch |",
+                "|---|---|---|---|",
+                "| rust/nbody/bench | 1.00× | 1.50× ⚠ | 1.10× |",
+                "| rust/sha256/bench | 2.00× | timeout | 2.40× |",
+                "| c/nbody/bench | 4.00× | skipped | timeout |",
+                "| **geometric mean** (kernels) | **2.00×** (3 of 3) | **1.50×** (1 of 3) | **1.62×** (2 of 3) |",
+            ]
+        );
+    }
+
+    #[test]
+    fn the_price_of_interruption_with_a_timeout() {
+        let md = super::render(&fixture::results());
+        let cost = section(&md, "## The price of in-engine interruption");
+        assert!(cost.contains("### epoch interruption: `wasmtime-epoch` against `wasmtime`"));
+        assert!(
+            !cost.contains("wasmedge-aot-interruptible"),
+            "no cells, no table"
+        );
+        let table: Vec<&str> = cost.lines().filter(|l| l.starts_with('|')).collect();
+        assert_eq!(
+            table,
+            [
+                "| kernel | wasmtime | wasmtime-epoch | ratio |",
+                "|---|---|---|---|",
+                "| rust/nbody/bench | 100 ms ±2.5% | 110 ms ±0.00% | 1.10× |",
+                "| rust/sha256/bench | 400 ms ±0.00% | 480 ms ±0.00% | 1.20× |",
+                "| c/nbody/bench | 200 ms ±0.00% | > 120.00 s (timeout) | > 600× |",
+                "| kotlin/nbody/bench | 900 ms ±0.00% | 990 ms ±0.00% | 1.10× |",
+            ]
+        );
+        assert!(cost.contains(
+            "epoch interruption: geometric mean 1.13× over 3 kernel(s) where both passed; with the \
+             1 timeout(s)' lower bounds, at least 5.43× over 4."
+        ));
+    }
+
+    #[test]
+    fn how_each_column_runs() {
+        let md = super::render(&fixture::results());
+        let columns = section(&md, "## How each column runs");
+        let names: Vec<&str> = columns
+            .lines()
+            .filter(|l| l.starts_with("| ") && !l.starts_with("| column"))
+            .map(|l| l.split(" | ").next().unwrap().trim_start_matches("| "))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "wasmtime",
+                "wasmer",
+                "wasmtime-epoch",
+                "native",
+                "docker-runc"
+            ]
+        );
+        assert!(
+            columns.contains("| wasmtime-epoch | wasmtime, embedded, as the `wasmtime` column |")
+        );
+    }
 }

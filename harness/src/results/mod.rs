@@ -7,18 +7,33 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::Outcome;
-use crate::runtime::Phases;
+use crate::runtime::{Configuration, Phases};
+use crate::stats::{NOISE_THRESHOLD, Stats};
 
+pub mod compare;
 pub mod docker;
 pub mod json;
 pub mod markdown;
 pub mod terminal;
 
-/// One run of the matrix: where and how it ran, and every cell.
+pub use compare::{Efficiency, Interruption, InterruptionCell, Ratio};
+
+/// One run of the matrix: where and how it ran, every cell, and the comparisons drawn from the cells
+/// (derived by [`Results::new`], stored so that readers of `matrix.json` need not redo them).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Results {
     pub meta: Meta,
     pub cells: Vec<Cell>,
+    /// Wasm run phase over native run phase, for every benchmark-sized kernel cell whose language has
+    /// a passing `native` cell for the same case.
+    #[serde(default)]
+    pub ratios: Vec<Ratio>,
+    /// Per runtime: the geometric mean of its `ratios` that passed, and which cells it covers.
+    #[serde(default)]
+    pub efficiency: BTreeMap<String, Efficiency>,
+    /// Per in-engine interruption mechanism: variant column against its base column.
+    #[serde(default)]
+    pub interruption_cost: Vec<Interruption>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -39,6 +54,45 @@ pub struct Meta {
     /// Manifests that could not be read, each with its file and error: they have no cells.
     #[serde(default)]
     pub problems: Vec<String>,
+    /// A figure whose 95% interval's half-width is more than this fraction of its median is `noisy`.
+    #[serde(default = "noise_threshold")]
+    pub noise_threshold: f64,
+    /// How the `ci95` intervals of the `*_stats` fields are computed.
+    #[serde(default)]
+    pub interval_method: String,
+    /// The clock every duration was read from, its resolution and the cost of reading it.
+    #[serde(default)]
+    pub clock: Option<Clock>,
+    /// How each column of the run (and `native`) runs code: engine, compiler, deadline, memory cap,
+    /// cache, stdio, and what was checked.
+    #[serde(default)]
+    pub columns: BTreeMap<String, Configuration>,
+    /// Per language, the flags its native binaries were built with (optimisation level, target CPU,
+    /// libc and linking), as `build-samples --native` recorded them: what every ratio to native is
+    /// against.
+    #[serde(default)]
+    pub native_builds: BTreeMap<String, String>,
+}
+
+fn noise_threshold() -> f64 {
+    NOISE_THRESHOLD
+}
+
+/// The clock the harness and its workers time with, measured once per run: a duration shorter than a
+/// few times its overhead, or than its resolution, is not a measurement.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Clock {
+    /// What the timings read, e.g. `std::time::Instant (CLOCK_MONOTONIC)`.
+    pub source: String,
+    /// The kernel's clock source behind it (`tsc`, `kvm-clock`, `hpet`, ...), where the system says.
+    pub kernel_clocksource: Option<String>,
+    /// The clock's resolution as `clock_getres` reports it.
+    pub resolution_ns: Option<u64>,
+    /// The median time between two back-to-back `Instant::now()` calls: what one reading adds to
+    /// every interval measured.
+    pub overhead_ns: f64,
+    /// How many back-to-back pairs the median is over.
+    pub samples: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -99,6 +153,23 @@ pub struct Cell {
     /// For container columns: the size of the image the cell ran, as the engine reports it.
     #[serde(default)]
     pub image_bytes: Option<u64>,
+    /// The case's deadline: what a timed-out run took at least.
+    #[serde(default)]
+    pub deadline_ms: u64,
+    /// Median, mean, standard deviation, range and 95% interval of each timing over the `n` runs
+    /// (`null` for a cell that did not run): the run, compile and instantiate phases and wall time.
+    #[serde(default)]
+    pub run_ms_stats: Option<Stats>,
+    #[serde(default)]
+    pub wall_ms_stats: Option<Stats>,
+    #[serde(default)]
+    pub compile_ms_stats: Option<Stats>,
+    #[serde(default)]
+    pub instantiate_ms_stats: Option<Stats>,
+    /// The same for the wall time of the runs after the first (`warm_wall_ms` is its median):
+    /// `null` with one run.
+    #[serde(default)]
+    pub warm_wall_ms_stats: Option<Stats>,
 }
 
 impl Cell {
@@ -109,6 +180,20 @@ impl Cell {
 }
 
 impl Results {
+    /// The results of a run, with the comparisons the cells support.
+    pub fn new(meta: Meta, cells: Vec<Cell>) -> Results {
+        let ratios = compare::ratios(&cells);
+        let efficiency = compare::efficiency(&ratios);
+        let interruption_cost = compare::interruption_cost(&cells);
+        Results {
+            meta,
+            cells,
+            ratios,
+            efficiency,
+            interruption_cost,
+        }
+    }
+
     /// Row keys in first-seen order and runtime columns in first-seen order.
     pub fn grid(&self) -> (Vec<String>, Vec<String>) {
         let mut rows: Vec<String> = Vec::new();
@@ -158,6 +243,56 @@ pub fn cell_text(cell: &Cell, reason_chars: usize) -> String {
     }
 }
 
+/// A timing with its uncertainty, compactly: `415 ms ±1.2%` (the 95% interval's half-width relative to
+/// the median), `⚠` after a noisy one, `(n=1)` where one run gives no interval.
+pub fn format_stats(stats: &Stats) -> String {
+    let median = format_ms(stats.median);
+    match (stats.ci95, stats.rel_half_width) {
+        (None, _) => format!("{median} (n=1)"),
+        (Some(_), Some(rel)) => {
+            let pct = rel * 100.0;
+            // Two significant digits at least, and no false precision on a very wide interval.
+            let pct = if pct < 1.0 {
+                format!("{pct:.2}")
+            } else if pct < 100.0 {
+                format!("{pct:.1}")
+            } else {
+                format!("{pct:.0}")
+            };
+            format!("{median} ±{pct}%{}", noisy_mark(stats.noisy))
+        }
+        // A zero median: the absolute half-width is all there is to say, if there is any.
+        (Some([lo, hi]), None) if hi <= lo => median,
+        (Some([lo, hi]), None) => format!(
+            "{median} ±{}{}",
+            format_ms((hi - lo) / 2.0),
+            noisy_mark(stats.noisy)
+        ),
+    }
+}
+
+/// The mark after a figure whose interval is wider than the noise threshold allows.
+pub const NOISY_MARK: &str = "⚠";
+
+fn noisy_mark(noisy: bool) -> String {
+    if noisy {
+        format!(" {NOISY_MARK}")
+    } else {
+        String::new()
+    }
+}
+
+/// A ratio as `1.43×`.
+pub fn format_ratio(ratio: f64) -> String {
+    if ratio >= 100.0 {
+        format!("{ratio:.0}×")
+    } else if ratio >= 10.0 {
+        format!("{ratio:.1}×")
+    } else {
+        format!("{ratio:.2}×")
+    }
+}
+
 /// Milliseconds with as many digits as are meaningful.
 pub fn format_ms(ms: f64) -> String {
     if ms >= 1000.0 {
@@ -197,9 +332,199 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     written
 }
 
+/// Hand-made results for the tests of each output: cells built from the run phases of their runs.
+#[cfg(test)]
+pub(crate) mod fixture {
+    use super::*;
+    use crate::runtime::configuration;
+
+    /// A cell of `runtime` for `language/sample/case` with one run per figure in `runs` (run phase,
+    /// milliseconds; wall time 10 ms more), or none when it was skipped.
+    pub fn cell(runtime: &str, row: &str, outcome: Outcome, runs: &[f64]) -> Cell {
+        let mut parts = row.split('/');
+        let (language, sample, case) = (
+            parts.next().unwrap(),
+            parts.next().unwrap(),
+            parts.next().unwrap(),
+        );
+        let run = Stats::of(runs);
+        let walls: Vec<f64> = runs.iter().map(|r| r + 10.0).collect();
+        let wall = Stats::of(&walls);
+        let zeros = Stats::of(&vec![0.0; runs.len()]);
+        let median = |s: &Option<Stats>| s.map_or(0.0, |s| s.median);
+        let range = |s: &Option<Stats>| s.map_or([0.0; 2], |s| [s.min, s.max]);
+        Cell {
+            runtime: runtime.into(),
+            language: language.into(),
+            sample: sample.into(),
+            case: case.into(),
+            outcome,
+            reason: if outcome == Outcome::Pass {
+                String::new()
+            } else {
+                format!("{outcome} for the test")
+            },
+            expected: Outcome::Pass,
+            as_expected: outcome == Outcome::Pass,
+            bench: case == "bench",
+            phases_ms: Phases {
+                compile: 0.0,
+                instantiate: 0.0,
+                run: median(&run),
+            },
+            wall_ms: median(&wall),
+            peak_rss_kib: 4096,
+            module_bytes: 2048,
+            compile_cache: if runs.is_empty() { "none" } else { "hit" }.into(),
+            exit_code: (outcome == Outcome::Pass).then_some(0),
+            n: runs.len() as u32,
+            run_ms_range: range(&run),
+            wall_ms_range: range(&wall),
+            compile_ms_range: [0.0; 2],
+            cold_wall_ms: walls.first().copied(),
+            warm_wall_ms: walls.get(1..).and_then(Stats::of).map(|s| s.median),
+            image_bytes: None,
+            deadline_ms: 120_000,
+            run_ms_stats: run,
+            wall_ms_stats: wall,
+            compile_ms_stats: zeros,
+            instantiate_ms_stats: zeros,
+            warm_wall_ms_stats: walls.get(1..).and_then(Stats::of),
+        }
+    }
+
+    /// Three kernels with native baselines (rust n-body, rust SHA-256, C n-body), one without (Kotlin),
+    /// on `wasmtime`, `wasmer` and `wasmtime-epoch`:
+    ///
+    /// - wasmtime takes 1×, 2× and 4× native: geometric mean 2;
+    /// - wasmer 1.5× on n-body (a noisy figure), times out on SHA-256, is skipped on C;
+    /// - wasmtime-epoch takes 1.1× and 1.2× wasmtime's time and times out on C's n-body, whose
+    ///   wasmtime run took 200 ms: a lower bound of 120 s / 200 ms = 600×.
+    pub fn results() -> Results {
+        use Outcome::{Pass, Skipped, Timeout};
+        let cells = vec![
+            cell("wasmtime", "rust/nbody/small", Pass, &[1.0, 1.0, 1.0]),
+            cell("wasmtime", "rust/nbody/bench", Pass, &[99.0, 100.0, 101.0]),
+            cell(
+                "wasmtime",
+                "rust/sha256/bench",
+                Pass,
+                &[400.0, 400.0, 400.0],
+            ),
+            cell("wasmtime", "c/nbody/bench", Pass, &[200.0, 200.0, 200.0]),
+            cell(
+                "wasmtime",
+                "kotlin/nbody/bench",
+                Pass,
+                &[900.0, 900.0, 900.0],
+            ),
+            cell("wasmer", "rust/nbody/small", Pass, &[1.0, 1.0, 1.0]),
+            cell("wasmer", "rust/nbody/bench", Pass, &[120.0, 150.0, 180.0]),
+            cell("wasmer", "rust/sha256/bench", Timeout, &[120_000.0]),
+            cell("wasmer", "c/nbody/bench", Skipped, &[]),
+            cell("wasmer", "kotlin/nbody/bench", Skipped, &[]),
+            cell("wasmtime-epoch", "rust/nbody/small", Skipped, &[]),
+            cell(
+                "wasmtime-epoch",
+                "rust/nbody/bench",
+                Pass,
+                &[110.0, 110.0, 110.0],
+            ),
+            cell(
+                "wasmtime-epoch",
+                "rust/sha256/bench",
+                Pass,
+                &[480.0, 480.0, 480.0],
+            ),
+            cell("wasmtime-epoch", "c/nbody/bench", Timeout, &[0.0]),
+            cell(
+                "wasmtime-epoch",
+                "kotlin/nbody/bench",
+                Pass,
+                &[990.0, 990.0, 990.0],
+            ),
+            cell("native", "rust/nbody/bench", Pass, &[100.0, 100.0, 100.0]),
+            cell("native", "rust/sha256/bench", Pass, &[200.0, 200.0, 200.0]),
+            cell("native", "c/nbody/bench", Pass, &[50.0, 50.0, 50.0]),
+            cell(
+                "docker-runc",
+                "rust/nbody/bench",
+                Pass,
+                &[130.0, 130.0, 130.0],
+            ),
+        ];
+        let columns = [
+            "wasmtime",
+            "wasmer",
+            "wasmtime-epoch",
+            "native",
+            "docker-runc",
+        ];
+        let meta = Meta {
+            date: "2026-01-01T00:00:00Z".into(),
+            host: Host {
+                cpu: "Test CPU".into(),
+                cores: 2,
+                os: "Test OS".into(),
+                kernel: "6.0".into(),
+            },
+            git_commit: "0123456789ab".into(),
+            harness_build: HarnessBuild {
+                profile: "release".into(),
+                opt_level: "3".into(),
+            },
+            runtimes: columns
+                .iter()
+                .map(|c| (c.to_string(), format!("{c} 1.0")))
+                .collect(),
+            toolchains: [("rust".to_owned(), "rustc 1.95".to_owned())].into(),
+            repeat: 3,
+            problems: Vec::new(),
+            noise_threshold: NOISE_THRESHOLD,
+            interval_method: crate::stats::INTERVAL_METHOD.into(),
+            clock: Some(Clock {
+                source: "std::time::Instant (CLOCK_MONOTONIC)".into(),
+                kernel_clocksource: Some("tsc".into()),
+                resolution_ns: Some(1),
+                overhead_ns: 21.0,
+                samples: 1000,
+            }),
+            columns: columns
+                .iter()
+                .map(|c| (c.to_string(), configuration(c).unwrap()))
+                .collect(),
+            native_builds: [(
+                "rust".to_owned(),
+                "-C opt-level=3 -C target-cpu=x86-64 -C target-feature=+crt-static".to_owned(),
+            )]
+            .into(),
+        };
+        Results::new(meta, cells)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn figures_with_their_intervals() {
+        // 99, 100, 101: s = 1, half-width 4.3027 / √3 = 2.484 ms, 2.48% of 100 ms.
+        let stats = Stats::of(&[99.0, 100.0, 101.0]).unwrap();
+        assert_eq!(format_stats(&stats), "100 ms ±2.5%");
+        let stats = Stats::of(&[400.0, 398.0, 402.0, 399.0, 401.0]).unwrap();
+        assert_eq!(format_stats(&stats), "400 ms ±0.49%");
+        let noisy = Stats::of(&[120.0, 150.0, 180.0]).unwrap();
+        assert_eq!(format_stats(&noisy), "150 ms ±49.7% ⚠");
+        // 100, 200: half-width 12.7062 · 70.71 / √2 = 635.3, 423.5% of the median 150.
+        let wide = Stats::of(&[100.0, 200.0]).unwrap();
+        assert_eq!(format_stats(&wide), "150 ms ±424% ⚠");
+        assert_eq!(format_stats(&Stats::of(&[1234.0]).unwrap()), "1.23 s (n=1)");
+        assert_eq!(format_stats(&Stats::of(&[0.0, 0.0]).unwrap()), "0.0 ms");
+        assert_eq!(format_ratio(1.0), "1.00×");
+        assert_eq!(format_ratio(42.42), "42.4×");
+        assert_eq!(format_ratio(600.0), "600×");
+    }
 
     fn scratch(name: &str) -> std::path::PathBuf {
         let dir =

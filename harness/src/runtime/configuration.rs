@@ -141,34 +141,53 @@ pub fn configuration(name: &str) -> Option<Configuration> {
              run phases on the benchmark cases is the price of in-engine deadlines",
         ),
         "wasmtime-cli" => config(
-            "the `wasmtime` command-line tool (`wasmtime-cli` from crates.io, pinned in \
-             toolchains.toml), one process per run",
-            "Cranelift at the tool's default settings",
-            "the harness kills the tool's process at the deadline (no `-W timeout`, which turns \
-             epoch interruption on)",
-            "`-W max-memory-size=BYTES`",
-            "the tool's own default",
+            "the `wasmtime` command-line tool 48.0.8 (`wasmtime-cli` from crates.io, built by \
+             `cargo xtask setup` with `cargo install --locked`), one process per run",
+            "Cranelift at the tool's default settings (opt-level `speed`, host CPU features), as \
+             `wasmtime run` ships: no `-W timeout`, which would turn epoch interruption on",
+            "the harness kills the tool's process at the deadline (+1 s for its start-up and \
+             compilation, which count against the deadline here); the cell is then a timeout by the \
+             harness",
+            "`-W max-memory-size=BYTES`: the tool's `StoreLimits`, checked by `memory.grow`, which \
+             returns -1 past it; the memories keep their default static style",
+            "wasmtime's own cache (on by default in `wasmtime run`), pointed by `-C cache-config` at \
+             `target/harness-cache/wasmtime-cli/` instead of `~/.cache/wasmtime`; `-C cache=n` with \
+             `--no-cache`",
             "pipes from the harness; the whole process is the run phase",
-            "flags: only `--dir`, `--env`, `--argv0`, `-W max-memory-size` and the case's proposals",
+            "flags: `run`, `--dir HOST::GUEST`, `--env`, `-W max-memory-size=` and the case's \
+             proposals, `-C cache-config=`, `--argv0`; in 48.0.8 `max-memory-size` only builds the \
+             store's `StoreLimits` (the pooling allocator, which it would also size, is off), and \
+             `timeout` is the one `-W` option that changes code generation (Rust binary-trees 17: \
+             0.62 s without, 0.87 s with it)",
         ),
         "wasmer-cli" => config(
-            "the `wasmer` command-line tool (`wasmer-cli` from crates.io with `cranelift` and \
-             `singlepass`, pinned in toolchains.toml), one process per run",
-            "Cranelift (the tool's default compiler when built with it)",
-            "the harness kills the tool's process at the deadline",
-            "none: the tool has no memory cap flag; a case that needs one fails there",
-            "the tool's own default",
+            "the `wasmer` command-line tool 7.4.2 (`wasmer-cli` from crates.io with the `cranelift` \
+             and `singlepass` features, built by `cargo xtask setup` with `cargo install --locked`), \
+             one process per run",
+            "Cranelift, named with `--cranelift` (the tool otherwise takes the first compiled-in \
+             back end that supports the module's features), at wasmer's default settings",
+            "the harness kills the tool's process at the deadline (+1 s for its start-up and \
+             compilation); the tool has no deadline of its own",
+            "none: `wasmer run` has no memory cap flag; the memory-bomb case grows until the host \
+             refuses",
+            "wasmer's own module cache under `$WASMER_CACHE_DIR/compiled`, with `WASMER_DIR` and \
+             `WASMER_CACHE_DIR` set to `target/harness-cache/wasmer-cli/` (the environment is \
+             cleared, so `~/.wasmer` would not be found); `--disable-cache` with `--no-cache`",
             "pipes from the harness; the whole process is the run phase",
-            "flags: only `--mapdir`/`--volume`, `--env` and the case's proposals",
+            "flags: `run --cranelift`, `--volume HOST:GUEST` (`--mapdir` is a hidden legacy alias), \
+             `--env`, the case's proposals (`--enable-exceptions`, …; threads and multi-memory are \
+             on by default), the guest's arguments after `--`",
         ),
         "wasmedge-cli" => config(
-            "the `wasmedge` command-line tool of the WasmEdge prefix, one process per run",
+            "the `wasmedge` command-line tool of the WasmEdge prefix (0.14.1), one process per run",
             "WasmEdge's interpreter (the tool runs a `.wasm` file in its interpreter)",
-            "`--time-limit` (the interpreter checks between instructions)",
+            "`--time-limit` (the interpreter checks for a stop request between instructions whether \
+             or not a limit is set); the harness kills the process 1 s after the deadline",
             "`--memory-page-limit`",
-            "none",
+            "none: the interpreter loads and validates the module on every run",
             "pipes from the harness; the whole process is the run phase",
-            "an interpreter: benchmark-sized cases run only with `--bench-interpreters`",
+            "an interpreter: benchmark-sized cases run only with `--bench-interpreters`; the agreement \
+             trials compare it with the embedded `wasmedge` column",
         ),
         "docker-wasmtime" | "containerd-wasmtime" => config(
             if name.starts_with("docker") {

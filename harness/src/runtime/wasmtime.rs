@@ -154,6 +154,10 @@ fn run(
 
     watchdog.arm();
     let started = Instant::now();
+    // wasmtime-wasi's synchronous preview 1 makes its host calls on a Tokio runtime of its own, with a
+    // worker thread per core, built at the first call that needs it: in a fresh worker process that is
+    // the guest's first `fd_write`, inside the run phase. Built here, it counts with instantiation.
+    wasmtime_wasi::runtime::with_ambient_tokio_runtime(|| ());
     let mut linker: Linker<State> = Linker::new(&engine);
     if let Err(err) =
         wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |s: &mut State| &mut s.wasi)
