@@ -363,10 +363,16 @@ impl Crosscheck {
                         .context("--runs needs a positive number")?;
                 }
                 "--self-test" => check.self_test = true,
+                "--harness" => {
+                    check.exe = Some(PathBuf::from(
+                        iter.next()
+                            .context("--harness needs the path of a built harness")?,
+                    ));
+                }
                 "--write" => check.write = true,
                 other => bail!(
                     "unknown argument `{other}` (crosscheck takes --column C, --runs N, \
-                     --self-test, --write)"
+                     --self-test, --write, --harness EXE)"
                 ),
             }
         }
