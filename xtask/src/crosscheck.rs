@@ -127,12 +127,12 @@ impl ToolKind {
         }
     }
 
-    /// `toolchains.toml`'s entry for the tool, and the version installed when it has none.
-    fn pin(self) -> (&'static str, &'static str) {
+    /// `toolchains.toml`'s entry for the tool (the command-line column's name for those setup builds).
+    fn pin(self) -> &'static str {
         match self {
-            ToolKind::Wasmtime => ("wasmtime-cli", "48.0.8"),
-            ToolKind::Wasmer => ("wasmer-cli", "7.4.2"),
-            ToolKind::WasmEdge => ("wasmedge", "0.14.1"),
+            ToolKind::Wasmtime => "wasmtime-cli",
+            ToolKind::Wasmer => "wasmer-cli",
+            ToolKind::WasmEdge => "wasmedge",
         }
     }
 
@@ -140,7 +140,7 @@ impl ToolKind {
     fn install(self) -> String {
         format!(
             "`cargo xtask setup --language {}`, or name the tool in {}",
-            self.pin().0,
+            self.pin(),
             self.variable()
         )
     }
@@ -210,29 +210,18 @@ impl ToolKind {
                 .chain(command.get_args().map(ToOwned::to_owned))
                 .collect()
         } else {
-            // Where `setup` installs the pin (`.cache/toolchains/<name>-<version>/<executable>`).
-            let (language, fallback) = self.pin();
-            let pin = crate::setup::load_lock()
-                .ok()
-                .and_then(|lock| lock.get(language).cloned());
-            let version = pin
-                .as_ref()
-                .map_or_else(|| fallback.to_owned(), |p| p.version.clone());
-            let executable = pin
-                .and_then(|p| p.executable)
-                .unwrap_or_else(|| format!("bin/{}", self.name()));
-            let path = crate::setup::cache_root()
-                .join("toolchains")
-                .join(format!("{language}-{version}"))
-                .join(executable);
-            if !path.is_file() {
-                return Err(format!(
-                    "no `{}` at {}: {}",
-                    self.name(),
-                    path.display(),
-                    self.install()
-                ));
-            }
+            // Where `setup` installs the pin and the harness looks for it.
+            let path = harness::runtime::cli::pinned_install(self.pin())
+                .map(|relative| root.join(relative))
+                .filter(|p| p.is_file())
+                .ok_or_else(|| {
+                    format!(
+                        "no pinned `{}` under {}: {}",
+                        self.name(),
+                        root.join(".cache/toolchains").display(),
+                        self.install()
+                    )
+                })?;
             vec![path.into()]
         };
         let mut tool = Tool {
@@ -420,7 +409,7 @@ impl Crosscheck {
             // A tool CI does not build (toolchains.toml: `ci = false`) is not checked there.
             let lock = crate::setup::load_lock()?;
             plan.retain(|(engine, _)| {
-                let pin = engine.tool.pin().0;
+                let pin = engine.tool.pin();
                 let built = lock.get(pin).is_none_or(|p| p.ci);
                 if !built {
                     eprintln!(
