@@ -26,7 +26,8 @@ const USAGE: &str = "usage: cargo xtask <task>
                                     build what is stale, run the matrix, write results/
   run MODULE.wasm [--runtime R]... [--dir HOST::GUEST]... [--env K=V]... [--proposal P]... [-- ARGS]
                                     run any module on every runtime and compare
-  test                              build the samples, run the unit tests and the conformance suite
+  test                              build the samples, run the unit tests and the conformance suite,
+                                    then crosscheck (unfiltered runs)
   crosscheck [--column C]... [--runs N] [--self-test] [--write] [--harness EXE]
                                     check each embedded engine's run phase against its own tool
   docker up|down|status             start (or find) the Docker Engine the container columns use, stop it";
