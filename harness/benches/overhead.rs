@@ -20,8 +20,9 @@
 //! above, and undecided otherwise (more rounds, or a quieter machine).
 //!
 //! Needs the built sample (`cargo xtask build-samples`). Run with
-//! `cargo bench -p harness --bench overhead [-- --rounds N]`; the default of 150 rounds takes about
-//! a minute and a half on a 2-core machine.
+//! `cargo bench --workspace --bench overhead [-- --rounds N]` (the workspace's features, which the
+//! release build of `cargo xtask test` and `matrix` already compiled); the default of 150 rounds takes
+//! about a minute and a half on a 2-core machine.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

@@ -10,6 +10,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 use harness::Outcome;
 use harness::cell::{self, Context};
@@ -167,6 +168,12 @@ fn main() {
         .collect();
 
     let mut trials = vec![Trial::test("expectations/patterns", patterns)];
+    // Trials in column order, then the agreements (libtest-mimic starts them in the order given).
+    // Column by column, each WasmEdge AOT compile (over a minute for a Go module, three for CPython)
+    // happens once in its own column, and the container columns that share its cache entry, later
+    // in the list, load it instead of waiting on the same compile.
+    let mut by_column: Vec<Vec<Trial>> = runtime::ALL.iter().map(|_| Vec::new()).collect();
+    let mut agreements = Vec::new();
     // Every cell runs at most once per suite run: its own trial and an agreement trial share it.
     let memo = Memo::default();
     let mut seen = Vec::new();
@@ -190,7 +197,7 @@ fn main() {
             _ => None,
         };
         for case in sample.manifest.cases.iter().filter(|c| !c.bench) {
-            for &runtime in runtime::ALL {
+            for (&runtime, trials) in runtime::ALL.iter().zip(&mut by_column) {
                 // Measurement variants run the benchmark-sized cases only, in the matrix.
                 if runtime::variant_of(runtime).is_some() {
                     continue;
@@ -252,7 +259,7 @@ fn main() {
                 let name = format!("agree/{cell_name}");
                 seen_agreements.push(cell_name.clone());
                 if let Some((what, reason)) = missing(cli).or_else(|| missing(embedded)) {
-                    trials.push(missing_trial(name, &what, reason, ci, &unavailable));
+                    agreements.push(missing_trial(name, &what, reason, ci, &unavailable));
                     continue;
                 }
                 let embedded_name = format!("{embedded}/{}/{}", sample.id(), case.name);
@@ -269,13 +276,15 @@ fn main() {
                 );
                 let run_cli = memo.runner(&ctx, cli, &sample, case);
                 let run_embedded = memo.runner(&ctx, embedded, &sample, case);
-                trials.push(Trial::test(name, move || {
+                agreements.push(Trial::test(name, move || {
                     let (of_cli, of_embedded) = (run_cli(), run_embedded());
                     agreement(cli, &of_cli, embedded, &of_embedded, flaky, listed)
                 }));
             }
         }
     }
+    trials.extend(by_column.into_iter().flatten());
+    trials.extend(agreements);
     let patterns = known
         .iter()
         .map(|l| (&l.cell, &seen))
@@ -295,13 +304,18 @@ fn main() {
             }));
         }
     }
-    libtest_mimic::run(&args, trials).exit();
+    let conclusion = libtest_mimic::run(&args, trials);
+    memo.report_time();
+    conclusion.exit();
 }
 
 /// Cells by trial name, each run once however many trials need it (libtest-mimic runs trials on
 /// several threads: the second to ask waits for the first's run).
 #[derive(Default, Clone)]
-struct Memo(Arc<Mutex<HashMap<String, Arc<OnceLock<Cell>>>>>);
+struct Memo(Arc<Mutex<HashMap<String, Slot>>>);
+
+/// A cell once run, with how long it took.
+type Slot = Arc<OnceLock<(Cell, Duration)>>;
 
 impl Memo {
     /// What a trial calls to get the cell of `runtime` on the sample's case.
@@ -322,8 +336,48 @@ impl Memo {
         );
         let (ctx, sample, case) = (ctx.clone(), sample.clone(), case.clone());
         move || {
-            slot.get_or_init(|| cell::run_cell(&ctx, runtime, &sample, &case).0)
-                .clone()
+            slot.get_or_init(|| {
+                let start = Instant::now();
+                let cell = cell::run_cell(&ctx, runtime, &sample, &case).0;
+                (cell, start.elapsed())
+            })
+            .0
+            .clone()
+        }
+    }
+
+    /// Where the suite's time went: per column, and the slowest cells (what to look at when the
+    /// suite gets slow; CI has an hour).
+    fn report_time(&self) {
+        let memo = self
+            .0
+            .lock()
+            .expect("no trial panics while holding the memo");
+        let mut cells: Vec<(Duration, &str)> = memo
+            .iter()
+            .filter_map(|(name, slot)| slot.get().map(|(_, took)| (*took, name.as_str())))
+            .collect();
+        if cells.is_empty() {
+            return;
+        }
+        let mut columns: BTreeMap<&str, (Duration, usize)> = BTreeMap::new();
+        for (took, name) in &cells {
+            let column = columns
+                .entry(name.split('/').next().unwrap_or(name))
+                .or_default();
+            column.0 += *took;
+            column.1 += 1;
+        }
+        let mut columns: Vec<_> = columns.into_iter().collect();
+        columns.sort_by_key(|c| std::cmp::Reverse(c.1.0));
+        eprintln!("\ntime spent running cells, per column (summed over the suite's threads):");
+        for (column, (took, n)) in columns {
+            eprintln!("  {column:<22} {:>8.1} s  {n} cells", took.as_secs_f64());
+        }
+        cells.sort_by_key(|c| std::cmp::Reverse(c.0));
+        eprintln!("slowest cells:");
+        for (took, name) in cells.iter().take(12) {
+            eprintln!("  {:>8.1} s  {name}", took.as_secs_f64());
         }
     }
 }

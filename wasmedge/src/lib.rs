@@ -329,6 +329,11 @@ fn load_aot(
     );
     let entry =
         harness::runtime::cache::entry(&dir, "wasmedge-aot", &id, bytes).with_extension("so");
+    // The embedded column and WasmEdge's shim share this entry: one compiles, the other waits.
+    let _lock = spec
+        .cache_dir
+        .is_some()
+        .then(|| harness::runtime::cache::EntryLock::take(&entry));
     let state = if spec.cache_dir.is_some() && entry.is_file() {
         CacheState::Hit
     } else {

@@ -9,9 +9,40 @@ pub fn build(sh: &Shell) -> anyhow::Result<PathBuf> {
     eprintln!(
         "xtask: building the harness (release; the first build compiles wasmtime and wasmer and takes several minutes)"
     );
-    cmd!(sh, "cargo build --release --package harness --bin harness").run()?;
-    build_wasmedge_worker(sh)?;
+    let wasmedge = build_wasmedge_worker(sh)?;
+    let lock = crate::setup::load_lock()?;
+    let shims = crate::setup::provide(sh, &lock, "shim-build", false)?.is_ok();
+    build_workspace(sh, wasmedge, shims)?;
     Ok(crate::target_dir().join("release").join("harness"))
+}
+
+/// The workspace members left out of the release build: WasmEdge's crate without WasmEdge, the
+/// shims without their build tools.
+pub fn excluded(wasmedge: bool, shims: bool) -> Vec<&'static str> {
+    let mut exclude = Vec::new();
+    if !wasmedge {
+        exclude.extend(["--exclude", "harness-wasmedge"]);
+    }
+    if !shims {
+        exclude.extend(["--exclude", "harness-shims"]);
+    }
+    exclude
+}
+
+/// The one optimized build of the workspace that `matrix`, `test` and `crosscheck` share: the
+/// harness binary and the test binaries with the features of the whole workspace. Cargo unifies
+/// features over the packages a command selects, so building the harness package alone would give
+/// tokio (and the engines' WASI crates above it) other features and compile them all again, about
+/// twenty minutes on 2 cores. Returns the `--exclude` arguments `cargo test` must repeat.
+pub fn build_workspace(
+    sh: &Shell,
+    wasmedge: bool,
+    shims: bool,
+) -> anyhow::Result<Vec<&'static str>> {
+    let exclude = excluded(wasmedge, shims);
+    let args = &exclude;
+    cmd!(sh, "cargo test --release --workspace --no-run {args...}").run()?;
+    Ok(exclude)
 }
 
 /// Builds the WasmEdge columns' worker when WasmEdge can be provided (`toolchains.toml`); otherwise

@@ -64,16 +64,12 @@ impl Test {
         // The conformance suite finds the WasmEdge worker next to the harness; without WasmEdge its
         // crate cannot build, and its columns are skipped (a failure under CI). The same for the
         // shims, which need protoc and libseccomp to build.
-        let mut exclude: Vec<&str> = Vec::new();
-        if !crate::harness_bin::build_wasmedge_worker(sh)? {
-            exclude.extend(["--exclude", "harness-wasmedge"]);
-        }
-        let engine = match shim_build {
+        let wasmedge = crate::harness_bin::build_wasmedge_worker(sh)?;
+        let engine = match &shim_build {
             Err(reason) => {
                 eprintln!(
                     "xtask test: the shims cannot be built ({reason}): container columns are skipped"
                 );
-                exclude.extend(["--exclude", "harness-shims"]);
                 None
             }
             Ok(_) => match crate::docker::Guard::up(sh) {
@@ -86,6 +82,7 @@ impl Test {
                 }
             },
         };
+        let exclude = crate::harness_bin::build_workspace(sh, wasmedge, shim_build.is_ok())?;
         let env = engine.as_ref().map(|g| g.engine.env()).unwrap_or_default();
         let mut child = std::process::Command::new("cargo")
             .current_dir(crate::project_root())

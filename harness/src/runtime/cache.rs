@@ -56,6 +56,7 @@ pub fn compile_with<M, E>(
     let Some(entry) = entry else {
         return (compile(), CacheState::Cold);
     };
+    let _lock = EntryLock::take(entry);
     if entry.is_file()
         && let Some(module) = load(entry)
     {
@@ -70,6 +71,46 @@ pub fn compile_with<M, E>(
     (compiled, CacheState::Miss)
 }
 
+/// An exclusive lock on one cache entry, held from the look-up to the store: two processes that need
+/// the same artifact at once (two test threads, a column and the container column that runs the same
+/// engine, whose shim sees the cache through a bind mount) compile it once, the second loading what
+/// the first stored. WasmEdge's AOT compiler takes minutes on a large module, and two such compiles
+/// side by side on 2 cores took each twice as long. Cells of the matrix run one at a time, so a
+/// measured compile or load never waits here. Released when dropped (or when the process dies).
+pub struct EntryLock(Option<std::fs::File>);
+
+impl EntryLock {
+    /// Waits for the lock of `entry`. Locking is best effort: without a lock file (a read-only cache
+    /// directory) the caller goes on unlocked and may compile twice, never fail.
+    pub fn take(entry: &Path) -> EntryLock {
+        use std::os::fd::AsRawFd;
+        if let Some(parent) = entry.parent() {
+            let _ = std::fs::create_dir_all(parent);
+        }
+        let Ok(file) = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(entry.with_extension("lock"))
+        else {
+            return EntryLock(None);
+        };
+        // SAFETY: flock on a descriptor this function owns; it blocks until the lock is granted.
+        loop {
+            if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } == 0 {
+                return EntryLock(Some(file));
+            }
+            if std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted {
+                return EntryLock(None);
+            }
+        }
+    }
+
+    pub fn held(&self) -> bool {
+        self.0.is_some()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,6 +123,44 @@ mod tests {
         assert_ne!(a, entry(dir, "wasmtime", "e2", b"module"));
         assert_ne!(a, entry(dir, "wasmtime", "e1", b"module2"));
         assert!(a.starts_with("/c/wasmtime"));
+    }
+
+    #[test]
+    fn a_second_process_waits_for_the_entry_and_loads_it() {
+        let dir = std::env::temp_dir().join(format!("harness-cache-lock-{}", std::process::id()));
+        let path = entry(&dir, "t", "e", b"m");
+        let first = EntryLock::take(&path);
+        assert!(first.held());
+        // flock locks belong to open file descriptions: a second open in this process stands for
+        // another process, and must not get the lock while the first is held.
+        let lock = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path.with_extension("lock"))
+            .unwrap();
+        use std::os::fd::AsRawFd;
+        let try_lock = || unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+        assert_eq!(
+            try_lock(),
+            -1,
+            "the entry is locked while the first holds it"
+        );
+        let waiter = {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                let save = |m: &u32| Some(m.to_le_bytes().to_vec());
+                let load = |p: &Path| {
+                    let b = std::fs::read(p).ok()?;
+                    Some(u32::from_le_bytes(b.try_into().ok()?))
+                };
+                compile_with(Some(&path), || Ok::<_, ()>(2u32), load, save)
+            })
+        };
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        crate::results::write_atomic(&path, &1u32.to_le_bytes()).unwrap();
+        drop(first);
+        assert_eq!(waiter.join().unwrap(), (Ok(1), CacheState::Hit));
+        assert_eq!(try_lock(), 0, "released after the look-up");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -61,7 +61,7 @@ const WASMEDGE_AOT_CODE: &str = "WasmEdge's LLVM AOT compiler at O3, native shar
 const WASMTIME_CHECKED: &str = "epoch interruption and fuel are off (`wasmtime-epoch` prices epoch \
      interruption); `StoreLimits` acts only in `memory.grow`, a libcall, and leaves the default static \
      memories with guard pages (no bounds checks) as they are; the cache stores the engine's own \
-     serialized code, checked against its precompile-compatibility hash; `cargo bench -p harness \
+     serialized code, checked against its precompile-compatibility hash; `cargo bench --workspace \
      --bench overhead` measures the whole in-process and worker path against the bare API at \
      wasmtime's default configuration";
 const WASMER_CHECKED: &str = "no metering middleware; the tunables only lower each memory's declared \
