@@ -168,11 +168,14 @@ fn main() {
         .collect();
 
     let mut trials = vec![Trial::test("expectations/patterns", patterns)];
-    // Trials in column order, then the agreements (libtest-mimic starts them in the order given).
-    // Column by column, each WasmEdge AOT compile (over a minute for a Go module, three for CPython)
-    // happens once in its own column, and the container columns that share its cache entry, later
-    // in the list, load it instead of waiting on the same compile.
-    let mut by_column: Vec<Vec<Trial>> = runtime::ALL.iter().map(|_| Vec::new()).collect();
+    // The order trials start in (libtest-mimic keeps the order given, on as many threads as cores):
+    // every sample's first case on each column, then every second case, and so on, samples of one
+    // name side by side across languages. A module's first cell on an engine compiles it (WasmEdge's
+    // AOT compiler: over a minute for a Go module, three for CPython) while other cells of it wait
+    // on the cache entry's lock, so cells that share a module are kept apart: the two threads then
+    // compile two different modules instead of one compiling and the other waiting. The container
+    // columns, later in each pass, load what their engine's column compiled. The agreements run last.
+    let mut ordered: Vec<(Order, Trial)> = Vec::new();
     let mut agreements = Vec::new();
     // Every cell runs at most once per suite run: its own trial and an agreement trial share it.
     let memo = Memo::default();
@@ -196,8 +199,21 @@ fn main() {
             (_, Err(reason)) => Some((sample.language().to_owned(), reason.clone())),
             _ => None,
         };
-        for case in sample.manifest.cases.iter().filter(|c| !c.bench) {
-            for (&runtime, trials) in runtime::ALL.iter().zip(&mut by_column) {
+        for (pass, case) in sample
+            .manifest
+            .cases
+            .iter()
+            .filter(|c| !c.bench)
+            .enumerate()
+        {
+            for (column, &runtime) in runtime::ALL.iter().enumerate() {
+                let key = (
+                    pass,
+                    column,
+                    sample.name().to_owned(),
+                    sample.language().to_owned(),
+                );
+                let mut trials = Tagged(&mut ordered, key);
                 // Measurement variants run the benchmark-sized cases only, in the matrix.
                 if runtime::variant_of(runtime).is_some() {
                     continue;
@@ -283,7 +299,8 @@ fn main() {
             }
         }
     }
-    trials.extend(by_column.into_iter().flatten());
+    ordered.sort_by(|a, b| a.0.cmp(&b.0));
+    trials.extend(ordered.into_iter().map(|(_, trial)| trial));
     trials.extend(agreements);
     let patterns = known
         .iter()
@@ -307,6 +324,18 @@ fn main() {
     let conclusion = libtest_mimic::run(&args, trials);
     memo.report_time();
     conclusion.exit();
+}
+
+/// Where a column's trials go: into the list to be ordered, each with its sort key.
+/// A trial's place: case pass, column, sample name, language.
+type Order = (usize, usize, String, String);
+
+struct Tagged<'a>(&'a mut Vec<(Order, Trial)>, Order);
+
+impl Tagged<'_> {
+    fn push(&mut self, trial: Trial) {
+        self.0.push((self.1.clone(), trial));
+    }
 }
 
 /// Cells by trial name, each run once however many trials need it (libtest-mimic runs trials on

@@ -285,15 +285,16 @@ pub fn build_shims(sh: &Shell) -> anyhow::Result<PathBuf> {
             "containerd-shim-wasmedge-v1",
         ]);
     }
-    eprintln!("xtask: building the containerd shims (release)");
+    let profile = crate::profile();
+    eprintln!("xtask: building the containerd shims ({profile})");
     cmd!(
         sh,
-        "cargo build --release --package harness-shims {bins...}"
+        "cargo build --profile {profile} --package harness-shims {bins...}"
     )
     .run()?;
     let dir = root().join("bin");
     std::fs::create_dir_all(&dir)?;
-    let release = crate::target_dir().join("release");
+    let release = crate::profile_dir();
     for name in SHIMS {
         let file = format!("containerd-shim-{name}-v1");
         let link = dir.join(&file);

@@ -13,7 +13,7 @@ pub fn build(sh: &Shell) -> anyhow::Result<PathBuf> {
     let lock = crate::setup::load_lock()?;
     let shims = crate::setup::provide(sh, &lock, "shim-build", false)?.is_ok();
     build_workspace(sh, wasmedge, shims)?;
-    Ok(crate::target_dir().join("release").join("harness"))
+    Ok(crate::profile_dir().join("harness"))
 }
 
 /// The workspace members left out of the release build: WasmEdge's crate without WasmEdge, the
@@ -40,8 +40,12 @@ pub fn build_workspace(
     shims: bool,
 ) -> anyhow::Result<Vec<&'static str>> {
     let exclude = excluded(wasmedge, shims);
-    let args = &exclude;
-    cmd!(sh, "cargo test --release --workspace --no-run {args...}").run()?;
+    let (args, profile) = (&exclude, crate::profile());
+    cmd!(
+        sh,
+        "cargo test --profile {profile} --workspace --no-run {args...}"
+    )
+    .run()?;
     Ok(exclude)
 }
 
@@ -51,9 +55,10 @@ pub fn build_wasmedge_worker(sh: &Shell) -> anyhow::Result<bool> {
     let lock = crate::setup::load_lock()?;
     match crate::setup::provide(sh, &lock, "wasmedge", false)? {
         Ok(_) => {
+            let profile = crate::profile();
             cmd!(
                 sh,
-                "cargo build --release --package harness-wasmedge --bin harness-wasmedge-worker"
+                "cargo build --profile {profile} --package harness-wasmedge --bin harness-wasmedge-worker"
             )
             .run()?;
             Ok(true)

@@ -75,3 +75,27 @@ pub fn project_root() -> PathBuf {
 pub fn target_dir() -> PathBuf {
     harness::manifest::target_dir(&project_root())
 }
+
+/// Whether this run builds the harness, engines and shims with the `ci` profile instead of `release`.
+static CI_PROFILE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Makes this run's builds use the `ci` profile (Cargo.toml says why). Only `test` under CI=true
+/// does: `matrix` publishes figures, and always builds `release`.
+pub fn use_ci_profile() {
+    CI_PROFILE.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The Cargo profile of this run's optimized builds, which is also their directory under the target
+/// directory.
+pub fn profile() -> &'static str {
+    if CI_PROFILE.load(std::sync::atomic::Ordering::Relaxed) {
+        "ci"
+    } else {
+        "release"
+    }
+}
+
+/// Where this run's optimized build puts its binaries.
+pub fn profile_dir() -> PathBuf {
+    target_dir().join(profile())
+}

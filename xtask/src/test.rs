@@ -1,5 +1,6 @@
 //! `cargo xtask test`: builds the samples, then runs the unit tests and the conformance suite, in the
-//! release profile that the matrix also uses, so the engines compile once for both; then checks each
+//! release profile that the matrix also uses, so the engines compile once for both (under CI=true the
+//! `ci` profile, release at opt-level 1: CI checks outcomes, and has an hour); then checks each
 //! embedded engine's run phase against its own tool (`crosscheck`) with the harness the tests built.
 //! The engines and shims, the pinned command-line tools and the samples build side by side; the
 //! container columns' engine is started for the suite and stopped after it.
@@ -19,6 +20,9 @@ fn shell() -> anyhow::Result<Shell> {
 
 impl Test {
     pub fn run(self, sh: &Shell) -> anyhow::Result<()> {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            crate::use_ci_profile();
+        }
         let lock = crate::setup::load_lock()?;
         // What the engine build needs from apt and from Debian 13 comes first, one at a time: apt
         // holds one lock, and the samples' C toolchain comes from apt too.
@@ -86,7 +90,7 @@ impl Test {
         let env = engine.as_ref().map(|g| g.engine.env()).unwrap_or_default();
         let mut child = std::process::Command::new("cargo")
             .current_dir(crate::project_root())
-            .args(["test", "--release", "--workspace"])
+            .args(["test", "--profile", crate::profile(), "--workspace"])
             .args(&exclude)
             .arg("--")
             .args(&self.args)
@@ -103,7 +107,7 @@ impl Test {
             // The harness `cargo test` just built (the workspace's features): building it alone
             // would unify other features and compile the engines again.
             crate::crosscheck::Crosscheck {
-                exe: Some(crate::target_dir().join("release").join("harness")),
+                exe: Some(crate::profile_dir().join("harness")),
                 ..crate::crosscheck::Crosscheck::default()
             }
             .run(sh)?;
