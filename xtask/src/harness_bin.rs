@@ -16,8 +16,8 @@ pub fn build(sh: &Shell) -> anyhow::Result<PathBuf> {
     Ok(crate::profile_dir().join("harness"))
 }
 
-/// The workspace members left out of the release build: WasmEdge's crate without WasmEdge, the
-/// shims without their build tools.
+/// The workspace members left out of the optimized build (the `--exclude` arguments of its `cargo
+/// test`): WasmEdge's crate without WasmEdge, the shims without their build tools.
 pub fn excluded(wasmedge: bool, shims: bool) -> Vec<&'static str> {
     let mut exclude = Vec::new();
     if !wasmedge {
@@ -33,20 +33,15 @@ pub fn excluded(wasmedge: bool, shims: bool) -> Vec<&'static str> {
 /// harness binary and the test binaries with the features of the whole workspace. Cargo unifies
 /// features over the packages a command selects, so building the harness package alone would give
 /// tokio (and the engines' WASI crates above it) other features and compile them all again, about
-/// twenty minutes on 2 cores. Returns the `--exclude` arguments `cargo test` must repeat.
-pub fn build_workspace(
-    sh: &Shell,
-    wasmedge: bool,
-    shims: bool,
-) -> anyhow::Result<Vec<&'static str>> {
-    let exclude = excluded(wasmedge, shims);
-    let (args, profile) = (&exclude, crate::profile());
+/// twenty minutes on 2 cores. `cargo xtask test` runs the same `cargo test` selection itself.
+fn build_workspace(sh: &Shell, wasmedge: bool, shims: bool) -> anyhow::Result<()> {
+    let (exclude, profile) = (excluded(wasmedge, shims), crate::profile());
     cmd!(
         sh,
-        "cargo test --profile {profile} --workspace --no-run {args...}"
+        "cargo test --profile {profile} --workspace --no-run {exclude...}"
     )
     .run()?;
-    Ok(exclude)
+    Ok(())
 }
 
 /// Builds the WasmEdge columns' worker when WasmEdge can be provided (`toolchains.toml`); otherwise

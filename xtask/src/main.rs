@@ -27,7 +27,8 @@ const USAGE: &str = "usage: cargo xtask <task>
   run MODULE.wasm [--runtime R]... [--dir HOST::GUEST]... [--env K=V]... [--proposal P]... [-- ARGS]
                                     run any module on every runtime and compare
   test                              build the samples, run the unit tests and the conformance suite,
-                                    then crosscheck (unfiltered runs)
+                                    then crosscheck (unfiltered runs); CI=true builds
+                                    the `ci` profile (release at opt-level 1)
   crosscheck [--column C]... [--runs N] [--self-test] [--write] [--harness EXE]
                                     check each embedded engine's run phase against its own tool
   docker up|down|status             start (or find) the Docker Engine the container columns use, stop it";
