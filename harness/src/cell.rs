@@ -52,6 +52,7 @@ pub struct Run {
     pub wall_ms: f64,
     pub peak_rss_kib: u64,
     pub image_bytes: Option<u64>,
+    pub setup_retries: u32,
     pub exit_code: Option<i32>,
     pub compile_cache: String,
     pub runtime_version: Option<String>,
@@ -82,6 +83,7 @@ pub fn run_once(
         wall_ms: 0.0,
         peak_rss_kib: 0,
         image_bytes: None,
+        setup_retries: 0,
         exit_code: None,
         compile_cache: "cold".into(),
         runtime_version: None,
@@ -128,6 +130,7 @@ pub fn run_once(
                 run.wall_ms = outside.wall_ms;
                 run.peak_rss_kib = outside.peak_rss_kib.unwrap_or(0);
                 run.image_bytes = outside.image_bytes;
+                run.setup_retries = outside.setup_retries;
             }
             if let Ending::Exited { code } = report.ending {
                 run.exit_code = Some(code);
@@ -176,6 +179,7 @@ pub fn run_cell(
         compile_ms_stats: None,
         instantiate_ms_stats: None,
         warm_wall_ms_stats: None,
+        setup_retries: 0,
     };
     let skip = |mut cell: Cell, reason: String| {
         cell.reason = reason;
@@ -432,6 +436,7 @@ fn fold(cell: &mut Cell, runs: &[Run]) {
     cell.compile_ms_stats = compile;
     cell.instantiate_ms_stats = instantiate;
     cell.image_bytes = runs.iter().find_map(|r| r.image_bytes);
+    cell.setup_retries = runs.iter().map(|r| r.setup_retries).sum();
 }
 
 /// The median of some figures (the mean of the middle two for an even count).
@@ -549,6 +554,7 @@ mod tests {
             wall_ms,
             peak_rss_kib: 1024,
             image_bytes: None,
+            setup_retries: 0,
             exit_code: Some(0),
             compile_cache: cache.into(),
             runtime_version: None,

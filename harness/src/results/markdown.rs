@@ -110,6 +110,8 @@ pub fn render(results: &Results) -> String {
         }
     }
 
+    retried(&mut out, results);
+
     let timed: Vec<_> = results
         .cells
         .iter()
@@ -156,6 +158,36 @@ pub fn render(results: &Results) -> String {
         }
     }
     out
+}
+
+/// The cells whose container the engine's stack failed to create before the module ran, and that
+/// were run again: the stack's reliability, which the cells' outcomes do not show.
+fn retried(out: &mut String, results: &Results) {
+    let retried: Vec<&Cell> = results
+        .cells
+        .iter()
+        .filter(|c| c.setup_retries > 0)
+        .collect();
+    if retried.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\n## Containers created again\n\nThe engine's stack failed to create these cells' \
+         containers before anything of the module ran (libcontainer 0.6's race between its \
+         processes when Docker puts a hook in the spec), and the run was made again. The failed \
+         attempts are in no figure.\n\n| cell | attempts made again | runs |\n|---|---|---|"
+    );
+    for c in retried {
+        let _ = writeln!(
+            out,
+            "| {}/{} | {} | {} |",
+            c.runtime,
+            c.row(),
+            c.setup_retries,
+            c.n
+        );
+    }
 }
 
 /// What the figures are, said once at the top.
@@ -472,6 +504,31 @@ mod tests {
             "epoch interruption: geometric mean 1.13× over 3 kernel(s) where both passed; with the \
              1 timeout(s)' lower bounds, at least 5.43× over 4."
         ));
+    }
+
+    #[test]
+    fn containers_created_again_are_listed_only_when_there_are_any() {
+        let mut results = fixture::results();
+        assert!(!super::render(&results).contains("## Containers created again"));
+        let cell = results
+            .cells
+            .iter_mut()
+            .find(|c| c.runtime == "docker-runc")
+            .unwrap();
+        cell.setup_retries = 2;
+        let md = super::render(&results);
+        let table: Vec<&str> = section(&md, "## Containers created again")
+            .lines()
+            .filter(|l| l.starts_with('|'))
+            .collect();
+        assert_eq!(
+            table,
+            [
+                "| cell | attempts made again | runs |",
+                "|---|---|---|",
+                "| docker-runc/rust/nbody/bench | 2 | 3 |",
+            ]
+        );
     }
 
     #[test]

@@ -187,6 +187,10 @@ pub struct Outside {
     pub wall_ms: f64,
     pub peak_rss_kib: Option<u64>,
     pub image_bytes: Option<u64>,
+    /// Attempts before this one whose container failed to be created, before anything of the
+    /// module ran, and that the backend made again (see `docker::is_hook_race`).
+    #[serde(default)]
+    pub setup_retries: u32,
 }
 
 impl RunReport {
