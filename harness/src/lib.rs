@@ -7,6 +7,7 @@
 //! terminal table.
 
 pub mod cell;
+pub mod journal;
 pub mod lockfile;
 pub mod manifest;
 pub mod meta;

@@ -15,11 +15,11 @@ use harness::manifest::{self, Expect};
 use harness::outcome::shorten;
 use harness::results::{self, Meta, Results, format_ms};
 use harness::runtime::{self, Preopen, RunSpec};
-use harness::{Outcome, meta, native, worker};
+use harness::{Outcome, journal, meta, native, worker};
 
 const USAGE: &str = "usage:
   harness matrix [--root DIR] [--target-dir DIR] [--out DIR] [--runtime R]... [--sample S]...
-                 [--repeat N] [--no-bench] [--no-cache] [--bench-interpreters]
+                 [--repeat N] [--no-bench] [--no-cache] [--bench-interpreters] [--resume]
   harness run MODULE.wasm [--runtime R]... [--dir HOST::GUEST]... [--env K=V]...
                  [--proposal P]... [--timeout-ms N] [--cache] [-- ARGS...]
   harness worker    (internal: serves one run, request on stdin)";
@@ -145,7 +145,12 @@ fn matrix(args: &[String]) -> anyhow::Result<()> {
             "--sample",
             "--repeat",
         ],
-        &["--no-bench", "--no-cache", "--bench-interpreters"],
+        &[
+            "--no-bench",
+            "--no-cache",
+            "--bench-interpreters",
+            "--resume",
+        ],
     )?;
     let root = PathBuf::from(flags.one("--root").unwrap_or_else(|| ".".into()));
     let out_dir = flags
@@ -218,14 +223,59 @@ fn matrix(args: &[String]) -> anyhow::Result<()> {
         );
     }
 
-    let date = meta::now_rfc3339();
+    let sitting = meta::now_rfc3339();
     // The tree as the run starts: edits made while it runs are not in the binary that measured.
     let git_commit = meta::git_commit(&root);
+    let identity = journal::Identity {
+        git_commit: git_commit.clone(),
+        repeat,
+        switches: ["--no-cache", "--bench-interpreters"]
+            .into_iter()
+            .filter(|s| flags.has(s))
+            .map(str::to_owned)
+            .collect(),
+        jobs: jobs
+            .iter()
+            .map(|(runtime, sample, case)| journal::job(runtime, &sample.id(), &case.name))
+            .collect(),
+    };
+    let journal_path = ctx.target_dir.join("matrix-journal.jsonl");
+    let (mut journal, mut done) = if flags.has("--resume") {
+        let (journal, done) = journal::Journal::resume(&journal_path, &identity, &sitting)?;
+        eprintln!(
+            "resuming: {} of {} cells measured before, from {}",
+            done.len(),
+            jobs.len(),
+            journal_path.display()
+        );
+        (journal, done)
+    } else {
+        let journal = journal::Journal::start(&journal_path, &identity, &sitting)?;
+        (journal, Default::default())
+    };
+    let date = done
+        .values()
+        .map(|d| d.sitting.clone())
+        .min()
+        .unwrap_or_else(|| sitting.clone());
+    let mut sittings: BTreeMap<String, usize> = BTreeMap::new();
     let mut cells = Vec::new();
     let mut versions = BTreeMap::new();
     let width = jobs.len().to_string().len();
     for (i, (runtime, sample, case)) in jobs.iter().enumerate() {
-        let (cell, version) = cell::run_cell(&ctx, runtime, sample, case);
+        let key = journal::job(runtime, &sample.id(), &case.name);
+        let (cell, version, when) = match done.remove(&key) {
+            Some(done) => (done.cell, done.version, done.sitting),
+            None => {
+                let (cell, version) = cell::run_cell(&ctx, runtime, sample, case);
+                if let Err(err) = journal.record(&cell, version.as_deref()) {
+                    // The run goes on: only its resumability is lost.
+                    eprintln!("warning: {err}");
+                }
+                (cell, version, sitting.clone())
+            }
+        };
+        *sittings.entry(when).or_default() += 1;
         let figure = if cell.outcome == Outcome::Pass {
             format_ms(cell.phases_ms.run)
         } else {
@@ -274,6 +324,14 @@ fn matrix(args: &[String]) -> anyhow::Result<()> {
             clock: Some(meta::clock()),
             columns: meta::columns(&runtimes),
             native_builds: native::flags_by_language(&ctx.target_dir, &samples),
+            sittings: if sittings.len() > 1 {
+                sittings
+                    .into_iter()
+                    .map(|(started, cells)| results::Sitting { started, cells })
+                    .collect()
+            } else {
+                Vec::new()
+            },
         },
         cells,
     );
@@ -289,6 +347,9 @@ fn matrix(args: &[String]) -> anyhow::Result<()> {
         results::write_atomic(&path, results::docker::render(&results).as_bytes())
             .with_context(|| format!("cannot write {}", path.display()))?;
         println!("wrote {}", path.display());
+    }
+    if let Err(err) = journal.finish() {
+        eprintln!("warning: cannot remove the finished run's journal: {err}");
     }
     let (counts, unexpected) = results.tally();
     let summary: Vec<String> = counts.iter().map(|(o, n)| format!("{n} {o}")).collect();

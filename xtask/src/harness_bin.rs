@@ -120,16 +120,41 @@ pub fn run(sh: &Shell, args: &[String], env: &[(String, String)]) -> anyhow::Res
     Ok(wait_through_interrupts(&mut child)?.code().unwrap_or(1))
 }
 
-/// Waits for a child while a Ctrl-C goes to the child alone: the caller lives on to clean up (stop
-/// the engine it started) after the child has stopped.
+/// The child that SIGTERM and SIGHUP are passed on to while `wait_through_interrupts` waits.
+static WAITED_FOR: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
+
+extern "C" fn pass_on(signal: libc::c_int) {
+    let pid = WAITED_FOR.load(std::sync::atomic::Ordering::SeqCst);
+    if pid > 0 {
+        // SAFETY: kill is async-signal-safe; the pid is our child's, not yet reaped.
+        unsafe { libc::kill(pid, signal) };
+    }
+}
+
+/// Waits for a child while a Ctrl-C (which the terminal sends to both) goes to the child alone, and
+/// a SIGTERM or SIGHUP (a `kill`, a closed terminal) is passed on to it: the caller lives on to
+/// clean up (stop the engine it started) after the child has stopped.
 pub fn wait_through_interrupts(
     child: &mut std::process::Child,
 ) -> std::io::Result<std::process::ExitStatus> {
-    // SAFETY: only changes this process's disposition of SIGINT, restored below; the child, already
-    // started, keeps the default.
-    let previous = unsafe { libc::signal(libc::SIGINT, libc::SIG_IGN) };
+    WAITED_FOR.store(child.id() as i32, std::sync::atomic::Ordering::SeqCst);
+    let handler = pass_on as extern "C" fn(libc::c_int) as libc::sighandler_t;
+    // SAFETY: only changes this process's dispositions, restored below; the child, already started,
+    // keeps the defaults. The handler only reads an atomic and calls kill.
+    let previous = unsafe {
+        [
+            libc::signal(libc::SIGINT, libc::SIG_IGN),
+            libc::signal(libc::SIGTERM, handler),
+            libc::signal(libc::SIGHUP, handler),
+        ]
+    };
     let status = child.wait();
-    unsafe { libc::signal(libc::SIGINT, previous) };
+    unsafe {
+        libc::signal(libc::SIGINT, previous[0]);
+        libc::signal(libc::SIGTERM, previous[1]);
+        libc::signal(libc::SIGHUP, previous[2]);
+    }
+    WAITED_FOR.store(0, std::sync::atomic::Ordering::SeqCst);
     status
 }
 

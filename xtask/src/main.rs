@@ -23,7 +23,8 @@ const USAGE: &str = "usage: cargo xtask <task>
   build-samples [--language L]... [--offline] [--native]
                                     set up toolchains, build every sample (and kernels natively)
   matrix [--runtime R]... [--sample S]... [--repeat N] [--no-bench] [--no-cache] [--bench-interpreters]
-                                    build what is stale, run the matrix, write results/
+         [--resume]                 build what is stale, run the matrix, write results/; --resume
+                                    goes on with an interrupted run from its journal
   run MODULE.wasm [--runtime R]... [--dir HOST::GUEST]... [--env K=V]... [--proposal P]... [-- ARGS]
                                     run any module on every runtime and compare
   test                              build the samples, run the unit tests and the conformance suite,

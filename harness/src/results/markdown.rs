@@ -203,6 +203,21 @@ fn legend(results: &Results) -> String {
          median, mean, standard deviation, min, max and interval (`*_ms_stats`).",
         meta.noise_threshold * 100.0
     );
+    if !meta.sittings.is_empty() {
+        let parts: Vec<String> = meta
+            .sittings
+            .iter()
+            .map(|s| format!("from {} ({} cells)", s.started, s.cells))
+            .collect();
+        let _ = write!(
+            text,
+            " This run was interrupted and resumed (`matrix --resume`): {} sittings, {}. A cell's \
+             runs all come from one sitting; cells of different sittings may have met a host in \
+             another state.",
+            meta.sittings.len(),
+            parts.join(", ")
+        );
+    }
     if let Some(clock) = &meta.clock {
         let _ = write!(
             text,
@@ -430,6 +445,26 @@ mod tests {
         assert!(md.contains(
             "read from std::time::Instant (CLOCK_MONOTONIC) on the kernel's `tsc` clock source, \
              resolution 1 ns, 21 ns per reading"
+        ));
+    }
+
+    #[test]
+    fn a_resumed_run_says_so_and_when_each_sitting_began() {
+        let mut results = fixture::results();
+        assert!(!super::render(&results).contains("resumed"));
+        results.meta.sittings = vec![
+            super::super::Sitting {
+                started: "2026-01-01T00:00:00Z".into(),
+                cells: 10,
+            },
+            super::super::Sitting {
+                started: "2026-01-02T00:00:00Z".into(),
+                cells: 7,
+            },
+        ];
+        assert!(super::render(&results).contains(
+            "(`matrix --resume`): 2 sittings, from 2026-01-01T00:00:00Z (10 cells), from \
+             2026-01-02T00:00:00Z (7 cells)."
         ));
     }
 

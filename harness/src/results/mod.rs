@@ -72,6 +72,18 @@ pub struct Meta {
     /// against.
     #[serde(default)]
     pub native_builds: BTreeMap<String, String>,
+    /// When a run was interrupted and resumed (`matrix --resume`): each sitting's start and how
+    /// many cells it measured. Absent for a run made in one sitting.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sittings: Vec<Sitting>,
+}
+
+/// One stretch of a resumed run.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Sitting {
+    /// When the sitting began, UTC, RFC 3339.
+    pub started: String,
+    pub cells: usize,
 }
 
 fn noise_threshold() -> f64 {
@@ -509,6 +521,7 @@ pub(crate) mod fixture {
                 "-C opt-level=3 -C target-cpu=x86-64 -C target-feature=+crt-static".to_owned(),
             )]
             .into(),
+            sittings: Vec::new(),
         };
         Results::new(meta, cells)
     }
