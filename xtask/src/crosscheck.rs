@@ -18,7 +18,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use harness::manifest::{self, Case, Sample};
+use harness::manifest::{self, Case, Proposal, Sample};
 use harness::outcome::{self, Outcome};
 use harness::results::format_ms;
 use harness::runtime::{Ending, RunReport, RunSpec, external, millis};
@@ -61,6 +61,16 @@ const BINARY_TREES: Kernel = Kernel {
     variants: true,
 };
 
+/// Wasm GC: the kernel where the `wasmtime` column, built without wasmtime's default copying
+/// collector, ran six times slower than `wasmtime-cli` (reference counting instead).
+const KOTLIN_BINARY_TREES: Kernel = Kernel {
+    language: "kotlin",
+    sample: "binary-trees",
+    case: "bench",
+    tiny: "1",
+    variants: false,
+};
+
 /// The case where interruptible WasmEdge AOT code was 45 times slower than WasmEdge's own tool.
 const GO_SHA256: Kernel = Kernel {
     language: "go",
@@ -86,7 +96,7 @@ const ENGINES: &[Engine] = &[
         column: "wasmtime",
         variants: &["wasmtime-epoch"],
         tool: ToolKind::Wasmtime,
-        kernels: &[BINARY_TREES],
+        kernels: &[BINARY_TREES, KOTLIN_BINARY_TREES],
     },
     Engine {
         column: "wasmer",
@@ -101,6 +111,18 @@ const ENGINES: &[Engine] = &[
         kernels: &[BINARY_TREES, GO_SHA256],
     },
 ];
+
+/// `-W` with the settings for these proposals, or nothing.
+fn wasmtime_proposals(proposals: &[Proposal]) -> Vec<OsString> {
+    if proposals.is_empty() {
+        return Vec::new();
+    }
+    let flags: Vec<&str> = proposals
+        .iter()
+        .map(|p| harness::runtime::cli::wasmtime_flag(*p))
+        .collect();
+    vec!["-W".into(), flags.join(",").into()]
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum ToolKind {
@@ -155,11 +177,17 @@ impl ToolKind {
     }
 
     /// The tool's own precompilation, as its docs recommend for a module run many times.
-    fn compile_args(self, module: &Path, artifact: &Path) -> Vec<OsString> {
+    fn compile_args(self, module: &Path, artifact: &Path, proposals: &[Proposal]) -> Vec<OsString> {
         let (module, artifact) = (module.as_os_str().into(), artifact.as_os_str().into());
         match self {
-            // Cranelift at wasmtime's defaults for the host's CPU.
-            ToolKind::Wasmtime => vec!["compile".into(), module, "-o".into(), artifact],
+            // Cranelift at wasmtime's defaults for the host's CPU, with the proposals the module
+            // needs (the run must name the same: a precompiled module keeps its engine's settings).
+            ToolKind::Wasmtime => {
+                let mut args: Vec<OsString> = vec!["compile".into()];
+                args.extend(wasmtime_proposals(proposals));
+                args.extend([module, "-o".into(), artifact]);
+                args
+            }
             // This wasmer has Cranelift and Singlepass built in: Cranelift, as the embedded column.
             ToolKind::Wasmer => vec![
                 "compile".into(),
@@ -180,13 +208,14 @@ impl ToolKind {
     }
 
     /// The tool's run of its precompiled module, with nothing but the guest's arguments.
-    fn run_args(self, artifact: &Path, args: &[String]) -> Vec<OsString> {
+    fn run_args(self, artifact: &Path, args: &[String], proposals: &[Proposal]) -> Vec<OsString> {
         let mut all: Vec<OsString> = match self {
-            ToolKind::Wasmtime => vec![
-                "run".into(),
-                "--allow-precompiled".into(),
-                artifact.as_os_str().into(),
-            ],
+            ToolKind::Wasmtime => {
+                let mut all: Vec<OsString> = vec!["run".into()];
+                all.extend(wasmtime_proposals(proposals));
+                all.extend(["--allow-precompiled".into(), artifact.as_os_str().into()]);
+                all
+            }
             ToolKind::Wasmer => vec!["run".into(), artifact.as_os_str().into(), "--".into()],
             ToolKind::WasmEdge => vec![artifact.as_os_str().into()],
         };
@@ -755,6 +784,7 @@ fn compare(
         .module;
     let label = kernel_label(root, kernel);
 
+    let proposals: Vec<Proposal> = case.proposals.iter().copied().collect();
     let mut spec = harness::cell::spec_for(&sample, &case, Vec::new());
     spec.cache_dir = Some(embedded.cache_dir.clone());
     let limit = spec.timeout + worker::WALL_GRACE;
@@ -762,7 +792,7 @@ fn compare(
     // Warm-up: the embedded columns fill (or hit) the compile cache while the tool precompiles; both
     // compilers can take tens of seconds on a Go module, and this machine has more than one core.
     let (artifact, warm_up) = std::thread::scope(|scope| {
-        let compiling = scope.spawn(|| precompile(root, target, tool, &module));
+        let compiling = scope.spawn(|| precompile(root, target, tool, &module, &proposals));
         let warm_up: Result<Vec<EmbeddedRun>, String> = columns
             .iter()
             .map(|(column, _)| embedded.run(column, &module, &spec, Some(&case)))
@@ -786,8 +816,10 @@ fn compare(
         .collect();
     eprintln!("crosscheck: {label}: warm-up: {}", said.join(", "));
 
-    let bench_args = tool.kind.run_args(&artifact, &case.args);
-    let tiny_args = tool.kind.run_args(&artifact, &[kernel.tiny.to_owned()]);
+    let bench_args = tool.kind.run_args(&artifact, &case.args, &proposals);
+    let tiny_args = tool
+        .kind
+        .run_args(&artifact, &[kernel.tiny.to_owned()], &proposals);
     let bench = tool_run(tool, &bench_args, Some(&case), limit)?;
     let tiny = tool_run(tool, &tiny_args, None, limit)?;
     eprintln!(
@@ -859,9 +891,11 @@ fn compare(
         location: tool.location(root),
         kernel: label,
         compile: tool.shown(
-            &tool
-                .kind
-                .compile_args(&module, &artifact_name(root, target, tool, &module)),
+            &tool.kind.compile_args(
+                &module,
+                &artifact_name(root, target, tool, &module),
+                &proposals,
+            ),
             root,
         ),
         bench: tool.shown(&bench_args, root),
@@ -914,7 +948,13 @@ fn artifact_name(root: &Path, target: &Path, tool: &Tool, module: &Path) -> Path
 }
 
 /// Precompiles the module with the tool, unless an earlier crosscheck did.
-fn precompile(root: &Path, target: &Path, tool: &Tool, module: &Path) -> Result<PathBuf, String> {
+fn precompile(
+    root: &Path,
+    target: &Path,
+    tool: &Tool,
+    module: &Path,
+    proposals: &[Proposal],
+) -> Result<PathBuf, String> {
     let artifact = artifact_name(root, target, tool, module);
     if artifact.is_file() {
         return Ok(artifact);
@@ -928,7 +968,7 @@ fn precompile(root: &Path, target: &Path, tool: &Tool, module: &Path) -> Result<
         std::process::id(),
         tool.kind.artifact_extension()
     ));
-    let args = tool.kind.compile_args(module, &partial);
+    let args = tool.kind.compile_args(module, &partial, proposals);
     eprintln!("crosscheck: {}", tool.shown(&args, root));
     let started = Instant::now();
     let output = tool
@@ -1455,14 +1495,40 @@ mod tests {
             argv: vec!["/p/.cache/toolchains/wasmtime-cli-48.0.8/bin/wasmtime".into()],
             version: "wasmtime 48.0.8".into(),
         };
-        let run = ToolKind::Wasmtime.run_args(artifact, &["17".into()]);
+        let run = ToolKind::Wasmtime.run_args(artifact, &["17".into()], &[]);
         assert_eq!(
             tool.shown(&run, Path::new("/p")),
             "wasmtime run --allow-precompiled target/crosscheck/wasmtime/k.cwasm 17"
         );
-        let run = ToolKind::WasmEdge.run_args(Path::new("k.so"), &["17".into()]);
+        let run = ToolKind::WasmEdge.run_args(Path::new("k.so"), &["17".into()], &[]);
         assert_eq!(run, ["k.so", "17"]);
-        let compile = ToolKind::WasmEdge.compile_args(Path::new("m.wasm"), Path::new("k.so"));
+        let compile = ToolKind::WasmEdge.compile_args(Path::new("m.wasm"), Path::new("k.so"), &[]);
         assert_eq!(compile, ["compile", "--optimize", "3", "m.wasm", "k.so"]);
+        let gc = [Proposal::Gc, Proposal::ExceptionHandling];
+        let compile =
+            ToolKind::Wasmtime.compile_args(Path::new("m.wasm"), Path::new("k.cwasm"), &gc);
+        assert_eq!(
+            compile,
+            [
+                "compile",
+                "-W",
+                "gc=y,function-references=y,exceptions=y",
+                "m.wasm",
+                "-o",
+                "k.cwasm"
+            ]
+        );
+        let run = ToolKind::Wasmtime.run_args(Path::new("k.cwasm"), &["17".into()], &gc);
+        assert_eq!(
+            run,
+            [
+                "run",
+                "-W",
+                "gc=y,function-references=y,exceptions=y",
+                "--allow-precompiled",
+                "k.cwasm",
+                "17"
+            ]
+        );
     }
 }

@@ -118,6 +118,21 @@ impl Tool {
 }
 
 /// Finds the column's tool and asks it for its version, or says why it cannot (a skip reason).
+/// The `-W` setting that turns a proposal on in the `wasmtime` tool.
+pub fn wasmtime_flag(proposal: Proposal) -> &'static str {
+    match proposal {
+        Proposal::Gc => "gc=y,function-references=y",
+        Proposal::FunctionReferences => "function-references=y",
+        Proposal::ExceptionHandling => "exceptions=y",
+        Proposal::Threads => "threads=y",
+        Proposal::TailCall => "tail-call=y",
+        Proposal::MultiMemory => "multi-memory=y",
+        Proposal::Memory64 => "memory64=y",
+        Proposal::RelaxedSimd => "relaxed-simd=y",
+        Proposal::ExtendedConst => "extended-const=y",
+    }
+}
+
 pub fn find(column: &str) -> Result<Cli, String> {
     let tool =
         Tool::of(column).ok_or_else(|| format!("`{column}` is not a command-line column"))?;
@@ -233,19 +248,7 @@ impl Cli {
                 // A store limit (`StoreLimits`, checked by `memory.grow`): it leaves the generated
                 // code alone. No `timeout=`: that turns epoch interruption on.
                 let mut wasm = vec![format!("max-memory-size={}", spec.memory_limit_bytes)];
-                for proposal in &spec.proposals {
-                    wasm.push(match proposal {
-                        Proposal::Gc => "gc=y,function-references=y".into(),
-                        Proposal::FunctionReferences => "function-references=y".into(),
-                        Proposal::ExceptionHandling => "exceptions=y".into(),
-                        Proposal::Threads => "threads=y".into(),
-                        Proposal::TailCall => "tail-call=y".into(),
-                        Proposal::MultiMemory => "multi-memory=y".into(),
-                        Proposal::Memory64 => "memory64=y".into(),
-                        Proposal::RelaxedSimd => "relaxed-simd=y".into(),
-                        Proposal::ExtendedConst => "extended-const=y".into(),
-                    });
-                }
+                wasm.extend(spec.proposals.iter().map(|p| wasmtime_flag(*p).to_owned()));
                 command.arg("-W").arg(wasm.join(","));
                 match &cache {
                     Some(dir) => {

@@ -53,13 +53,16 @@ const CAPTURE: &str =
 const CONTAINER_STDIO: &str = "the container's own stdio (the shim reopens runwasi's stdin FIFO \
      read-only so that the guest sees end of input)";
 const WASMTIME_CODE: &str = "Cranelift at wasmtime's default settings (opt-level `speed`), host CPU \
-     features detected at run time";
+     features detected at run time; Wasm GC objects in wasmtime's default collector, the copying one \
+     (the crate's `gc-copying` feature, on in wasmtime's default features and in `wasmtime-cli`)";
 const WASMER_CODE: &str =
     "Cranelift at wasmer's default settings (opt-level `speed`), host CPU features";
 const WASMEDGE_AOT_CODE: &str = "WasmEdge's LLVM AOT compiler at O3, native shared library, not \
      interruptible (what `wasmedge compile --optimize 3` makes)";
 const WASMTIME_CHECKED: &str = "epoch interruption and fuel are off (`wasmtime-epoch` prices epoch \
-     interruption); `StoreLimits` acts only in `memory.grow`, a libcall, and leaves the default static \
+     interruption); the crate's features give `Collector::Auto` the collector wasmtime's defaults \
+     give it (without `gc-copying` it falls back to reference counting, which ran Kotlin's \
+     binary-trees six times slower than `wasmtime-cli`); `StoreLimits` acts only in `memory.grow`, a libcall, and leaves the default static \
      memories with guard pages (no bounds checks) as they are; the cache stores the engine's own \
      serialized code, checked against its precompile-compatibility hash; `cargo bench --workspace \
      --bench overhead` measures the whole in-process and worker path against the bare API at \

@@ -310,3 +310,18 @@ fn ending_of_error(err: wasmtime::Error, stage: Option<Stage>) -> Ending {
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// wasmtime's `Collector::Auto` takes the best collector compiled in; its default features
+    /// compile in the copying collector, and so must ours, or Wasm GC code is measured on
+    /// reference counting. Asking for it by name fails when the feature is missing.
+    #[test]
+    fn the_collector_wasmtime_ships_by_default_is_compiled_in() {
+        let mut config = config(&[Proposal::Gc], false);
+        config.collector(wasmtime::Collector::Copying);
+        Engine::new(&config).expect("wasmtime built without its default `gc-copying` feature");
+    }
+}
