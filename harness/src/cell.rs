@@ -70,7 +70,7 @@ pub fn run_once(
     expect: &Expect,
     declined: &[String],
 ) -> Run {
-    let wall_limit = spec.timeout + worker::WALL_GRACE;
+    let wall_limit = spec.timeout + crate::deadline::WALL_GRACE;
     let preopens = spec.preopens.clone();
     let request = worker::Request {
         runtime: runtime.to_owned(),

@@ -7,6 +7,7 @@
 //! terminal table.
 
 pub mod cell;
+pub mod deadline;
 pub mod journal;
 pub mod lockfile;
 pub mod manifest;
@@ -16,6 +17,7 @@ pub mod outcome;
 pub mod results;
 pub mod runtime;
 pub mod stats;
+pub mod util;
 pub mod versions;
 pub mod worker;
 

@@ -20,10 +20,6 @@ pub const SUBCOMMAND: &str = "worker";
 /// must find nothing.
 pub const HOST_SECRET_VAR: &str = "WASM_HARNESS_HOST_SECRET";
 
-/// Time a worker gets beyond its case's timeout before the parent kills it: compilation and start-up
-/// happen outside the guest's deadline.
-pub const WALL_GRACE: Duration = Duration::from_secs(300);
-
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Request {
     pub runtime: String,
@@ -91,7 +87,7 @@ pub fn serve_with(
     // The engine stops the guest at the deadline where it can; this guard is the backstop, a little
     // later, and the only stop for engines without interruption.
     let slack = if backend.interrupts_in_engine() {
-        Duration::from_secs(2)
+        crate::deadline::INTERRUPT_GRACE
     } else {
         Duration::ZERO
     };

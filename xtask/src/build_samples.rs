@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use harness::manifest::{self, Build, BuildStamp, BuildStatus, Launch, Sample};
+use harness::util::hex;
 use sha2::{Digest, Sha256};
 use xshell::Shell;
 
@@ -284,8 +285,4 @@ fn list_files(dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
 pub fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     harness::results::write_atomic(path, bytes)
         .with_context(|| format!("cannot write {}", path.display()))
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -648,7 +648,7 @@ impl Embedded {
             module: module.to_owned(),
             spec: spec.clone(),
         };
-        let limit = spec.timeout + worker::WALL_GRACE;
+        let limit = spec.timeout + harness::deadline::WALL_GRACE;
         let finished = if external::is_external(column) {
             let (program, args) = self.wasmedge_worker.as_ref().map_err(Clone::clone)?;
             let mut command = Command::new(program);
@@ -787,7 +787,7 @@ fn compare(
     let proposals: Vec<Proposal> = case.proposals.iter().copied().collect();
     let mut spec = harness::cell::spec_for(&sample, &case, Vec::new());
     spec.cache_dir = Some(embedded.cache_dir.clone());
-    let limit = spec.timeout + worker::WALL_GRACE;
+    let limit = spec.timeout + harness::deadline::WALL_GRACE;
 
     // Warm-up: the embedded columns fill (or hit) the compile cache while the tool precompiles; both
     // compilers can take tens of seconds on a Go module, and this machine has more than one core.
@@ -940,7 +940,7 @@ fn artifact_name(root: &Path, target: &Path, tool: &Tool, module: &Path) -> Path
     hasher.update(tool.version.as_bytes());
     hasher.update(tool.location(root).as_bytes());
     let digest = hasher.finalize();
-    let key: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    let key = harness::util::hex(&digest[..8]);
     target
         .join("crosscheck")
         .join(tool.kind.name())

@@ -10,7 +10,9 @@ use harness::native::NativeRecord;
 use sha2::{Digest, Sha256};
 use xshell::Shell;
 
-use crate::build_samples::{hex, is_current, new_stamp, write_file};
+use harness::util::hex;
+
+use crate::build_samples::{is_current, new_stamp, write_file};
 use crate::recipes;
 use crate::setup::Provided;
 

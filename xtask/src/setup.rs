@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
+use harness::util::which;
 use xshell::{Shell, cmd};
 
 /// `toolchains.toml`: one entry per language.
@@ -226,17 +227,6 @@ fn from_path(sh: &Shell, pin: &Pin) -> Option<Provided> {
     })
 }
 
-pub fn which(command: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(command))
-        .find(|candidate| {
-            std::fs::metadata(candidate).is_ok_and(|m| {
-                use std::os::unix::fs::PermissionsExt;
-                m.is_file() && m.permissions().mode() & 0o111 != 0
-            })
-        })
-}
 
 fn rustup_target(sh: &Shell, target: &str, offline: bool) -> Status {
     let version = cmd!(sh, "rustc --version")
@@ -781,13 +771,7 @@ fn file_sha256(path: &Path) -> Option<String> {
     let mut file = std::fs::File::open(path).ok()?;
     let mut hasher = Sha256::new();
     std::io::copy(&mut file, &mut hasher).ok()?;
-    Some(
-        hasher
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect(),
-    )
+    Some(harness::util::hex(&hasher.finalize()))
 }
 
 #[cfg(test)]

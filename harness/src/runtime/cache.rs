@@ -37,11 +37,7 @@ pub fn entry(dir: &Path, runtime: &str, engine: &str, module: &[u8]) -> PathBuf 
     hasher.update(engine.as_bytes());
     hasher.update([0]);
     hasher.update(module);
-    let key: String = hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let key = crate::util::hex(&hasher.finalize());
     dir.join(runtime).join(format!("{key}.bin"))
 }
 

@@ -12,7 +12,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Duration;
 
 use super::{Ending, RunReport, RunSpec, Runtime, Stage, Watchdog};
 use crate::manifest::Proposal;
@@ -39,10 +38,6 @@ pub fn pinned_install(column: &str) -> Option<PathBuf> {
                 .join(executable)
         })
 }
-
-/// Time the tool gets beyond the case's deadline before the harness kills it: its process start-up
-/// and compilation (or cache load) count against the deadline too, unlike the embedded columns'.
-const START_ALLOWANCE: Duration = Duration::from_secs(1);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Tool {
@@ -142,7 +137,7 @@ pub fn find(column: &str) -> Result<Cli, String> {
         (Command::new(path), origin)
     } else if let Some(found) = tool.pinned() {
         found
-    } else if let Some(path) = on_path(program) {
+    } else if let Some(path) = crate::util::which(program) {
         let origin = format!("{} from the PATH", path.display());
         (Command::new(path), origin)
     } else {
@@ -181,13 +176,6 @@ pub fn find(column: &str) -> Result<Cli, String> {
         version,
         origin,
     })
-}
-
-fn on_path(program: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(program))
-        .find(|p| p.is_file())
 }
 
 /// A command with the same program and arguments (Command is not Clone).
@@ -554,7 +542,7 @@ impl Runtime for Cli {
         let raw = crate::worker::spawn_and_wait(
             command,
             spec.stdin.clone(),
-            spec.timeout + START_ALLOWANCE,
+            spec.timeout + crate::deadline::TOOL_START,
         );
         let _ = std::fs::remove_dir_all(&dir);
         let raw = match raw {
@@ -575,7 +563,7 @@ impl Runtime for Cli {
                     "the harness, which killed {} at the deadline (+{} s for its start-up and \
                      compilation)",
                     self.tool.program(),
-                    START_ALLOWANCE.as_secs()
+                    crate::deadline::TOOL_START.as_secs()
                 ),
             }
         } else if raw.signal().is_some() {
@@ -632,7 +620,7 @@ mod tests {
             }],
             stdin: Vec::new(),
             proposals: vec![Proposal::ExceptionHandling],
-            timeout: Duration::from_secs(60),
+            timeout: std::time::Duration::from_secs(60),
             memory_limit_bytes: 256 << 20,
             output_limit_bytes: 1 << 20,
             cache_dir,

@@ -3,24 +3,22 @@
 //! project's runwasi shims (`shims/`), and the same program as a native container under runc
 //! (`docker-runc`) for comparison.
 //!
-//! Every module becomes an image the first time a column needs it: one layer holding the module at
-//! `/<program>` and the directories packaged with the program (an interpreter's library), platform
-//! `wasi/wasm`, the module as entrypoint: `FROM scratch`, `COPY`, `ENTRYPOINT`. The OCI tar is kept
-//! under `target/docker/images/` and loaded into the engine. A case's directories are bind mounts.
+//! Every module becomes an image (`oci`) the first time a column needs it; a case's directories are
+//! bind mounts, and a project shim gets the rest of the run through `shim_protocol`.
 //!
 //! The engine is found through `DOCKER_HOST` (and `CONTAINERD_ADDRESS` for `ctr`), which
 //! `cargo xtask matrix` sets when it starts the project's private engine.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
-
-use super::{Ending, Outside, Phases, RunReport, RunSpec, Runtime, Stage, Watchdog, millis};
+use super::oci::Image;
+use super::shim_protocol::{self, ShimReport};
+use super::{Ending, Outside, RunReport, RunSpec, Runtime, Stage, Watchdog, millis};
+use crate::deadline;
 use crate::manifest::Proposal;
+use crate::util::which;
 
 /// The container columns, in the order the matrix shows them.
 pub const COLUMNS: &[&str] = &[
@@ -36,24 +34,8 @@ pub const COLUMNS: &[&str] = &[
 /// The column that runs native programs in `FROM scratch` images under runc.
 pub const NATIVE: &str = "docker-runc";
 
-/// The prefix of the shim's report line on the container's stderr.
-pub const SHIM_MARKER: &str = "harness-shim: ";
-
 /// The containerd namespace Docker keeps its images and containers in.
 const DOCKER_NAMESPACE: &str = "moby";
-
-/// Where a case's runs inside a container keep the engine's compiled-artifact cache.
-const CACHE_MOUNT: &str = "/.harness-cache";
-
-/// What a project shim reports when the container sets `HARNESS_REPORT`: the backend's report of
-/// the run inside the container, and that process's peak resident set.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ShimReport {
-    pub ending: Ending,
-    pub phases: Phases,
-    pub compile_cache: String,
-    pub peak_rss_kib: u64,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Via {
@@ -172,12 +154,6 @@ fn ctr_global() -> Vec<String> {
     ]
 }
 
-fn which(program: &str) -> Option<PathBuf> {
-    std::env::split_paths(&std::env::var_os("PATH")?)
-        .map(|dir| dir.join(program))
-        .find(|p| p.is_file())
-}
-
 impl Runtime for Container {
     fn name(&self) -> &'static str {
         self.column
@@ -227,9 +203,9 @@ impl Runtime for Container {
         // before the worker's own wall-clock limit, and the container is removed when it passes.
         let _ = watchdog;
         let limit = if self.shim.is_some() {
-            spec.timeout + crate::worker::WALL_GRACE.saturating_sub(Duration::from_secs(15))
+            spec.timeout + deadline::WALL_GRACE.saturating_sub(deadline::CONTAINER_REMOVAL)
         } else {
-            spec.timeout + Duration::from_secs(2)
+            spec.timeout + deadline::NATIVE_CONTAINER_START
         };
         let mut setup_retries = 0;
         let (raw, wall) = loop {
@@ -270,7 +246,7 @@ impl Runtime for Container {
             }
             break (raw, wall);
         };
-        let (stderr, shim_report) = split_report(&raw.stderr);
+        let (stderr, shim_report) = ShimReport::split_off(&raw.stderr);
         let said = String::from_utf8_lossy(&stderr).into_owned();
         let mut report = RunReport::new(Ending::Exited { code: 0 });
         report.compile_cache = "container".into();
@@ -312,7 +288,7 @@ impl Container {
                 spec.cache_dir
                     .iter()
                     .filter(|_| self.shim.is_some())
-                    .map(|dir| (dir.display().to_string(), CACHE_MOUNT.to_owned())),
+                    .map(|dir| (dir.display().to_string(), shim_protocol::CACHE_MOUNT.to_owned())),
             )
             .collect();
         let mut env: Vec<(String, String)> = spec
@@ -321,22 +297,8 @@ impl Container {
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         if self.shim.is_some() {
-            let preopens: Vec<&str> = spec.preopens.iter().map(|p| p.guest.as_str()).collect();
-            let proposals: Vec<String> = spec.proposals.iter().map(|p| p.to_string()).collect();
-            env.push(("HARNESS_PREOPENS".into(), preopens.join(":")));
-            env.push(("HARNESS_PROPOSALS".into(), proposals.join(",")));
-            env.push((
-                "HARNESS_MEMORY_LIMIT".into(),
-                spec.memory_limit_bytes.to_string(),
-            ));
-            env.push(("HARNESS_REPORT".into(), "1".into()));
-            env.push((
-                "HARNESS_TIMEOUT_MS".into(),
-                spec.timeout.as_millis().to_string(),
-            ));
-            if spec.cache_dir.is_some() {
-                env.push(("HARNESS_CACHE".into(), CACHE_MOUNT.into()));
-            }
+            let request = shim_protocol::Request::for_run(spec).to_env();
+            env.extend(request.into_iter().map(|(k, v)| (k.to_owned(), v)));
         }
         match self.via {
             Via::Docker => {
@@ -458,225 +420,9 @@ fn is_hook_race(stderr: &str) -> bool {
     stderr.contains("received unexpected message: HookRequest")
 }
 
-/// Takes the shim's report line off the end of stderr.
-fn split_report(stderr: &[u8]) -> (Vec<u8>, Option<ShimReport>) {
-    let text = String::from_utf8_lossy(stderr);
-    let Some(at) = text.rfind(SHIM_MARKER) else {
-        return (stderr.to_vec(), None);
-    };
-    let line = text[at + SHIM_MARKER.len()..].lines().next().unwrap_or("");
-    match serde_json::from_str::<ShimReport>(line) {
-        Ok(report) => {
-            // The shim starts its line on a line of its own.
-            let kept = text[..at].strip_suffix('\n').unwrap_or(&text[..at]);
-            (kept.as_bytes().to_vec(), Some(report))
-        }
-        Err(_) => (stderr.to_vec(), None),
-    }
-}
-
-/// A loaded image: its name in the engine and its size.
-struct Image {
-    name: String,
-    bytes: u64,
-}
-
-impl Image {
-    /// The image for this module and the spec's packaged directories, built and loaded unless the
-    /// engine has it already.
-    fn ensure(module: &[u8], spec: &RunSpec, native: bool) -> Result<Image, String> {
-        let packaged: Vec<(&Path, &str)> = spec
-            .preopens
-            .iter()
-            .filter(|p| p.packaged)
-            .map(|p| (p.host.as_path(), p.guest.as_str()))
-            .collect();
-        let layer = layer(module, &spec.program, &packaged)?;
-        let digest = hex(&Sha256::digest(&layer));
-        let stem = spec.program.trim_end_matches(".wasm");
-        let name = format!(
-            "localhost/wasm-polyglot/{stem}:{}-{}",
-            if native { "native" } else { "wasm" },
-            &digest[..12]
-        );
-        if let Some(bytes) = image_size(&name) {
-            return Ok(Image { name, bytes });
-        }
-        let dir = images_dir();
-        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-        let tar = dir.join(format!("{}.tar", &digest[..16]));
-        if !tar.is_file() {
-            write_oci_tar(&tar, &layer, &digest, &name, &spec.program, native)?;
-        }
-        // Loaded through Docker even for `ctr` columns: the same store, the same image.
-        let docker = which("docker").ok_or("no `docker` command to load the image with")?;
-        let out = Command::new(docker)
-            .arg("load")
-            .arg("-i")
-            .arg(&tar)
-            .output()
-            .map_err(|e| e.to_string())?;
-        if !out.status.success() {
-            return Err(format!(
-                "docker load {}: {}",
-                tar.display(),
-                String::from_utf8_lossy(&out.stderr).trim()
-            ));
-        }
-        let bytes = image_size(&name)
-            .ok_or_else(|| format!("{name} is not in the engine after loading it"))?;
-        Ok(Image { name, bytes })
-    }
-}
-
-/// `target/docker/images/`, beside the harness binary's target directory.
-fn images_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("HARNESS_DOCKER_DIR") {
-        return PathBuf::from(dir).join("images");
-    }
-    std::env::current_exe()
-        .ok()
-        .and_then(|exe| exe.ancestors().nth(2).map(Path::to_path_buf))
-        .unwrap_or_else(std::env::temp_dir)
-        .join("docker")
-        .join("images")
-}
-
-/// The image's size as Docker reports it, or `None` when the engine does not have it. Docker and
-/// containerd share one store, so the `ctr` columns ask Docker too.
-fn image_size(name: &str) -> Option<u64> {
-    let out = Command::new(which("docker")?)
-        .args(["image", "inspect", "--format", "{{.Size}}", name])
-        .output()
-        .ok()?;
-    if !out.status.success() {
-        return None;
-    }
-    String::from_utf8_lossy(&out.stdout).trim().parse().ok()
-}
-
-/// The image's one layer, an uncompressed tar written the same way every time (no times, no owners)
-/// so that the same program is the same image.
-fn layer(module: &[u8], program: &str, packaged: &[(&Path, &str)]) -> Result<Vec<u8>, String> {
-    let mut tar = tar::Builder::new(Vec::new());
-    let add_file = |tar: &mut tar::Builder<Vec<u8>>, path: &str, mode: u32, data: &[u8]| {
-        let mut header = tar::Header::new_gnu();
-        header.set_size(data.len() as u64);
-        header.set_mode(mode);
-        header.set_mtime(0);
-        header.set_entry_type(tar::EntryType::Regular);
-        tar.append_data(&mut header, path.trim_start_matches('/'), data)
-            .map_err(|e| format!("cannot add {path} to the layer: {e}"))
-    };
-    add_file(&mut tar, program, 0o755, module)?;
-    for (host, guest) in packaged {
-        let mut files = Vec::new();
-        collect_files(host, &mut files).map_err(|e| format!("{}: {e}", host.display()))?;
-        files.sort();
-        for file in files {
-            let relative = file.strip_prefix(host).unwrap_or(&file);
-            let inside = Path::new(guest).join(relative);
-            let data = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
-            add_file(&mut tar, &inside.to_string_lossy(), 0o644, &data)?;
-        }
-    }
-    tar.into_inner()
-        .map_err(|e| format!("cannot finish the layer: {e}"))
-}
-
-fn collect_files(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            collect_files(&path, files)?;
-        } else {
-            files.push(path);
-        }
-    }
-    Ok(())
-}
-
-/// Writes an OCI image layout tar (with Docker's `manifest.json`, so that `docker load` takes it)
-/// with oci-tar-builder.
-fn write_oci_tar(
-    tar: &Path,
-    layer: &[u8],
-    digest: &str,
-    name: &str,
-    program: &str,
-    native: bool,
-) -> Result<(), String> {
-    use oci_spec::image::{Arch, ConfigBuilder, ImageConfigurationBuilder, Os, RootFsBuilder};
-    let layer_path = tar.with_extension("layer");
-    std::fs::write(&layer_path, layer).map_err(|e| e.to_string())?;
-    let (os, arch) = if native {
-        (Os::Linux, Arch::Amd64)
-    } else {
-        (Os::from("wasi"), Arch::Wasm)
-    };
-    let config = ConfigBuilder::default()
-        .entrypoint(vec![format!("/{program}")])
-        .build()
-        .map_err(|e| e.to_string())?;
-    let image = ImageConfigurationBuilder::default()
-        .architecture(arch)
-        .os(os)
-        .config(config)
-        .rootfs(
-            RootFsBuilder::default()
-                .diff_ids(vec![format!("sha256:{digest}")])
-                .build()
-                .map_err(|e| e.to_string())?,
-        )
-        .build()
-        .map_err(|e| e.to_string())?;
-    let mut builder = oci_tar_builder::Builder::default();
-    builder.add_config(image, name.to_owned());
-    builder.add_layer(&layer_path);
-    let partial = tar.with_extension("tar.partial");
-    let file = std::fs::File::create(&partial).map_err(|e| e.to_string())?;
-    let mut writer = std::io::BufWriter::new(file);
-    builder
-        .build(&mut writer)
-        .map_err(|e| format!("oci-tar-builder: {e:#}"))?;
-    writer.flush().map_err(|e| e.to_string())?;
-    drop(writer);
-    let _ = std::fs::remove_file(&layer_path);
-    std::fs::rename(&partial, tar).map_err(|e| e.to_string())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_shim_report_comes_off_stderr() {
-        let report = ShimReport {
-            ending: Ending::Trapped {
-                message: "unreachable".into(),
-            },
-            phases: Phases {
-                compile: 1.0,
-                instantiate: 2.0,
-                run: 3.0,
-            },
-            compile_cache: "hit".into(),
-            peak_rss_kib: 4242,
-        };
-        let stderr = format!(
-            "guest line\n\n{SHIM_MARKER}{}\n",
-            serde_json::to_string(&report).unwrap()
-        );
-        let (kept, got) = split_report(stderr.as_bytes());
-        assert_eq!(String::from_utf8(kept).unwrap(), "guest line\n");
-        let got = got.unwrap();
-        assert_eq!(got.peak_rss_kib, 4242);
-        assert_eq!(got.ending, report.ending);
-    }
 
     #[test]
     fn the_hook_race_is_told_from_a_refused_module() {
@@ -689,31 +435,5 @@ mod tests {
             failed to create shim task: can't handle module\n";
         assert!(!is_hook_race(refused));
         assert!(!is_hook_race("HookRequest\n"));
-    }
-
-    #[test]
-    fn stderr_without_a_report_is_left_alone() {
-        let (kept, got) = split_report(b"harness-shim: not json\n");
-        assert_eq!(kept, b"harness-shim: not json\n");
-        assert!(got.is_none());
-    }
-
-    #[test]
-    fn the_same_program_makes_the_same_layer() {
-        let dir = std::env::temp_dir().join(format!("harness-layer-{}", std::process::id()));
-        std::fs::create_dir_all(dir.join("sub")).unwrap();
-        std::fs::write(dir.join("sub/lib.py"), "x = 1\n").unwrap();
-        let packaged = [(dir.as_path(), "/usr/local/lib")];
-        let a = layer(b"\0asm\x01\0\0\0", "p.wasm", &packaged).unwrap();
-        let b = layer(b"\0asm\x01\0\0\0", "p.wasm", &packaged).unwrap();
-        assert_eq!(a, b);
-        let mut archive = tar::Archive::new(a.as_slice());
-        let names: Vec<String> = archive
-            .entries()
-            .unwrap()
-            .map(|e| e.unwrap().path().unwrap().display().to_string())
-            .collect();
-        assert_eq!(names, ["p.wasm", "usr/local/lib/sub/lib.py"]);
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

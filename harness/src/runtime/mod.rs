@@ -16,6 +16,8 @@ pub mod cli;
 pub mod configuration;
 pub mod docker;
 pub mod external;
+mod oci;
+pub mod shim_protocol;
 
 #[cfg(feature = "wasmer")]
 mod wasmer;
