@@ -26,6 +26,16 @@ pub const NATIVE_CONTAINER_START: Duration = Duration::from_secs(2);
 /// compilation (or cache load) count against the deadline too, unlike the embedded columns'.
 pub const TOOL_START: Duration = Duration::from_secs(1);
 
+/// When the backstop watchdog ends a run whose guest has `timeout`: a little after it where the
+/// engine stops guests itself, at it where nothing else would.
+pub fn backstop(timeout: Duration, interrupts_in_engine: bool) -> Duration {
+    if interrupts_in_engine {
+        timeout + INTERRUPT_GRACE
+    } else {
+        timeout
+    }
+}
+
 // Every limit above ends before the worker's own, so that the harness still sees how the run ended.
 const _: () = {
     let wall = WALL_GRACE.as_millis();

@@ -14,6 +14,7 @@ pub mod manifest;
 pub mod meta;
 pub mod native;
 pub mod outcome;
+pub mod process;
 pub mod results;
 pub mod runtime;
 pub mod stats;

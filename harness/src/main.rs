@@ -12,9 +12,9 @@ use comfy_table::{ContentArrangement, Table};
 
 use harness::cell::{self, Context};
 use harness::manifest::{self, Expect};
-use harness::outcome::shorten;
 use harness::results::{self, Meta, Results, format_ms};
 use harness::runtime::{self, Preopen, RunSpec};
+use harness::util::{shorten, write_atomic};
 use harness::{Outcome, journal, meta, native, worker};
 
 const USAGE: &str = "usage:
@@ -338,13 +338,13 @@ fn matrix(args: &[String]) -> anyhow::Result<()> {
     println!("{}", results::terminal::render(&results));
     let json_path = out_dir.join("matrix.json");
     let md_path = out_dir.join("matrix.md");
-    results::write_atomic(&json_path, results::json::render(&results).as_bytes())
+    write_atomic(&json_path, results::json::render(&results).as_bytes())
         .with_context(|| format!("cannot write {}", json_path.display()))?;
-    results::write_atomic(&md_path, results::markdown::render(&results).as_bytes())
+    write_atomic(&md_path, results::markdown::render(&results).as_bytes())
         .with_context(|| format!("cannot write {}", md_path.display()))?;
     if results::docker::applies(&results) {
         let path = out_dir.join("docker.md");
-        results::write_atomic(&path, results::docker::render(&results).as_bytes())
+        write_atomic(&path, results::docker::render(&results).as_bytes())
             .with_context(|| format!("cannot write {}", path.display()))?;
         println!("wrote {}", path.display());
     }

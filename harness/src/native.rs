@@ -141,7 +141,7 @@ pub fn run(binary: &Path, spec: &RunSpec, cwd: &Path) -> std::io::Result<worker:
         .env_clear()
         .envs(&spec.env)
         .current_dir(cwd);
-    let raw = worker::spawn_and_wait(command, spec.stdin.clone(), spec.timeout)?;
+    let raw = crate::process::spawn_and_wait(command, spec.stdin.clone(), spec.timeout)?;
     let (wall, peak_rss_kib) = (raw.wall, raw.peak_rss_kib);
     let end = if raw.killed {
         worker::End::Killed { after: wall }

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::manifest::{Expect, guest_relative};
 use crate::runtime::{Ending, Preopen, RunReport, Stage};
+use crate::util::shorten;
 
 /// The class of a cell. Every cell of every matrix has exactly one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -225,16 +226,6 @@ pub fn as_expected(verdict: &Verdict, expect: &Expect) -> bool {
 fn first_line(text: &str) -> String {
     let line = text.trim().lines().next().unwrap_or("").trim();
     shorten(line, 200)
-}
-
-/// Cuts text to at most `max` characters, marking the cut.
-pub fn shorten(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        text.to_owned()
-    } else {
-        let cut: String = text.chars().take(max.saturating_sub(1)).collect();
-        format!("{cut}…")
-    }
 }
 
 fn quote(text: &str, max: usize) -> String {

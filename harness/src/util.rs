@@ -1,7 +1,9 @@
-//! Small helpers every part of the harness and xtask uses, kept below all of them.
+//! Small helpers every part of the harness and xtask uses, kept below all of them: digests in hex,
+//! finding a command, shortening text for a reason, and writing a file atomically.
 
 use std::ffi::OsStr;
-use std::path::PathBuf;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
 
 /// Lowercase hexadecimal, as digests are written in file names and records.
 pub fn hex(bytes: &[u8]) -> String {
@@ -24,11 +26,92 @@ pub fn which_in(path: &OsStr, program: &str) -> Option<PathBuf> {
         })
 }
 
+/// Cuts text to at most `max` characters, marking the cut.
+pub fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_owned()
+    } else {
+        let cut: String = text.chars().take(max.saturating_sub(1)).collect();
+        format!("{cut}…")
+    }
+}
+
+/// Writes a file so that readers see the old content or the new, never a part: a temporary file in
+/// the same directory, flushed to disk, then renamed over the target.
+pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let name = path
+        .file_name()
+        .ok_or_else(|| std::io::Error::other("result path has no file name"))?;
+    let tmp = dir.join(format!(
+        ".{}.tmp.{}",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let written = (|| {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(contents)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
+}
+
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
-
     use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("harness-util-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn atomic_write_replaces_and_leaves_no_temporary() {
+        let dir = scratch("replace");
+        let path = dir.join("matrix.json");
+        write_atomic(&path, b"old").unwrap();
+        write_atomic(&path, b"new").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"new");
+        let names: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("matrix.json")]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn failed_atomic_write_keeps_the_old_file() {
+        let dir = scratch("keep");
+        let path = dir.join("matrix.json");
+        write_atomic(&path, b"old").unwrap();
+        // A directory where the temporary file should go makes the write fail before the rename.
+        let blocker = dir.join(format!(".matrix.json.tmp.{}", std::process::id()));
+        std::fs::create_dir(&blocker).unwrap();
+        assert!(write_atomic(&path, b"new").is_err());
+        assert_eq!(std::fs::read(&path).unwrap(), b"old");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn atomic_write_creates_the_directory() {
+        let dir = scratch("create");
+        let path = dir.join("a/b/matrix.md");
+        write_atomic(&path, b"x").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"x");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
 
     #[test]
     fn hex_is_two_lowercase_digits_a_byte() {
@@ -45,7 +128,7 @@ mod tests {
         std::fs::write(&data, "").unwrap();
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&tool, std::fs::Permissions::from_mode(0o755)).unwrap();
-        let path = std::env::join_paths([Path::new("/nonexistent"), &dir]).unwrap();
+        let path = std::env::join_paths([Path::new("/nonexistent"), dir.as_path()]).unwrap();
         let found = (
             which_in(&path, "a-tool"),
             which_in(&path, "a-file"),

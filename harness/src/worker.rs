@@ -5,12 +5,12 @@
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::process::{self, Watchdog, spawn_and_wait};
 use crate::runtime::{self, Ending, RunReport, RunSpec, Stage};
 
 /// The subcommand of the harness binary that serves one request.
@@ -31,27 +31,6 @@ pub struct Request {
 pub struct Response {
     pub runtime_version: String,
     pub report: RunReport,
-}
-
-/// Starts a guard when a backend begins running guest code; where the engine cannot stop the guest
-/// itself, the guard ends the process at the deadline.
-pub struct Watchdog<'a>(Option<&'a (dyn Fn() + Sync)>);
-
-impl<'a> Watchdog<'a> {
-    /// No guard: for in-process use, where the engine's own interruption is all there is.
-    pub fn none() -> Self {
-        Watchdog(None)
-    }
-
-    pub fn new(arm: &'a (dyn Fn() + Sync)) -> Self {
-        Watchdog(Some(arm))
-    }
-
-    pub fn arm(&self) {
-        if let Some(arm) = self.0 {
-            arm();
-        }
-    }
 }
 
 /// The worker side: reads one request from stdin, runs it, writes one response to stdout.
@@ -86,17 +65,12 @@ pub fn serve_with(
 
     // The engine stops the guest at the deadline where it can; this guard is the backstop, a little
     // later, and the only stop for engines without interruption.
-    let slack = if backend.interrupts_in_engine() {
-        crate::deadline::INTERRUPT_GRACE
-    } else {
-        Duration::ZERO
-    };
-    let deadline = request.spec.timeout + slack;
+    let deadline =
+        crate::deadline::backstop(request.spec.timeout, backend.interrupts_in_engine());
     let watchdog_version = version.clone();
     let arm = move || {
         let version = watchdog_version.clone();
-        std::thread::spawn(move || {
-            std::thread::sleep(deadline);
+        process::backstop(deadline, move || {
             let ending = Ending::TimedOut {
                 by: "the harness watchdog (no in-engine interruption)".into(),
             };
@@ -104,7 +78,7 @@ pub fn serve_with(
                 runtime_version: version,
                 report: RunReport::new(ending),
             });
-            std::process::exit(0);
+            0
         });
     };
     let report = backend.run(&module, &request.spec, &Watchdog::new(&arm));
@@ -186,7 +160,7 @@ pub fn run_command(
     } else if libc::WIFSIGNALED(raw.status) {
         let signal = libc::WTERMSIG(raw.status);
         End::Crashed {
-            how: format!("killed by {}{}", signal_name(signal), stderr_hint(&stderr)),
+            how: format!("killed by {}{}", process::signal_name(signal), stderr_hint(&stderr)),
         }
     } else {
         let code = libc::WEXITSTATUS(raw.status);
@@ -202,105 +176,6 @@ pub fn run_command(
         wall: raw.wall,
         peak_rss_kib: raw.peak_rss_kib,
     })
-}
-
-/// A child process as it ended: its wait status, whether the wall-clock limit killed it, and what it
-/// wrote.
-#[derive(Debug)]
-pub struct RawExit {
-    pub status: libc::c_int,
-    pub killed: bool,
-    pub wall: Duration,
-    pub peak_rss_kib: u64,
-    pub stdout: Vec<u8>,
-    pub stderr: Vec<u8>,
-}
-
-impl RawExit {
-    /// The signal that ended the process, by name, if one did.
-    pub fn signal(&self) -> Option<String> {
-        libc::WIFSIGNALED(self.status).then(|| signal_name(libc::WTERMSIG(self.status)))
-    }
-
-    pub fn exit_code(&self) -> i32 {
-        libc::WEXITSTATUS(self.status)
-    }
-}
-
-/// Spawns `command` with piped stdio, feeds it `input`, and reaps it with `wait4` for its peak
-/// resident set; kills it when it outlives `wall_limit`.
-pub fn spawn_and_wait(
-    mut command: Command,
-    input: Vec<u8>,
-    wall_limit: Duration,
-) -> std::io::Result<RawExit> {
-    let started = Instant::now();
-    let mut child = command
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()?;
-    let pid = child.id() as libc::pid_t;
-
-    let mut stdin = child.stdin.take().expect("stdin is piped");
-    let writer = std::thread::spawn(move || {
-        // A child that dies early closes its end: that shows up as its crash, not here.
-        let _ = stdin.write_all(&input);
-    });
-    let stdout = read_all(child.stdout.take().expect("stdout is piped"));
-    let stderr = read_all(child.stderr.take().expect("stderr is piped"));
-
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(wait4(pid));
-    });
-    let (status, rusage, killed) = match rx.recv_timeout(wall_limit) {
-        Ok(result) => {
-            let (status, rusage) = result?;
-            (status, rusage, false)
-        }
-        Err(_) => {
-            // SAFETY: the pid is our unreaped child, so it cannot have been reused.
-            unsafe { libc::kill(pid, libc::SIGKILL) };
-            let (status, rusage) = rx.recv().map_err(std::io::Error::other)??;
-            (status, rusage, true)
-        }
-    };
-    let wall = started.elapsed();
-    let _ = writer.join();
-    Ok(RawExit {
-        status,
-        killed,
-        wall,
-        peak_rss_kib: u64::try_from(rusage.ru_maxrss).unwrap_or(0),
-        stdout: stdout.join().unwrap_or_default(),
-        stderr: stderr.join().unwrap_or_default(),
-    })
-}
-
-fn read_all(mut from: impl Read + Send + 'static) -> std::thread::JoinHandle<Vec<u8>> {
-    std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = from.read_to_end(&mut buf);
-        buf
-    })
-}
-
-fn wait4(pid: libc::pid_t) -> std::io::Result<(libc::c_int, libc::rusage)> {
-    let mut status = 0;
-    // SAFETY: rusage is plain data that wait4 fills in.
-    let mut rusage: libc::rusage = unsafe { std::mem::zeroed() };
-    loop {
-        // SAFETY: status and rusage point to live locals.
-        let r = unsafe { libc::wait4(pid, &mut status, 0, &mut rusage) };
-        if r == pid {
-            return Ok((status, rusage));
-        }
-        let err = std::io::Error::last_os_error();
-        if err.kind() != std::io::ErrorKind::Interrupted {
-            return Err(err);
-        }
-    }
 }
 
 /// The line of a dying worker's stderr that best says why: a panic message, or the last line.
@@ -323,21 +198,7 @@ fn stderr_hint(stderr: &str) -> String {
         })
         .or_else(|| lines.last().map(|l| l.to_string()));
     match line {
-        Some(line) => format!(": {}", crate::outcome::shorten(&line, 200)),
+        Some(line) => format!(": {}", crate::util::shorten(&line, 200)),
         None => String::new(),
     }
-}
-
-fn signal_name(signal: libc::c_int) -> String {
-    let name = match signal {
-        libc::SIGSEGV => "SIGSEGV",
-        libc::SIGABRT => "SIGABRT",
-        libc::SIGBUS => "SIGBUS",
-        libc::SIGILL => "SIGILL",
-        libc::SIGFPE => "SIGFPE",
-        libc::SIGKILL => "SIGKILL",
-        libc::SIGTERM => "SIGTERM",
-        _ => return format!("signal {signal}"),
-    };
-    name.to_owned()
 }

@@ -11,13 +11,12 @@
 //! `wasmtime run` does) and 1 otherwise, with the reason on stderr.
 
 use std::marker::PhantomData;
-use std::time::Duration;
 
 use anyhow::bail;
 use containerd_shim_wasm::sandbox::Sandbox;
 use containerd_shim_wasm::sandbox::context::RuntimeContext;
 use containerd_shim_wasm::shim::{Cli, Config, Shim, Version, version};
-use harness::deadline;
+use harness::{deadline, process};
 use harness::runtime::shim_protocol::{self, ShimReport};
 use harness::runtime::{Ending, Runtime, Watchdog};
 
@@ -113,15 +112,9 @@ impl<E: Engine> Sandbox for HarnessSandbox<E> {
             let backend = E::backend();
             // Armed when compilation is done: the backstop for engines that cannot interrupt the
             // guest themselves, as the harness's worker has.
-            let slack = if backend.interrupts_in_engine() {
-                deadline::INTERRUPT_GRACE
-            } else {
-                Duration::ZERO
-            };
-            let deadline = spec.timeout + slack;
+            let deadline = deadline::backstop(spec.timeout, backend.interrupts_in_engine());
             let arm = move || {
-                std::thread::spawn(move || {
-                    std::thread::sleep(deadline);
+                process::backstop(deadline, move || {
                     let ending = Ending::TimedOut {
                         by: "the shim's watchdog (no in-engine interruption)".into(),
                     };
@@ -133,7 +126,7 @@ impl<E: Engine> Sandbox for HarnessSandbox<E> {
                             peak_rss_kib: peak_rss_kib(),
                         });
                     }
-                    std::process::exit(exit_code(&ending));
+                    exit_code(&ending)
                 });
             };
             backend.run(&module, &spec, &Watchdog::new(&arm))

@@ -283,6 +283,6 @@ fn list_files(dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
 }
 
 pub fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    harness::results::write_atomic(path, bytes)
+    harness::util::write_atomic(path, bytes)
         .with_context(|| format!("cannot write {}", path.display()))
 }

@@ -548,7 +548,7 @@ impl Crosscheck {
                 load: format!("{load_before} before, {} after", load_average()),
             };
             let text = markdown(&rows, &tools, &root, &run, ci);
-            harness::results::write_atomic(&path, text.as_bytes())
+            harness::util::write_atomic(&path, text.as_bytes())
                 .with_context(|| format!("cannot write {}", path.display()))?;
             eprintln!("crosscheck: wrote {}", path.display());
         }
@@ -1001,7 +1001,7 @@ fn tool_run(
     case: Option<&Case>,
     limit: Duration,
 ) -> Result<f64, String> {
-    let raw = worker::spawn_and_wait(tool.command(args), Vec::new(), limit)
+    let raw = harness::process::spawn_and_wait(tool.command(args), Vec::new(), limit)
         .map_err(|e| format!("cannot start {}: {e}", tool.kind.name()))?;
     let name = tool.kind.name();
     if raw.killed {

@@ -1,8 +1,6 @@
-//! The results model (one serde model for every output format) and atomic writing of result files.
+//! The results model: one serde model for every output format.
 
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
@@ -255,7 +253,7 @@ pub fn cell_text(cell: &Cell, reason_chars: usize) -> String {
         crate::Outcome::Pass => format!("{mark} pass {}", format_ms(cell.phases_ms.run)),
         outcome if cell.as_expected => format!("{mark} {outcome}"),
         outcome => {
-            let reason = crate::outcome::shorten(&cell.reason, reason_chars);
+            let reason = crate::util::shorten(&cell.reason, reason_chars);
             if reason.is_empty() {
                 format!("{mark} {outcome}")
             } else {
@@ -324,34 +322,6 @@ pub fn format_ms(ms: f64) -> String {
     } else {
         format!("{ms:.1} ms")
     }
-}
-
-/// Writes a file so that readers see the old content or the new, never a part: a temporary file in
-/// the same directory, flushed to disk, then renamed over the target.
-pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let name = path
-        .file_name()
-        .ok_or_else(|| std::io::Error::other("result path has no file name"))?;
-    let tmp = dir.join(format!(
-        ".{}.tmp.{}",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let written = (|| {
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(contents)?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    written
 }
 
 /// Hand-made results for the tests of each output: cells built from the run phases of their runs.
@@ -550,48 +520,4 @@ mod tests {
         assert_eq!(format_ratio(600.0), "600×");
     }
 
-    fn scratch(name: &str) -> std::path::PathBuf {
-        let dir =
-            std::env::temp_dir().join(format!("harness-results-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
-    }
-
-    #[test]
-    fn atomic_write_replaces_and_leaves_no_temporary() {
-        let dir = scratch("replace");
-        let path = dir.join("matrix.json");
-        write_atomic(&path, b"old").unwrap();
-        write_atomic(&path, b"new").unwrap();
-        assert_eq!(std::fs::read(&path).unwrap(), b"new");
-        let names: Vec<_> = std::fs::read_dir(&dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
-        assert_eq!(names, vec![std::ffi::OsString::from("matrix.json")]);
-        std::fs::remove_dir_all(&dir).unwrap();
-    }
-
-    #[test]
-    fn failed_atomic_write_keeps_the_old_file() {
-        let dir = scratch("keep");
-        let path = dir.join("matrix.json");
-        write_atomic(&path, b"old").unwrap();
-        // A directory where the temporary file should go makes the write fail before the rename.
-        let blocker = dir.join(format!(".matrix.json.tmp.{}", std::process::id()));
-        std::fs::create_dir(&blocker).unwrap();
-        assert!(write_atomic(&path, b"new").is_err());
-        assert_eq!(std::fs::read(&path).unwrap(), b"old");
-        std::fs::remove_dir_all(&dir).unwrap();
-    }
-
-    #[test]
-    fn atomic_write_creates_the_directory() {
-        let dir = scratch("create");
-        let path = dir.join("a/b/matrix.md");
-        write_atomic(&path, b"x").unwrap();
-        assert_eq!(std::fs::read(&path).unwrap(), b"x");
-        std::fs::remove_dir_all(&dir).unwrap();
-    }
 }

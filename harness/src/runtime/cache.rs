@@ -62,7 +62,7 @@ pub fn compile_with<M, E>(
     if let Ok(module) = &compiled
         && let Some(bytes) = save(module)
     {
-        let _ = crate::results::write_atomic(entry, &bytes);
+        let _ = crate::util::write_atomic(entry, &bytes);
     }
     (compiled, CacheState::Miss)
 }
@@ -152,7 +152,7 @@ mod tests {
             })
         };
         std::thread::sleep(std::time::Duration::from_millis(100));
-        crate::results::write_atomic(&path, &1u32.to_le_bytes()).unwrap();
+        crate::util::write_atomic(&path, &1u32.to_le_bytes()).unwrap();
         drop(first);
         assert_eq!(waiter.join().unwrap(), (Ok(1), CacheState::Hit));
         assert_eq!(try_lock(), 0, "released after the look-up");

@@ -539,7 +539,7 @@ impl Runtime for Cli {
         watchdog.arm();
         // The tool has no deadline of its own here (wasmtime's would turn epoch interruption on;
         // wasmer has none): the harness kills its process, which is how a user stops it too.
-        let raw = crate::worker::spawn_and_wait(
+        let raw = crate::process::spawn_and_wait(
             command,
             spec.stdin.clone(),
             spec.timeout + crate::deadline::TOOL_START,
@@ -570,13 +570,7 @@ impl Runtime for Cli {
             // The tool itself crashed: so does this worker, with the same signal, so the cell is a
             // crash like any runtime's.
             eprintln!("{} died: {}", self.tool.program(), last_error_line(&stderr));
-            let signal = libc::WTERMSIG(raw.status);
-            // SAFETY: re-raises a fatal signal on this process, which is what it is for.
-            unsafe {
-                libc::signal(signal, libc::SIG_DFL);
-                libc::raise(signal);
-            }
-            std::process::exit(128 + signal);
+            crate::process::die_by(libc::WTERMSIG(raw.status));
         } else {
             self.ending(raw.exit_code(), &said, module.starts_with(b"\0asm"))
         };

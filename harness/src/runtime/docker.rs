@@ -218,7 +218,7 @@ impl Runtime for Container {
             );
             let command = self.command(&image, &id, spec);
             let started = Instant::now();
-            let raw = crate::worker::spawn_and_wait(command, spec.stdin.clone(), limit);
+            let raw = crate::process::spawn_and_wait(command, spec.stdin.clone(), limit);
             let wall = started.elapsed();
             let raw = match raw {
                 Ok(raw) => raw,
@@ -397,12 +397,7 @@ impl Container {
             // crashed. Re-raised here, so the cell is a crash like any runtime's.
             let signal = code - 128;
             eprintln!("{}: the container died by signal {signal}", self.column);
-            // SAFETY: re-raises a fatal signal on this worker process, which is what it is for.
-            unsafe {
-                libc::signal(signal, libc::SIG_DFL);
-                libc::raise(signal);
-            }
-            std::process::exit(code);
+            crate::process::die_by(signal);
         }
         Ending::Exited { code }
     }

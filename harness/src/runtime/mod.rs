@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::manifest::Proposal;
-pub use crate::worker::Watchdog;
+pub use crate::process::Watchdog;
 pub use configuration::{Configuration, configuration};
 
 pub mod cache;
@@ -209,7 +209,7 @@ impl RunReport {
 
     /// The report of a whole process run as one phase (a native binary, a runtime's own tool): the
     /// process's wall time is the run phase, its output is the guest's.
-    pub fn whole_process(ending: Ending, label: &str, raw: crate::worker::RawExit) -> Self {
+    pub fn whole_process(ending: Ending, label: &str, raw: crate::process::RawExit) -> Self {
         RunReport {
             ending,
             phases: Phases {
