@@ -65,8 +65,7 @@ pub fn serve_with(
 
     // The engine stops the guest at the deadline where it can; this guard is the backstop, a little
     // later, and the only stop for engines without interruption.
-    let deadline =
-        crate::deadline::backstop(request.spec.timeout, backend.interrupts_in_engine());
+    let deadline = crate::deadline::backstop(request.spec.timeout, backend.interrupts_in_engine());
     let watchdog_version = version.clone();
     let arm = move || {
         let version = watchdog_version.clone();
@@ -160,7 +159,11 @@ pub fn run_command(
     } else if libc::WIFSIGNALED(raw.status) {
         let signal = libc::WTERMSIG(raw.status);
         End::Crashed {
-            how: format!("killed by {}{}", process::signal_name(signal), stderr_hint(&stderr)),
+            how: format!(
+                "killed by {}{}",
+                process::signal_name(signal),
+                stderr_hint(&stderr)
+            ),
         }
     } else {
         let code = libc::WEXITSTATUS(raw.status);

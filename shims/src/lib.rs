@@ -16,9 +16,9 @@ use anyhow::bail;
 use containerd_shim_wasm::sandbox::Sandbox;
 use containerd_shim_wasm::sandbox::context::RuntimeContext;
 use containerd_shim_wasm::shim::{Cli, Config, Shim, Version, version};
-use harness::{deadline, process};
 use harness::runtime::shim_protocol::{self, ShimReport};
 use harness::runtime::{Ending, Runtime, Watchdog};
+use harness::{deadline, process};
 
 /// One of the harness's engine backends, as a shim serves it.
 pub trait Engine: Send + Sync + 'static {

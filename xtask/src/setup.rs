@@ -9,9 +9,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
+use harness::util::which;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
-use harness::util::which;
 use xshell::{Shell, cmd};
 
 /// `toolchains.toml`: one entry per language.
@@ -226,7 +226,6 @@ fn from_path(sh: &Shell, pin: &Pin) -> Option<Provided> {
         home: PathBuf::new(),
     })
 }
-
 
 fn rustup_target(sh: &Shell, target: &str, offline: bool) -> Status {
     let version = cmd!(sh, "rustc --version")

@@ -519,5 +519,4 @@ mod tests {
         assert_eq!(format_ratio(42.42), "42.4×");
         assert_eq!(format_ratio(600.0), "600×");
     }
-
 }

@@ -288,7 +288,12 @@ impl Container {
                 spec.cache_dir
                     .iter()
                     .filter(|_| self.shim.is_some())
-                    .map(|dir| (dir.display().to_string(), shim_protocol::CACHE_MOUNT.to_owned())),
+                    .map(|dir| {
+                        (
+                            dir.display().to_string(),
+                            shim_protocol::CACHE_MOUNT.to_owned(),
+                        )
+                    }),
             )
             .collect();
         let mut env: Vec<(String, String)> = spec

@@ -237,7 +237,10 @@ impl ShimReport {
         let Some(at) = text.rfind(REPORT_MARKER) else {
             return (stderr.to_vec(), None);
         };
-        let line = text[at + REPORT_MARKER.len()..].lines().next().unwrap_or("");
+        let line = text[at + REPORT_MARKER.len()..]
+            .lines()
+            .next()
+            .unwrap_or("");
         match serde_json::from_str::<ShimReport>(line) {
             Ok(report) => {
                 // The shim starts its line on a line of its own.
@@ -275,10 +278,14 @@ mod tests {
         let spec = RunSpec {
             program: "python.wasm".into(),
             args: strings(&["-c", "print('a=b')", ""]),
-            env: [("GREETING", "a=b"), ("EMPTY", ""), ("PATH", "/bin:/usr/bin")]
-                .into_iter()
-                .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                .collect(),
+            env: [
+                ("GREETING", "a=b"),
+                ("EMPTY", ""),
+                ("PATH", "/bin:/usr/bin"),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect(),
             preopens: vec![
                 Preopen {
                     host: "/tmp/case-1/data".into(),
@@ -304,11 +311,14 @@ mod tests {
         assert_eq!(back.program, spec.program);
         assert_eq!(back.args, spec.args);
         assert_eq!(back.env, spec.env, "the guest sees its own variables only");
-        let guests = |s: &RunSpec| -> Vec<String> {
-            s.preopens.iter().map(|p| p.guest.clone()).collect()
-        };
+        let guests =
+            |s: &RunSpec| -> Vec<String> { s.preopens.iter().map(|p| p.guest.clone()).collect() };
         assert_eq!(guests(&back), guests(&spec));
-        assert!(back.preopens.iter().all(|p| p.host.as_path() == Path::new(&p.guest)));
+        assert!(
+            back.preopens
+                .iter()
+                .all(|p| p.host.as_path() == Path::new(&p.guest))
+        );
         assert_eq!(back.proposals, spec.proposals);
         assert_eq!(back.timeout, spec.timeout);
         assert_eq!(back.memory_limit_bytes, spec.memory_limit_bytes);
@@ -330,7 +340,10 @@ mod tests {
         assert!(back.proposals.is_empty());
         assert!(back.cache_dir.is_none());
 
-        let bare = spec_of(&strings(&["m.wasm#_start"]), &[], |p| p == Proposal::Threads).unwrap();
+        let bare = spec_of(&strings(&["m.wasm#_start"]), &[], |p| {
+            p == Proposal::Threads
+        })
+        .unwrap();
         assert_eq!(bare.program, "m.wasm");
         assert_eq!(bare.preopens[0].guest, "/");
         assert_eq!(bare.proposals, [Proposal::Threads]);
@@ -341,13 +354,24 @@ mod tests {
 
     #[test]
     fn a_bad_value_names_its_variable() {
-        let err = spec_of(&strings(&["m.wasm"]), &strings(&["HARNESS_PROPOSALS=gcc"]), |_| true)
-            .unwrap_err();
+        let err = spec_of(
+            &strings(&["m.wasm"]),
+            &strings(&["HARNESS_PROPOSALS=gcc"]),
+            |_| true,
+        )
+        .unwrap_err();
         assert_eq!(err.variable, PROPOSALS);
         assert!(err.to_string().contains("unknown proposal `gcc`"), "{err}");
-        let err = spec_of(&strings(&["m.wasm"]), &strings(&["HARNESS_TIMEOUT_MS=1s"]), |_| true)
-            .unwrap_err();
-        assert_eq!(err.to_string(), "HARNESS_TIMEOUT_MS=1s: not a number of milliseconds");
+        let err = spec_of(
+            &strings(&["m.wasm"]),
+            &strings(&["HARNESS_TIMEOUT_MS=1s"]),
+            |_| true,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "HARNESS_TIMEOUT_MS=1s: not a number of milliseconds"
+        );
     }
 
     #[test]
