@@ -220,7 +220,7 @@ pub fn up(sh: &Shell) -> anyhow::Result<Engine> {
         bin,
         version: format!("Docker Engine {version} (private, containerd image store)"),
     };
-    crate::build_samples::write_file(&Engine::state_file(), &serde_json::to_vec_pretty(&engine)?)?;
+    crate::stamps::write_file(&Engine::state_file(), &serde_json::to_vec_pretty(&engine)?)?;
     eprintln!(
         "docker: engine up in {:.1} s",
         started.elapsed().as_secs_f64()

@@ -10,6 +10,7 @@ mod native;
 mod recipes;
 mod run;
 mod setup;
+mod stamps;
 mod test;
 
 use std::path::PathBuf;

@@ -12,9 +12,9 @@ use xshell::Shell;
 
 use harness::util::hex;
 
-use crate::build_samples::{is_current, new_stamp, write_file};
 use crate::recipes;
 use crate::setup::Provided;
+use crate::stamps::{fingerprint, is_current, new_stamp, write_file};
 
 /// Builds the sample natively unless its record is current; returns how it ended for the summary.
 pub fn build(
@@ -50,10 +50,9 @@ pub fn build(
             return Ok("native failed");
         }
     };
-    // The flags join the fingerprint beside the recipe code (which build_samples hashes): what they
+    // The flags join the fingerprint beside the recipe code (which `fingerprint` hashes): what they
     // depend on at run time (the host's architecture, rustc's host triple) rebuilds too.
-    let fingerprint =
-        crate::build_samples::fingerprint(sample, &format!("{toolchain_id}\n{}", plan.flags))?;
+    let fingerprint = fingerprint(sample, &format!("{toolchain_id}\n{}", plan.flags))?;
     if is_current(&stamp_path, &fingerprint, &binary) {
         return Ok("native up to date");
     }
