@@ -28,7 +28,7 @@ pub const TOOL_START: Duration = Duration::from_secs(1);
 
 /// When the backstop watchdog ends a run whose guest has `timeout`: a little after it where the
 /// engine stops guests itself, at it where nothing else would.
-pub fn backstop(timeout: Duration, interrupts_in_engine: bool) -> Duration {
+pub fn backstop_after(timeout: Duration, interrupts_in_engine: bool) -> Duration {
     if interrupts_in_engine {
         timeout + INTERRUPT_GRACE
     } else {

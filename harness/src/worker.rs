@@ -65,7 +65,8 @@ pub fn serve_with(
 
     // The engine stops the guest at the deadline where it can; this guard is the backstop, a little
     // later, and the only stop for engines without interruption.
-    let deadline = crate::deadline::backstop(request.spec.timeout, backend.interrupts_in_engine());
+    let deadline =
+        crate::deadline::backstop_after(request.spec.timeout, backend.interrupts_in_engine());
     let watchdog_version = version.clone();
     let arm = move || {
         let version = watchdog_version.clone();

@@ -112,7 +112,7 @@ impl<E: Engine> Sandbox for HarnessSandbox<E> {
             let backend = E::backend();
             // Armed when compilation is done: the backstop for engines that cannot interrupt the
             // guest themselves, as the harness's worker has.
-            let deadline = deadline::backstop(spec.timeout, backend.interrupts_in_engine());
+            let deadline = deadline::backstop_after(spec.timeout, backend.interrupts_in_engine());
             let arm = move || {
                 process::backstop(deadline, move || {
                     let ending = Ending::TimedOut {

@@ -112,7 +112,6 @@ impl Tool {
     }
 }
 
-/// Finds the column's tool and asks it for its version, or says why it cannot (a skip reason).
 /// The `-W` setting that turns a proposal on in the `wasmtime` tool.
 pub fn wasmtime_flag(proposal: Proposal) -> &'static str {
     match proposal {
@@ -128,6 +127,7 @@ pub fn wasmtime_flag(proposal: Proposal) -> &'static str {
     }
 }
 
+/// Finds the column's tool and asks it for its version, or says why it cannot (a skip reason).
 pub fn find(column: &str) -> Result<Cli, String> {
     let tool =
         Tool::of(column).ok_or_else(|| format!("`{column}` is not a command-line column"))?;

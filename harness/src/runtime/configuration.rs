@@ -62,8 +62,8 @@ const WASMEDGE_AOT_CODE: &str = "WasmEdge's LLVM AOT compiler at O3, native shar
 const WASMTIME_CHECKED: &str = "epoch interruption and fuel are off (`wasmtime-epoch` prices epoch \
      interruption); the crate's features give `Collector::Auto` the collector wasmtime's defaults \
      give it (without `gc-copying` it falls back to reference counting, which ran Kotlin's \
-     binary-trees six times slower than `wasmtime-cli`); `StoreLimits` acts only in `memory.grow`, a libcall, and leaves the default static \
-     memories with guard pages (no bounds checks) as they are; the cache stores the engine's own \
+     binary-trees six times slower than `wasmtime-cli`); `StoreLimits` acts only in `memory.grow`, \
+     a libcall, and leaves the default static memories with guard pages (no bounds checks) as they are; the cache stores the engine's own \
      serialized code, checked against its precompile-compatibility hash; `cargo bench --workspace \
      --bench overhead` measures the whole in-process and worker path against the bare API at \
      wasmtime's default configuration";
