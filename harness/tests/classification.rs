@@ -23,8 +23,12 @@ impl Drop for Scratch {
 }
 
 fn scratch(name: &str) -> Scratch {
+    // Tests run as threads of one process and several classify the same corpus module, so the
+    // process id alone is not unique: a counter keeps one test from removing another's directory.
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let dir = std::env::temp_dir().join(format!(
-        "harness-classification-{name}-{}",
+        "harness-classification-{name}-{}-{n}",
         std::process::id()
     ));
     let _ = std::fs::remove_dir_all(&dir);
