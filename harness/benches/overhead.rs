@@ -116,6 +116,7 @@ impl Bench {
                 runtime: "wasmtime".into(),
                 module: path,
                 spec: spec.clone(),
+                found: None,
             },
             spec,
             exe: PathBuf::from(env!("CARGO_BIN_EXE_harness")),

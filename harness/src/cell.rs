@@ -6,11 +6,11 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use crate::manifest::{self, BuildStamp, BuildStatus, Case, Expect, Proposal, Sample};
+use crate::manifest::{self, BuildStamp, BuildStatus, Case, Expect, Sample};
 use crate::native;
 use crate::outcome::{self, Outcome, Verdict};
 use crate::results::Cell;
-use crate::runtime::{self, Ending, Phases, Preopen, RunSpec, millis};
+use crate::runtime::{self, Ending, Kind, Phases, Preopen, RunSpec, millis, registry};
 use crate::stats::Stats;
 use crate::worker::{self, End};
 
@@ -72,10 +72,13 @@ pub fn run_once(
 ) -> Run {
     let wall_limit = spec.timeout + crate::deadline::WALL_GRACE;
     let preopens = spec.preopens.clone();
+    let kind = registry::get(runtime).map(|c| c.kind);
     let request = worker::Request {
         runtime: runtime.to_owned(),
         module: module.to_owned(),
         spec,
+        // Found once per process; a column that cannot be found is the worker's to report.
+        found: runtime::discover(runtime).ok().flatten(),
     };
     let mut run = Run {
         verdict: Verdict::new(Outcome::Crash, ""),
@@ -90,12 +93,12 @@ pub fn run_once(
         stdout: String::new(),
         stderr: String::new(),
     };
-    let started = if runtime == native::COLUMN {
+    let started = if kind == Some(Kind::Native) {
         let cwd = preopens
             .first()
             .map_or_else(|| ctx.target_dir.clone(), |p| p.host.clone());
         native::run(module, &request.spec, &cwd)
-    } else if runtime::external::is_external(runtime) {
+    } else if kind == Some(Kind::ExternalWorker) {
         match runtime::external::command(runtime) {
             Ok(command) => worker::run_command(command, &request, wall_limit),
             Err(reason) => Err(std::io::Error::other(reason)),
@@ -187,7 +190,13 @@ pub fn run_cell(
         (cell, None)
     };
 
-    if case.bench && runtime::is_interpreter(runtime) && !ctx.bench_interpreters {
+    let Some(column) = registry::get(runtime) else {
+        let reason = runtime::SelectError::Unknown {
+            name: runtime.into(),
+        };
+        return skip(cell, reason.to_string());
+    };
+    if case.bench && column.interprets() && !ctx.bench_interpreters {
         return skip(
             cell,
             format!(
@@ -198,13 +207,14 @@ pub fn run_cell(
     }
 
     if !case.bench
-        && let Some((base, mechanism)) = runtime::variant_of(runtime)
+        && let Some(prices) = column.prices
     {
         let (mut cell, version) = skip(
             cell,
             format!(
-                "`{runtime}` prices {mechanism} on the benchmark-sized cases only; this case's \
-                 outcome is the `{base}` column's"
+                "`{runtime}` prices {} on the benchmark-sized cases only; this case's outcome is \
+                 the `{}` column's",
+                prices.mechanism, prices.base
             ),
         );
         // Skipped by design, not for want of a tool.
@@ -212,14 +222,10 @@ pub fn run_cell(
         return (cell, version);
     }
 
-    if runtime == runtime::docker::NATIVE
-        && let Err(reason) = runtime::available(runtime)
-    {
+    if let Err(reason) = runtime::available(runtime) {
         return skip(cell, reason);
     }
-    let (module, launch, declined) = if runtime == native::COLUMN
-        || runtime == runtime::docker::NATIVE
-    {
+    let (module, launch, declined) = if column.runs_native_code() {
         match native::binary(&ctx.target_dir, sample) {
             Ok((binary, bytes, _)) => {
                 cell.module_bytes = bytes;
@@ -228,21 +234,10 @@ pub fn run_cell(
             Err(reason) => return skip(cell, reason),
         }
     } else {
-        let supports: Box<dyn Fn(Proposal) -> bool> = if runtime::external::is_external(runtime) {
-            if let Err(reason) = runtime::external::command(runtime) {
-                return skip(cell, reason);
-            }
-            Box::new(|p| runtime::external::supports(runtime, p))
-        } else {
-            match runtime::select(runtime) {
-                Ok(backend) => Box::new(move |p| backend.supports(p)),
-                Err(err) => return skip(cell, err.to_string()),
-            }
-        };
         let declined: Vec<String> = case
             .proposals
             .iter()
-            .filter(|p| !supports(**p))
+            .filter(|p| !column.supports(**p))
             .map(|p| p.to_string())
             .collect();
         match built_module(&ctx.target_dir, sample) {

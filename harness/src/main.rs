@@ -13,7 +13,7 @@ use comfy_table::{ContentArrangement, Table};
 use harness::cell::{self, Context};
 use harness::manifest::{self, Expect};
 use harness::results::{self, Meta, Results, format_ms};
-use harness::runtime::{self, Preopen, RunSpec};
+use harness::runtime::{self, Preopen, RunSpec, registry};
 use harness::util::{shorten, write_atomic};
 use harness::{Outcome, journal, meta, native, worker};
 
@@ -109,20 +109,26 @@ impl Flags {
 fn runtimes(flags: &Flags, with_native: bool) -> anyhow::Result<Vec<String>> {
     let asked = flags.all("--runtime");
     if asked.is_empty() {
-        let mut all: Vec<String> = runtime::ALL.iter().map(|s| s.to_string()).collect();
+        let mut all: Vec<String> = registry::wasm_columns()
+            .map(|c| c.name.to_owned())
+            .collect();
         if with_native {
             all.push(native::COLUMN.to_owned());
         }
         return Ok(all);
     }
+    let known = || {
+        registry::COLUMNS
+            .iter()
+            .filter(|c| with_native || c.kind != runtime::Kind::Native)
+            .map(|c| c.name)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     for name in &asked {
-        let known = runtime::ALL.contains(&name.as_str()) || name == native::COLUMN;
-        if !known || (name == native::COLUMN && !with_native) {
-            bail!(
-                "unknown runtime `{name}`: known runtimes are {}{}",
-                runtime::ALL.join(", "),
-                if with_native { ", native" } else { "" }
-            );
+        match registry::get(name) {
+            Some(c) if with_native || c.kind != runtime::Kind::Native => {}
+            _ => bail!("unknown runtime `{name}`: known runtimes are {}", known()),
         }
     }
     Ok(asked)
@@ -206,11 +212,15 @@ fn matrix(args: &[String]) -> anyhow::Result<()> {
                 continue;
             }
             for runtime in &runtimes {
-                if runtime == native::COLUMN && !native::applies(sample) {
-                    continue;
-                }
-                if runtime == runtime::docker::NATIVE && !native::in_container(sample) {
-                    continue;
+                let column = registry::get(runtime).expect("checked by `runtimes`");
+                match column.kind {
+                    runtime::Kind::Native if !native::applies(sample) => continue,
+                    runtime::Kind::Container(_)
+                        if column.runs_native_code() && !native::in_container(sample) =>
+                    {
+                        continue;
+                    }
+                    _ => {}
                 }
                 jobs.push((runtime.as_str(), sample, case));
             }

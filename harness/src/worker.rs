@@ -25,6 +25,9 @@ pub struct Request {
     pub runtime: String,
     pub module: PathBuf,
     pub spec: RunSpec,
+    /// What the parent's discovery found of the column's tool or container client, when it needs one.
+    #[serde(default)]
+    pub found: Option<runtime::Found>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -35,19 +38,19 @@ pub struct Response {
 
 /// The worker side: reads one request from stdin, runs it, writes one response to stdout.
 pub fn serve() -> anyhow::Result<()> {
-    serve_with(|name| Ok(runtime::select(name)?))
+    serve_with(|name, found| Ok(runtime::select_found(name, found)?))
 }
 
 /// [`serve`] with the backends of another binary: a worker built around an engine that must live in
 /// its own process (WasmEdge, under its own dynamic loader) serves the same protocol.
 pub fn serve_with(
-    select: impl FnOnce(&str) -> anyhow::Result<Box<dyn runtime::Runtime>>,
+    select: impl FnOnce(&str, Option<&runtime::Found>) -> anyhow::Result<Box<dyn runtime::Runtime>>,
 ) -> anyhow::Result<()> {
     let mut input = String::new();
     std::io::stdin().read_to_string(&mut input)?;
     keep_report_channel()?;
     let request: Request = serde_json::from_str(&input)?;
-    let backend = select(&request.runtime)?;
+    let backend = select(&request.runtime, request.found.as_ref())?;
     let version = backend.version();
     let module = match std::fs::read(&request.module) {
         Ok(bytes) => bytes,

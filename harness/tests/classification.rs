@@ -9,7 +9,7 @@ use std::time::Duration;
 use harness::Outcome;
 use harness::cell::{self, Context};
 use harness::manifest::Expect;
-use harness::runtime::{self, RunSpec};
+use harness::runtime::{self, Kind, RunSpec, registry};
 use harness::worker::{self, End};
 
 /// A directory of one test's own under the temp directory, removed when dropped, also when the
@@ -102,15 +102,11 @@ fn classify(runtime: &str, name: &str, timeout_ms: u64, memory_mib: u64) -> cell
 /// The embedded engines that can run here (built in, or an external worker that starts). The
 /// command-line columns are left out: their tools print logs of their own into the guest's output.
 fn built_runtimes() -> Vec<&'static str> {
-    let built: Vec<_> = runtime::ALL
-        .iter()
-        .copied()
+    let built: Vec<_> = registry::wasm_columns()
         // The native-container column runs native programs, not these modules.
-        .filter(|r| {
-            !runtime::cli::COLUMNS.contains(r)
-                && *r != runtime::docker::NATIVE
-                && runtime::available(r).is_ok()
-        })
+        .filter(|c| c.kind != Kind::Tool && !c.runs_native_code())
+        .map(|c| c.name)
+        .filter(|r| runtime::available(r).is_ok())
         .collect();
     assert!(!built.is_empty(), "no runtime is built in");
     built
@@ -213,6 +209,7 @@ fn request() -> worker::Request {
         runtime: "wasmtime".into(),
         module: PathBuf::from("/nonexistent.wasm"),
         spec: spec(1000, 64),
+        found: None,
     }
 }
 

@@ -16,7 +16,7 @@ use harness::Outcome;
 use harness::cell::{self, Context};
 use harness::manifest::{self, Case, Sample};
 use harness::results::Cell;
-use harness::runtime;
+use harness::runtime::{self, registry};
 use libtest_mimic::{Arguments, Failed, Trial};
 use serde::Deserialize;
 
@@ -162,9 +162,8 @@ fn main() {
     };
 
     // Whether each column can run here, asked once: finding a tool starts it.
-    let available: HashMap<&str, Result<(), String>> = runtime::ALL
-        .iter()
-        .map(|&name| (name, runtime::available(name)))
+    let available: HashMap<&str, Result<(), String>> = registry::wasm_columns()
+        .map(|c| (c.name, runtime::available(c.name)))
         .collect();
 
     let mut trials = vec![Trial::test("expectations/patterns", patterns)];
@@ -206,7 +205,8 @@ fn main() {
             .filter(|c| !c.bench)
             .enumerate()
         {
-            for (column, &runtime) in runtime::ALL.iter().enumerate() {
+            for (column, col) in registry::wasm_columns().enumerate() {
+                let runtime = col.name;
                 let key = (
                     pass,
                     column,
@@ -215,11 +215,11 @@ fn main() {
                 );
                 let mut trials = Tagged(&mut ordered, key);
                 // Measurement variants run the benchmark-sized cases only, in the matrix.
-                if runtime::variant_of(runtime).is_some() {
+                if col.prices.is_some() {
                     continue;
                 }
                 // The native-container column runs only the programs built for it.
-                if runtime == runtime::docker::NATIVE && !harness::native::in_container(&sample) {
+                if col.runs_native_code() && !harness::native::in_container(&sample) {
                     continue;
                 }
                 let name = format!("{runtime}/{}/{}", sample.id(), case.name);

@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use harness::manifest::Proposal;
+use harness::runtime::registry::{self, Column, Engine, Kind, Tier};
 use harness::runtime::{
     Ending, RunReport, RunSpec, Runtime, Stage, Watchdog, cache::CacheState, millis,
 };
@@ -24,25 +25,30 @@ use wasmedge_sys as sys;
 use wasmedge_sys::AsInstance;
 use wasmedge_types::error::{CoreCommonError, CoreError, CoreInstantiationError, WasmEdgeError};
 
-/// The columns this crate serves.
-pub const COLUMNS: &[&str] = harness::runtime::external::WASMEDGE;
+/// The columns this crate serves: the registry's WasmEdge columns run by a worker.
+pub fn columns() -> impl Iterator<Item = &'static Column> {
+    registry::COLUMNS
+        .iter()
+        .filter(|c| c.kind == Kind::ExternalWorker && c.engine == Engine::WasmEdge)
+}
 
 pub struct WasmEdge {
+    column: &'static str,
     aot: bool,
     /// AOT code compiled interruptible, stopped in the engine at the deadline.
     interruptible: bool,
 }
 
 impl WasmEdge {
-    /// The backend of a column, or `None` for a name that is not one of [`COLUMNS`].
+    /// The backend of a column, or `None` for a name that is not one of [`columns`].
     pub fn for_column(name: &str) -> Option<Self> {
-        let (aot, interruptible) = match name {
-            "wasmedge" => (false, false),
-            "wasmedge-aot" => (true, false),
-            "wasmedge-aot-interruptible" => (true, true),
-            _ => return None,
-        };
-        Some(WasmEdge { aot, interruptible })
+        let column = columns().find(|c| c.name == name)?;
+        Some(WasmEdge {
+            column: column.name,
+            aot: column.tier == Tier::LlvmAot,
+            // The one mechanism a WasmEdge variant prices is interruptible AOT code.
+            interruptible: column.prices.is_some(),
+        })
     }
 
     /// Whether the engine itself stops the guest at its deadline: the interpreter checks between
@@ -61,11 +67,7 @@ fn library_version() -> String {
 
 impl Runtime for WasmEdge {
     fn name(&self) -> &'static str {
-        match (self.aot, self.interruptible) {
-            (false, _) => "wasmedge",
-            (true, false) => "wasmedge-aot",
-            (true, true) => "wasmedge-aot-interruptible",
-        }
+        self.column
     }
 
     fn version(&self) -> String {
@@ -78,11 +80,6 @@ impl Runtime for WasmEdge {
             "wasmedge {} ({mode}), wasmedge-sys 0.19.4",
             library_version()
         )
-    }
-
-    fn supports(&self, proposal: Proposal) -> bool {
-        // The AOT column still tries what it cannot do, so the matrix shows what its compiler does.
-        harness::runtime::external::wasmedge_supports(self.aot, proposal)
     }
 
     fn interrupts_in_engine(&self) -> bool {

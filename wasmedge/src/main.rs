@@ -5,13 +5,16 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let served = harness::worker::serve_with(|name| {
+    let served = harness::worker::serve_with(|name, _found| {
         harness_wasmedge::WasmEdge::for_column(name)
             .map(|b| Box::new(b) as Box<dyn harness::runtime::Runtime>)
             .ok_or_else(|| {
                 anyhow::anyhow!(
                     "this worker serves {}, not `{name}`",
-                    harness_wasmedge::COLUMNS.join(" and ")
+                    harness_wasmedge::columns()
+                        .map(|c| c.name)
+                        .collect::<Vec<_>>()
+                        .join(" and ")
                 )
             })
     });

@@ -493,7 +493,7 @@ impl Crosscheck {
                 let label = kernel_label(&root, kernel);
                 let unbuilt = columns
                     .iter()
-                    .any(|(c, _)| external::is_external(c))
+                    .any(|(c, _)| is_external(c))
                     .then(|| embedded.wasmedge_worker.as_ref().err())
                     .flatten();
                 let outcome = match (&tool, unbuilt) {
@@ -647,9 +647,10 @@ impl Embedded {
             runtime: column.to_owned(),
             module: module.to_owned(),
             spec: spec.clone(),
+            found: None,
         };
         let limit = spec.timeout + harness::deadline::WALL_GRACE;
-        let finished = if external::is_external(column) {
+        let finished = if is_external(column) {
             let (program, args) = self.wasmedge_worker.as_ref().map_err(Clone::clone)?;
             let mut command = Command::new(program);
             command.args(args);
@@ -1333,6 +1334,12 @@ fn markdown(rows: &[Row], commands: &[Commands], root: &Path, run: &RunInfo, ci:
         );
     }
     md
+}
+
+/// Whether a column is served by a worker binary of its own.
+fn is_external(column: &str) -> bool {
+    harness::runtime::registry::get(column)
+        .is_some_and(|c| c.kind == harness::runtime::Kind::ExternalWorker)
 }
 
 #[cfg(test)]

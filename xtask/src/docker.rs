@@ -12,10 +12,6 @@ use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 use xshell::{Shell, cmd};
 
-/// The engines' names as containerd runtimes: `io.containerd.<name>.v1`, served by
-/// `containerd-shim-<name>-v1`.
-pub const SHIMS: &[&str] = &["wasmtime", "wasmer", "wasmedge"];
-
 pub struct Docker {
     pub args: Vec<String>,
 }
@@ -295,7 +291,9 @@ pub fn build_shims(sh: &Shell) -> anyhow::Result<PathBuf> {
     let dir = root().join("bin");
     std::fs::create_dir_all(&dir)?;
     let release = crate::profile_dir();
-    for name in SHIMS {
+    // The engines' names as containerd runtimes: `io.containerd.<name>.v1`, served by
+    // `containerd-shim-<name>-v1`.
+    for name in harness::runtime::registry::shims() {
         let file = format!("containerd-shim-{name}-v1");
         let link = dir.join(&file);
         let _ = std::fs::remove_file(&link);

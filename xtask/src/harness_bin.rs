@@ -66,7 +66,12 @@ pub fn build_wasmedge_worker(sh: &Shell) -> anyhow::Result<bool> {
 }
 
 /// The command-line columns whose tools `toolchains.toml` pins and setup builds with `cargo install`.
-pub const CLI_TOOLS: &[&str] = &["wasmtime-cli", "wasmer-cli"];
+pub fn cli_tools() -> impl Iterator<Item = &'static str> {
+    harness::runtime::registry::COLUMNS
+        .iter()
+        .filter(|c| c.pinned().is_some())
+        .map(|c| c.name)
+}
 
 /// Builds (or finds, in about a second) the pinned tools of the command-line columns among `columns`
 /// (all of them when `columns` is empty, as with no `--runtime`). A tool that cannot be had is not an
@@ -74,10 +79,7 @@ pub const CLI_TOOLS: &[&str] = &["wasmtime-cli", "wasmer-cli"];
 pub fn provide_cli_tools(sh: &Shell, columns: &[&str]) -> anyhow::Result<()> {
     let lock = crate::setup::load_lock()?;
     let ci = std::env::var("CI").is_ok_and(|v| v == "true");
-    for &tool in CLI_TOOLS
-        .iter()
-        .filter(|t| columns.is_empty() || columns.contains(t))
-    {
+    for tool in cli_tools().filter(|t| columns.is_empty() || columns.contains(t)) {
         if ci && lock.get(tool).is_some_and(|pin| !pin.ci) {
             eprintln!(
                 "xtask: the `{tool}` column will be skipped: its tool is not built under CI \

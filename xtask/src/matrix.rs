@@ -59,5 +59,5 @@ fn wants_containers(args: &[String]) -> bool {
     named.is_empty()
         || named
             .iter()
-            .any(|r| harness::runtime::docker::is_container(r))
+            .any(|r| harness::runtime::registry::get(r).is_some_and(|c| c.is_container()))
 }

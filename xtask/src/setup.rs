@@ -813,7 +813,10 @@ mod tests {
     #[test]
     fn the_command_line_tools_are_pinned_where_the_harness_looks() {
         let lock = load_lock().expect("toolchains.toml parses");
-        let pinned = harness::runtime::cli::PINNED;
+        let pinned: Vec<(&str, &str, &str)> = harness::runtime::registry::COLUMNS
+            .iter()
+            .filter_map(|c| c.pinned().map(|(version, exe)| (c.name, version, exe)))
+            .collect();
         let built: Vec<&str> = lock
             .iter()
             .filter(|(_, pin)| pin.source == Source::CargoInstall)
@@ -825,9 +828,12 @@ mod tests {
             built, columns,
             "every cargo-install pin is a command-line column's tool, and the other way round"
         );
-        for &(column, version, executable) in pinned {
+        for &(column, version, executable) in &pinned {
             let pin = &lock[column];
-            assert_eq!(pin.version, version, "{column}: cli.rs and toolchains.toml");
+            assert_eq!(
+                pin.version, version,
+                "{column}: the registry and toolchains.toml"
+            );
             assert_eq!(pin.executable.as_deref(), Some(executable), "{column}");
             assert!(pin.package.is_some(), "{column}: the crates.io package");
             // Where setup installs it is where the harness looks.

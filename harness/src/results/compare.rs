@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::Cell;
 use crate::Outcome;
 use crate::native;
-use crate::runtime::{self, docker};
+use crate::runtime::registry;
 use crate::stats::{self, Stats};
 
 /// One wasm kernel cell against the native cell of the same language, sample and case.
@@ -121,7 +121,7 @@ pub fn ratios(cells: &[Cell]) -> Vec<Ratio> {
         .collect();
     cells
         .iter()
-        .filter(|c| c.runtime != native::COLUMN && c.runtime != docker::NATIVE)
+        .filter(|c| registry::get(&c.runtime).is_none_or(|col| !col.runs_native_code()))
         .filter(|c| is_kernel_bench(c))
         .filter_map(|c| {
             let native = natives.get(&c.row())?;
@@ -171,7 +171,11 @@ pub fn efficiency(ratios: &[Ratio]) -> BTreeMap<String, Efficiency> {
 /// column (a language not built) are left out.
 pub fn interruption_cost(cells: &[Cell]) -> Vec<Interruption> {
     let mut out = Vec::new();
-    for (variant, base, mechanism) in runtime::INTERRUPTION_VARIANTS {
+    for (variant, prices) in registry::COLUMNS
+        .iter()
+        .filter_map(|c| Some((c.name, c.prices?)))
+    {
+        let (base, mechanism) = (prices.base, prices.mechanism);
         let mut rows = Vec::new();
         for v in cells.iter().filter(|c| c.runtime == *variant && c.bench) {
             let Some(b) = cells

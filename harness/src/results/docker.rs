@@ -6,10 +6,30 @@ use std::fmt::Write;
 
 use super::{Cell, NOISY_MARK, Results, format_ms, format_stats};
 use crate::Outcome;
-use crate::runtime::docker;
+use crate::runtime::registry::{self, Column};
 
-/// The columns set side by side with the container columns.
-const BESIDE: &[&str] = &["native", "wasmtime", "wasmer", "wasmedge-aot"];
+/// The columns set side by side with the container columns: the host's own process, and the
+/// in-process columns whose backend a shim runs.
+fn beside() -> Vec<&'static str> {
+    let mut beside = vec![crate::native::COLUMN];
+    for column in registry::COLUMNS.iter().filter_map(Column::runs_code_of) {
+        if !beside.contains(&column.name) {
+            beside.push(column.name);
+        }
+    }
+    beside
+}
+
+fn containers() -> impl Iterator<Item = &'static str> {
+    registry::COLUMNS
+        .iter()
+        .filter(|c| c.is_container())
+        .map(|c| c.name)
+}
+
+fn is_container(name: &str) -> bool {
+    registry::get(name).is_some_and(Column::is_container)
+}
 
 /// Programs whose whole run is mostly start-up.
 const STARTUP: &[&str] = &["rust/hello/default", "rust/wasm-docker/default"];
@@ -19,7 +39,7 @@ pub fn applies(results: &Results) -> bool {
     results
         .cells
         .iter()
-        .any(|c| docker::is_container(&c.runtime) && c.n > 0)
+        .any(|c| is_container(&c.runtime) && c.n > 0)
 }
 
 pub fn render(results: &Results) -> String {
@@ -45,15 +65,14 @@ pub fn render(results: &Results) -> String {
     );
     let _ = writeln!(out, "| column | engine |\n|---|---|");
     for (name, version) in &meta.runtimes {
-        if docker::is_container(name) {
+        if is_container(name) {
             let _ = writeln!(out, "| {name} | {version} |");
         }
     }
 
-    let columns: Vec<&str> = BESIDE
-        .iter()
-        .copied()
-        .chain(docker::COLUMNS.iter().copied())
+    let columns: Vec<&str> = beside()
+        .into_iter()
+        .chain(containers())
         .filter(|c| results.cells.iter().any(|cell| cell.runtime == *c))
         .collect();
 
@@ -109,7 +128,7 @@ pub fn render(results: &Results) -> String {
     let _ = writeln!(out, "\n## Outcomes per container column\n");
     let _ = writeln!(out, "| column | cells | pass | not as expected |");
     let _ = writeln!(out, "|---|---|---|---|");
-    for column in docker::COLUMNS {
+    for column in containers() {
         let cells: Vec<&Cell> = results
             .cells
             .iter()

@@ -13,30 +13,19 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::{Ending, RunReport, RunSpec, Runtime, Stage, Watchdog};
+use super::registry::{self, Column, Engine, Kind};
+use super::{Ending, Found, RunReport, RunSpec, Runtime, Stage, Watchdog};
 use crate::manifest::Proposal;
 
-/// The command-line columns.
-pub const COLUMNS: &[&str] = &["wasmtime-cli", "wasmer-cli", "wasmedge-cli"];
-
-/// The tools `cargo xtask setup` builds with `cargo install` (`toolchains.toml`'s `[wasmtime-cli]` and
-/// `[wasmer-cli]`): column, pinned version, executable below the install root. xtask's tests check
-/// that toolchains.toml pins the same.
-pub const PINNED: &[(&str, &str, &str)] = &[
-    ("wasmtime-cli", "48.0.8", "bin/wasmtime"),
-    ("wasmer-cli", "7.4.2", "bin/wasmer"),
-];
-
-/// Where the project's pinned build of a column's tool is, relative to the project root.
+/// Where the project's pinned build of a column's tool is, relative to the project root: the
+/// registry's `Provision::Pinned`, under `.cache/toolchains/<column>-<version>/`.
 pub fn pinned_install(column: &str) -> Option<PathBuf> {
-    PINNED
-        .iter()
-        .find(|(name, ..)| *name == column)
-        .map(|(name, version, executable)| {
-            Path::new(".cache/toolchains")
-                .join(format!("{name}-{version}"))
-                .join(executable)
-        })
+    let (version, executable) = registry::get(column)?.pinned()?;
+    Some(
+        Path::new(".cache/toolchains")
+            .join(format!("{column}-{version}"))
+            .join(executable),
+    )
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +36,7 @@ enum Tool {
 }
 
 pub struct Cli {
+    column: &'static str,
     tool: Tool,
     command: Command,
     version: String,
@@ -55,20 +45,13 @@ pub struct Cli {
 }
 
 impl Tool {
-    fn of(column: &str) -> Option<Tool> {
-        match column {
-            "wasmtime-cli" => Some(Tool::Wasmtime),
-            "wasmer-cli" => Some(Tool::Wasmer),
-            "wasmedge-cli" => Some(Tool::WasmEdge),
+    /// The dialect of a command-line column's tool.
+    fn of(column: &Column) -> Option<Tool> {
+        match (column.kind, column.engine) {
+            (Kind::Tool, Engine::Wasmtime) => Some(Tool::Wasmtime),
+            (Kind::Tool, Engine::Wasmer) => Some(Tool::Wasmer),
+            (Kind::Tool, Engine::WasmEdge) => Some(Tool::WasmEdge),
             _ => None,
-        }
-    }
-
-    fn column(self) -> &'static str {
-        match self {
-            Tool::Wasmtime => "wasmtime-cli",
-            Tool::Wasmer => "wasmer-cli",
-            Tool::WasmEdge => "wasmedge-cli",
         }
     }
 
@@ -90,7 +73,7 @@ impl Tool {
 
     /// The project's own install of the tool, found from the harness binary up (the binary lives in
     /// the project's `target/`), and how to start it.
-    fn pinned(self) -> Option<(Command, String)> {
+    fn pinned(self, column: &str) -> Option<(Command, String)> {
         let here = std::env::current_exe().ok()?;
         if self == Tool::WasmEdge {
             let (root, command) = here.ancestors().find_map(|root| {
@@ -102,7 +85,7 @@ impl Tool {
                 format!("the project's WasmEdge prefix, {}", prefix.display()),
             ));
         }
-        let relative = pinned_install(self.column())?;
+        let relative = pinned_install(column)?;
         let exe = here
             .ancestors()
             .map(|root| root.join(&relative))
@@ -128,28 +111,22 @@ pub fn wasmtime_flag(proposal: Proposal) -> &'static str {
 }
 
 /// Finds the column's tool and asks it for its version, or says why it cannot (a skip reason).
-pub fn find(column: &str) -> Result<Cli, String> {
-    let tool =
-        Tool::of(column).ok_or_else(|| format!("`{column}` is not a command-line column"))?;
+pub fn find(col: &'static Column) -> Result<Cli, String> {
+    let column = col.name;
+    let tool = Tool::of(col).ok_or_else(|| format!("`{column}` is not a command-line column"))?;
     let program = tool.program();
     let (command, origin) = if let Some(path) = std::env::var_os(tool.variable()) {
         let origin = format!("{}={}", tool.variable(), Path::new(&path).display());
         (Command::new(path), origin)
-    } else if let Some(found) = tool.pinned() {
+    } else if let Some(found) = tool.pinned(column) {
         found
     } else if let Some(path) = crate::util::which(program) {
         let origin = format!("{} from the PATH", path.display());
         (Command::new(path), origin)
     } else {
-        let setup = match tool {
-            Tool::WasmEdge => "run `cargo xtask setup --language wasmedge`".to_owned(),
-            _ => format!(
-                "run `cargo xtask setup --language {column}` (it builds the pinned {})",
-                pinned_install(column).map_or_else(String::new, |p| p.display().to_string())
-            ),
-        };
         return Err(format!(
-            "`{program}` not found: {setup}, put it on the PATH, or name it in {}",
+            "`{program}` not found: {}, put it on the PATH, or name it in {}",
+            col.how_to_get(),
             tool.variable()
         ));
     };
@@ -171,6 +148,7 @@ pub fn find(column: &str) -> Result<Cli, String> {
         .trim()
         .to_owned();
     Ok(Cli {
+        column,
         tool,
         command,
         version,
@@ -207,6 +185,29 @@ fn wasmtime_cache_config(dir: &Path) -> std::io::Result<PathBuf> {
 }
 
 impl Cli {
+    /// The backend from what the parent's discovery found.
+    pub fn from_found(column: &'static Column, found: Found) -> Cli {
+        Cli {
+            column: column.name,
+            tool: Tool::of(column).expect("a command-line column"),
+            command: found.to_command(),
+            version: found.version,
+            origin: found.origin,
+        }
+    }
+
+    /// What discovery found, for the workers.
+    pub fn found(&self) -> Found {
+        Found {
+            command: std::iter::once(self.command.get_program())
+                .chain(self.command.get_args())
+                .map(PathBuf::from)
+                .collect(),
+            version: self.version.clone(),
+            origin: self.origin.clone(),
+        }
+    }
+
     /// The tool's command line for a run, in its own dialect. `scratch` is the run's own directory,
     /// removed after it. The tool's environment is cleared: the guest's comes from `--env` alone.
     fn command_for(
@@ -219,7 +220,7 @@ impl Cli {
         command.env_clear();
         // The tool's own cache, inside the harness's (`target/harness-cache/<column>/`).
         let cache = match &spec.cache_dir {
-            Some(dir) => Some(std::path::absolute(dir)?.join(self.tool.column())),
+            Some(dir) => Some(std::path::absolute(dir)?.join(self.column)),
             None => None,
         };
         match self.tool {
@@ -482,11 +483,7 @@ fn last_error_line(stderr: &str) -> String {
 
 impl Runtime for Cli {
     fn name(&self) -> &'static str {
-        match self.tool {
-            Tool::Wasmtime => "wasmtime-cli",
-            Tool::Wasmer => "wasmer-cli",
-            Tool::WasmEdge => "wasmedge-cli",
-        }
+        self.column
     }
 
     fn version(&self) -> String {
@@ -499,15 +496,6 @@ impl Runtime for Cli {
             "{} (command-line tool, {compiler}; {})",
             self.version, self.origin
         )
-    }
-
-    fn supports(&self, proposal: Proposal) -> bool {
-        match self.tool {
-            Tool::Wasmtime => true,
-            // The same Cranelift back end as the embedded column.
-            Tool::Wasmer => super::wasmer_supports(proposal),
-            Tool::WasmEdge => super::external::wasmedge_supports(false, proposal),
-        }
     }
 
     fn interrupts_in_engine(&self) -> bool {
@@ -595,6 +583,11 @@ mod tests {
 
     fn tool(tool: Tool) -> Cli {
         Cli {
+            column: match tool {
+                Tool::Wasmtime => "wasmtime-cli",
+                Tool::Wasmer => "wasmer-cli",
+                Tool::WasmEdge => "wasmedge-cli",
+            },
             tool,
             command: Command::new(tool.program()),
             version: format!("{} 0.0.0", tool.program()),

@@ -14,34 +14,14 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use super::oci::Image;
+use super::registry::{Column, Kind, Via};
 use super::shim_protocol::{self, ShimReport};
-use super::{Ending, Outside, RunReport, RunSpec, Runtime, Stage, Watchdog, millis};
+use super::{Ending, Found, Outside, RunReport, RunSpec, Runtime, Stage, Watchdog, millis};
 use crate::deadline;
-use crate::manifest::Proposal;
 use crate::util::which;
-
-/// The container columns, in the order the matrix shows them.
-pub const COLUMNS: &[&str] = &[
-    "docker-wasmtime",
-    "docker-wasmer",
-    "docker-wasmedge",
-    "containerd-wasmtime",
-    "containerd-wasmer",
-    "containerd-wasmedge",
-    "docker-runc",
-];
-
-/// The column that runs native programs in `FROM scratch` images under runc.
-pub const NATIVE: &str = "docker-runc";
 
 /// The containerd namespace Docker keeps its images and containers in.
 const DOCKER_NAMESPACE: &str = "moby";
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Via {
-    Docker,
-    Containerd,
-}
 
 pub struct Container {
     column: &'static str,
@@ -52,29 +32,13 @@ pub struct Container {
     version: String,
 }
 
-/// Whether a column is a container column.
-pub fn is_container(name: &str) -> bool {
-    COLUMNS.contains(&name)
-}
-
 /// The column's backend, or why it cannot run here (a skip reason).
-pub fn find(name: &str) -> Result<Container, String> {
-    let column = *COLUMNS
-        .iter()
-        .find(|c| **c == name)
-        .ok_or_else(|| format!("`{name}` is not a container column"))?;
-    let (via, shim) = match column.split_once('-') {
-        Some(("docker", "runc")) => (Via::Docker, None),
-        Some(("docker", engine)) => (Via::Docker, Some(engine)),
-        Some(("containerd", engine)) => (Via::Containerd, Some(engine)),
-        _ => unreachable!("column names are docker-* or containerd-*"),
+pub fn find(col: &'static Column) -> Result<Container, String> {
+    let Kind::Container(via) = col.kind else {
+        return Err(format!("`{}` is not a container column", col.name));
     };
-    let shim = shim.map(|e| match e {
-        "wasmtime" => "wasmtime",
-        "wasmer" => "wasmer",
-        _ => "wasmedge",
-    });
-    let how = "start one with `cargo xtask docker up` (the matrix does when a container column is asked for)";
+    let (column, shim) = (col.name, col.shim());
+    let how = col.how_to_get();
     let tool = match via {
         Via::Docker => {
             if std::env::var_os("DOCKER_HOST").is_none() {
@@ -113,6 +77,31 @@ pub fn find(name: &str) -> Result<Container, String> {
         tool,
         version,
     })
+}
+
+impl Container {
+    /// The backend from what the parent's discovery found.
+    pub fn from_found(col: &'static Column, found: Found) -> Container {
+        let Kind::Container(via) = col.kind else {
+            unreachable!("`{}` is not a container column", col.name)
+        };
+        Container {
+            column: col.name,
+            via,
+            shim: col.shim(),
+            tool: found.command[0].clone(),
+            version: found.version,
+        }
+    }
+
+    /// What discovery found, for the workers.
+    pub fn found(&self) -> Found {
+        Found {
+            command: vec![self.tool.clone()],
+            version: self.version.clone(),
+            origin: format!("{} from the PATH", self.tool.display()),
+        }
+    }
 }
 
 fn engine_version(via: Via, tool: &Path) -> Result<String, String> {
@@ -161,14 +150,6 @@ impl Runtime for Container {
 
     fn version(&self) -> String {
         self.version.clone()
-    }
-
-    fn supports(&self, proposal: Proposal) -> bool {
-        match self.shim {
-            Some("wasmedge") => super::external::wasmedge_supports(true, proposal),
-            Some("wasmer") => super::wasmer_supports(proposal),
-            _ => true,
-        }
     }
 
     fn interrupts_in_engine(&self) -> bool {

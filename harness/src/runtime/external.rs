@@ -6,39 +6,18 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::manifest::Proposal;
-
-/// The columns served by `harness-wasmedge-worker`.
-pub const WASMEDGE: &[&str] = &["wasmedge", "wasmedge-aot", "wasmedge-aot-interruptible"];
-
 /// The worker binary's name.
 pub const WASMEDGE_WORKER: &str = "harness-wasmedge-worker";
 
 /// Where `cargo xtask setup --language wasmedge` unpacks WasmEdge, below the project root.
 pub const WASMEDGE_PREFIX: &str = ".cache/toolchains/wasmedge-0.14.1";
 
-/// Whether a column is served by an external worker.
-pub fn is_external(name: &str) -> bool {
-    WASMEDGE.contains(&name)
-}
-
-/// What WasmEdge 0.14 can turn on, per mode: GC and exception handling run in its interpreter only.
-pub fn wasmedge_supports(aot: bool, proposal: Proposal) -> bool {
-    match proposal {
-        Proposal::Gc | Proposal::ExceptionHandling => !aot,
-        Proposal::RelaxedSimd | Proposal::ExtendedConst => false,
-        _ => true,
-    }
-}
-
-/// Whether the external column can enable the proposal.
-pub fn supports(name: &str, proposal: Proposal) -> bool {
-    wasmedge_supports(name != "wasmedge", proposal)
-}
-
 /// How to start the worker for an external column, or why it cannot be (a skip reason).
 pub fn command(name: &str) -> Result<Command, String> {
-    debug_assert!(is_external(name));
+    debug_assert_eq!(
+        super::registry::get(name).map(|c| c.kind),
+        Some(super::Kind::ExternalWorker)
+    );
     let here =
         std::env::current_exe().map_err(|e| format!("cannot find the harness binary: {e}"))?;
     let exe = here

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::manifest::Proposal;
 pub use crate::process::Watchdog;
 pub use configuration::{Configuration, configuration};
+pub use registry::{Column, Kind};
 
 pub mod cache;
 pub mod cli;
@@ -17,6 +18,7 @@ pub mod configuration;
 pub mod docker;
 pub mod external;
 mod oci;
+pub mod registry;
 pub mod shim_protocol;
 
 #[cfg(feature = "wasmer")]
@@ -29,61 +31,24 @@ pub use self::wasmer::Wasmer;
 #[cfg(feature = "wasmtime")]
 pub use self::wasmtime::{Wasmtime, config as wasmtime_config};
 
-/// Every column this build knows about, in the order the matrix shows them.
-pub const ALL: &[&str] = &[
-    "wasmtime",
-    "wasmer",
-    "wasmedge",
-    "wasmedge-aot",
-    "wasmtime-cli",
-    "wasmer-cli",
-    "wasmedge-cli",
-    "docker-wasmtime",
-    "docker-wasmer",
-    "docker-wasmedge",
-    "containerd-wasmtime",
-    "containerd-wasmer",
-    "containerd-wasmedge",
-    "docker-runc",
-    "wasmtime-epoch",
-    "wasmedge-aot-interruptible",
-];
-
-/// Columns that exist to price one engine mechanism: the base column's engine with that mechanism
-/// turned on. They run the benchmark-sized cases only, beside their base column in the same run.
-/// `(variant, base, mechanism)`.
-pub const INTERRUPTION_VARIANTS: &[(&str, &str, &str)] = &[
-    ("wasmtime-epoch", "wasmtime", "epoch interruption"),
-    (
-        "wasmedge-aot-interruptible",
-        "wasmedge-aot",
-        "interruptible AOT code",
-    ),
-];
-
-/// The base column a measurement variant is compared with, when `name` is one.
-pub fn variant_of(name: &str) -> Option<(&'static str, &'static str)> {
-    INTERRUPTION_VARIANTS
-        .iter()
-        .find(|(variant, _, _)| *variant == name)
-        .map(|(_, base, mechanism)| (*base, *mechanism))
-}
-
 /// An engine that runs a WASI preview 1 command module.
 ///
 /// A backend times three phases separately (compile, instantiate, run), wires WASI preview 1 from the
 /// spec, stops the guest at `spec.timeout` where the engine can, and caps its linear memory at
 /// `spec.memory_limit_bytes`. It never panics on a bad module: every way a run can end is an [`Ending`].
 pub trait Runtime {
-    /// The column name, as in [`ALL`].
+    /// The column name, as in the [`registry`].
     fn name(&self) -> &'static str;
 
     /// The engine's exact version and compiler, for example `wasmtime 48.0.0 (cranelift)`.
     fn version(&self) -> String;
 
-    /// Whether this backend can turn the proposal on. A case that needs a proposal the backend cannot
-    /// enable still runs, so that the engine's own error is what the matrix reports.
-    fn supports(&self, proposal: Proposal) -> bool;
+    /// Whether this backend can turn the proposal on: its column's proposal set in the registry. A
+    /// case that needs a proposal the backend cannot enable still runs, so that the engine's own
+    /// error is what the matrix reports.
+    fn supports(&self, proposal: Proposal) -> bool {
+        registry::get(self.name()).is_none_or(|c| c.supports(proposal))
+    }
 
     /// Whether the engine itself stops a guest at its deadline (epoch interruption, metering). Where it
     /// cannot, the worker's watchdog ends the process instead.
@@ -226,75 +191,118 @@ impl RunReport {
 }
 
 /// Why a column name could not become a backend.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum SelectError {
-    #[error(
-        "runtime `{name}` was not built into this harness: rebuild with `--features {name}` (it is a default feature)"
-    )]
-    NotBuilt { name: String },
-    #[error("unknown runtime `{name}`: known runtimes are {}", ALL.join(", "))]
+    #[error("runtime `{name}` was not built into this harness: {how}")]
+    NotBuilt { name: String, how: String },
+    #[error("unknown runtime `{name}`: known runtimes are {}", registry::names().collect::<Vec<_>>().join(", "))]
     Unknown { name: String },
-    #[error("runtime `{name}` runs in its own worker binary, not in this process")]
+    #[error("runtime `{name}` runs in a process of its own, not in this one")]
     External { name: String },
     #[error("{reason}")]
     Unavailable { name: String, reason: String },
 }
 
-/// Returns the backend for a column name, or says clearly why there is none.
-pub fn select(name: &str) -> Result<Box<dyn Runtime>, SelectError> {
-    match name {
+/// What discovery found of a column that runs something outside this binary (a command-line tool, a
+/// container client): found once per run by the parent and handed to each worker in its request, so
+/// that no run probes the machine again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Found {
+    /// The program, then the arguments that come before a run's own (a loader and its options).
+    pub command: Vec<PathBuf>,
+    /// What the program says its version is, with the engine behind it.
+    pub version: String,
+    /// Where it was found: the variable that named it, the project's pinned install, the PATH.
+    pub origin: String,
+}
+
+impl Found {
+    pub fn to_command(&self) -> std::process::Command {
+        let mut command = std::process::Command::new(&self.command[0]);
+        command.args(&self.command[1..]);
+        command
+    }
+}
+
+/// Finds what a column needs on this machine, or says why it cannot run here (a skip reason).
+/// Embedded columns need nothing found; tools and containers are probed (`--version`, `docker
+/// version`) once per process, however many cells ask.
+pub fn discover(name: &str) -> Result<Option<Found>, SelectError> {
+    type Memo = std::sync::Mutex<BTreeMap<String, Result<Option<Found>, SelectError>>>;
+    static FOUND: std::sync::OnceLock<Memo> = std::sync::OnceLock::new();
+    let memo = FOUND.get_or_init(Default::default);
+    if let Some(found) = memo.lock().unwrap_or_else(|e| e.into_inner()).get(name) {
+        return found.clone();
+    }
+    let found = probe(name);
+    memo.lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(name.to_owned(), found.clone());
+    found
+}
+
+fn probe(name: &str) -> Result<Option<Found>, SelectError> {
+    let column = registry::get(name).ok_or_else(|| SelectError::Unknown { name: name.into() })?;
+    let unavailable = |reason: String| SelectError::Unavailable {
+        name: name.into(),
+        reason,
+    };
+    match column.kind {
+        Kind::Embedded => built(column).map(|_| None),
+        Kind::ExternalWorker => external::command(name).map(|_| None).map_err(unavailable),
+        Kind::Tool => cli::find(column)
+            .map(|c| Some(c.found()))
+            .map_err(unavailable),
+        Kind::Container(_) => docker::find(column)
+            .map(|c| Some(c.found()))
+            .map_err(unavailable),
+        Kind::Native => Ok(None),
+    }
+}
+
+/// The backend of an embedded column, when this binary has its engine built in.
+fn built(column: &'static Column) -> Result<Box<dyn Runtime>, SelectError> {
+    let epoch = column.prices.is_some();
+    match column.engine {
         #[cfg(feature = "wasmtime")]
-        "wasmtime" => Ok(Box::new(Wasmtime::new())),
+        registry::Engine::Wasmtime if epoch => Ok(Box::new(Wasmtime::with_epoch_interruption())),
         #[cfg(feature = "wasmtime")]
-        "wasmtime-epoch" => Ok(Box::new(Wasmtime::with_epoch_interruption())),
+        registry::Engine::Wasmtime => Ok(Box::new(Wasmtime::new())),
         #[cfg(feature = "wasmer")]
-        "wasmer" => Ok(Box::new(Wasmer::new())),
-        _ if external::is_external(name) => Err(SelectError::External { name: name.into() }),
-        _ if docker::is_container(name) => match docker::find(name) {
-            Ok(container) => Ok(Box::new(container)),
-            Err(reason) => Err(SelectError::Unavailable {
-                name: name.into(),
-                reason,
-            }),
-        },
-        _ if cli::COLUMNS.contains(&name) => match cli::find(name) {
-            Ok(tool) => Ok(Box::new(tool)),
-            Err(reason) => Err(SelectError::Unavailable {
-                name: name.into(),
-                reason,
-            }),
-        },
-        _ if ALL.contains(&name) => Err(SelectError::NotBuilt { name: name.into() }),
-        _ => Err(SelectError::Unknown { name: name.into() }),
+        registry::Engine::Wasmer if !epoch => Ok(Box::new(Wasmer::new())),
+        _ => Err(SelectError::NotBuilt {
+            name: column.name.into(),
+            how: column.how_to_get(),
+        }),
     }
 }
 
-/// What wasmer's Cranelift compiler accepts in `Features` (it has no GC at all): for the wasmer
-/// backend and for the container columns whose shim runs it.
-pub fn wasmer_supports(proposal: Proposal) -> bool {
-    matches!(
-        proposal,
-        Proposal::ExceptionHandling
-            | Proposal::Threads
-            | Proposal::MultiMemory
-            | Proposal::RelaxedSimd
-            | Proposal::ExtendedConst
-    )
+/// Returns the backend for a column name, or says clearly why there is none. `found` is what the
+/// parent's [`discover`] found; without it, this process discovers.
+pub fn select_found(name: &str, found: Option<&Found>) -> Result<Box<dyn Runtime>, SelectError> {
+    let column = registry::get(name).ok_or_else(|| SelectError::Unknown { name: name.into() })?;
+    let found = match (column.kind, found) {
+        (Kind::Tool | Kind::Container(_), None) => discover(name)?,
+        (_, found) => found.cloned(),
+    };
+    match (column.kind, found) {
+        (Kind::Embedded, _) => built(column),
+        (Kind::Tool, Some(found)) => Ok(Box::new(cli::Cli::from_found(column, found))),
+        (Kind::Container(_), Some(found)) => {
+            Ok(Box::new(docker::Container::from_found(column, found)))
+        }
+        _ => Err(SelectError::External { name: name.into() }),
+    }
 }
 
-/// Whether a column interprets rather than compiles: its benchmark-sized cases take minutes each.
-pub fn is_interpreter(name: &str) -> bool {
-    matches!(name, "wasmedge" | "wasmedge-cli")
+/// [`select_found`], discovering in this process.
+pub fn select(name: &str) -> Result<Box<dyn Runtime>, SelectError> {
+    select_found(name, None)
 }
 
-/// Whether a column can run here: built into this binary, or an external worker that can be started;
-/// otherwise why not (a skip reason).
+/// Whether a column can run here, or why not (a skip reason).
 pub fn available(name: &str) -> Result<(), String> {
-    if external::is_external(name) {
-        external::command(name).map(|_| ())
-    } else {
-        select(name).map(|_| ()).map_err(|e| e.to_string())
-    }
+    discover(name).map(|_| ()).map_err(|e| e.to_string())
 }
 
 /// Milliseconds between two instants, as the results files store every duration.
@@ -326,20 +334,5 @@ mod bytes_lossy {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
         Ok(String::deserialize(d)?.into_bytes())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_container_column_is_a_column_in_the_same_order() {
-        let listed: Vec<&str> = ALL
-            .iter()
-            .copied()
-            .filter(|c| docker::is_container(c))
-            .collect();
-        assert_eq!(listed, docker::COLUMNS);
     }
 }

@@ -39,10 +39,6 @@ impl Runtime for Wasmer {
         format!("wasmer {} (cranelift)", crate::versions::WASMER)
     }
 
-    fn supports(&self, proposal: Proposal) -> bool {
-        super::wasmer_supports(proposal)
-    }
-
     fn interrupts_in_engine(&self) -> bool {
         false
     }

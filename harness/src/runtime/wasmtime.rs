@@ -82,10 +82,6 @@ impl Runtime for Wasmtime {
         format!("wasmtime {} (cranelift{epoch})", crate::versions::WASMTIME)
     }
 
-    fn supports(&self, _proposal: Proposal) -> bool {
-        true
-    }
-
     fn interrupts_in_engine(&self) -> bool {
         self.epoch
     }

@@ -1,0 +1,672 @@
+//! The column registry: every column the harness knows, in the order the matrix shows them, with what
+//! it is (kind, engine, tier), what it supports, what it prices, how a user gets it, and how it runs
+//! code in words a reader can check. Every other list of columns is a lookup here.
+
+use crate::manifest::Proposal;
+
+/// How a column reaches its engine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Compiled into the harness's worker, behind the cargo feature named after the engine.
+    Embedded,
+    /// Served by a worker binary of its own (`harness-wasmedge-worker`, under the prefix's loader).
+    ExternalWorker,
+    /// The engine's own command-line tool, one process per run.
+    Tool,
+    /// A container, through a Docker Engine or through its containerd directly.
+    Container(Via),
+    /// The host's own binary, one process per run.
+    Native,
+}
+
+/// Which client starts a container column's containers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    Docker,
+    Containerd,
+}
+
+/// The engine a column runs; `Native` for columns that run no Wasm at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Wasmtime,
+    Wasmer,
+    WasmEdge,
+    Native,
+}
+
+/// How the engine turns a module into running code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tier {
+    Cranelift,
+    /// WasmEdge's LLVM ahead-of-time compiler, to a native shared library.
+    LlvmAot,
+    Interpreter,
+    /// Machine code from the language's own compiler.
+    Native,
+}
+
+/// How a user gets a column onto a machine: the text a skipped cell points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Provision {
+    /// A cargo feature of the harness, on by default.
+    Feature,
+    /// `cargo xtask setup --language wasmedge` unpacks WasmEdge's prefix, and the matrix builds the
+    /// worker against it.
+    WasmEdgePrefix,
+    /// `cargo xtask setup --language <column>` builds this version of the tool with `cargo install
+    /// --locked`, under `.cache/toolchains/<column>-<version>/`; `executable` is below that root.
+    Pinned {
+        version: &'static str,
+        executable: &'static str,
+    },
+    /// `cargo xtask docker up` (the matrix does it when a container column is asked for).
+    DockerEngine,
+    /// Each language's own toolchain, driven by `cargo xtask build-samples`.
+    NativeToolchains,
+}
+
+/// A column that exists to price one engine mechanism: its base column's engine with that mechanism
+/// on. It runs the benchmark-sized cases only, beside its base in the same run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Prices {
+    pub base: &'static str,
+    pub mechanism: &'static str,
+}
+
+/// How a column runs code, published under `meta.columns` (see [`super::Configuration`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct About {
+    pub engine: &'static str,
+    pub compiler: &'static str,
+    pub deadline: &'static str,
+    pub memory_cap: &'static str,
+    pub cache: &'static str,
+    pub stdio: &'static str,
+    pub checked: &'static str,
+}
+
+/// One column of the matrix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Column {
+    pub name: &'static str,
+    pub kind: Kind,
+    pub engine: Engine,
+    pub tier: Tier,
+    pub prices: Option<Prices>,
+    pub provision: Provision,
+    pub about: About,
+}
+
+impl Engine {
+    /// The engine's name as the shims and caches spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Wasmtime => "wasmtime",
+            Engine::Wasmer => "wasmer",
+            Engine::WasmEdge => "wasmedge",
+            Engine::Native => "native",
+        }
+    }
+
+    /// Whether the engine can turn the proposal on at this tier: each engine's set, written once.
+    /// A case that needs a proposal the column cannot enable still runs, so that the engine's own
+    /// error is what the matrix reports.
+    pub fn supports(self, tier: Tier, proposal: Proposal) -> bool {
+        match self {
+            Engine::Wasmtime | Engine::Native => true,
+            // What wasmer's Cranelift compiler accepts in `Features` (it has no GC at all).
+            Engine::Wasmer => matches!(
+                proposal,
+                Proposal::ExceptionHandling
+                    | Proposal::Threads
+                    | Proposal::MultiMemory
+                    | Proposal::RelaxedSimd
+                    | Proposal::ExtendedConst
+            ),
+            // WasmEdge 0.14: GC and exception handling run in its interpreter only.
+            Engine::WasmEdge => match proposal {
+                Proposal::Gc | Proposal::ExceptionHandling => tier == Tier::Interpreter,
+                Proposal::RelaxedSimd | Proposal::ExtendedConst => false,
+                _ => true,
+            },
+        }
+    }
+}
+
+impl Column {
+    pub fn supports(&self, proposal: Proposal) -> bool {
+        self.engine.supports(self.tier, proposal)
+    }
+
+    /// Whether the column interprets rather than compiles: its benchmark-sized cases take minutes.
+    pub fn interprets(&self) -> bool {
+        self.tier == Tier::Interpreter
+    }
+
+    pub fn is_container(&self) -> bool {
+        matches!(self.kind, Kind::Container(_))
+    }
+
+    /// Whether the column runs the host's own binary (natively or in a runc container).
+    pub fn runs_native_code(&self) -> bool {
+        self.engine == Engine::Native
+    }
+
+    /// The containerd shim's engine name (`containerd-shim-<name>-v1`), for a Wasm container column.
+    pub fn shim(&self) -> Option<&'static str> {
+        (self.is_container() && self.engine != Engine::Native).then(|| self.engine.name())
+    }
+
+    /// The column whose backend a container's shim runs: the same engine and tier, in process.
+    pub fn runs_code_of(&self) -> Option<&'static Column> {
+        self.shim()?;
+        COLUMNS.iter().find(|c| {
+            matches!(c.kind, Kind::Embedded | Kind::ExternalWorker)
+                && c.prices.is_none()
+                && (c.engine, c.tier) == (self.engine, self.tier)
+        })
+    }
+
+    /// The pinned version and executable, for a tool that `cargo xtask setup` builds.
+    pub fn pinned(&self) -> Option<(&'static str, &'static str)> {
+        match self.provision {
+            Provision::Pinned {
+                version,
+                executable,
+            } => Some((version, executable)),
+            _ => None,
+        }
+    }
+
+    /// How a user makes the column available here.
+    pub fn how_to_get(&self) -> String {
+        match self.provision {
+            Provision::Feature => format!(
+                "rebuild the harness with `--features {}` (a default feature)",
+                self.engine.name()
+            ),
+            Provision::WasmEdgePrefix => "run `cargo xtask setup --language wasmedge` (`cargo \
+                 xtask matrix` does it, and builds the worker)"
+                .into(),
+            Provision::Pinned { version, .. } => format!(
+                "run `cargo xtask setup --language {}` (it builds {} {version} with `cargo install \
+                 --locked`)",
+                self.name,
+                self.engine.name()
+            ),
+            Provision::DockerEngine => "start one with `cargo xtask docker up` (the matrix does \
+                 when a container column is asked for)"
+                .into(),
+            Provision::NativeToolchains => {
+                "run `cargo xtask build-samples`, which builds each kernel natively too".into()
+            }
+        }
+    }
+}
+
+/// The column of a name, if it is one.
+pub fn get(name: &str) -> Option<&'static Column> {
+    COLUMNS.iter().find(|c| c.name == name)
+}
+
+/// The names of every column, in matrix order.
+pub fn names() -> impl Iterator<Item = &'static str> {
+    COLUMNS.iter().map(|c| c.name)
+}
+
+/// The columns that run Wasm: what the matrix runs when no column is named (it adds `native` when
+/// kernels were built natively).
+pub fn wasm_columns() -> impl Iterator<Item = &'static Column> {
+    COLUMNS.iter().filter(|c| c.kind != Kind::Native)
+}
+
+/// The distinct shims the container columns need, in matrix order.
+pub fn shims() -> Vec<&'static str> {
+    let mut shims: Vec<&str> = COLUMNS.iter().filter_map(Column::shim).collect();
+    let mut seen = std::collections::HashSet::new();
+    shims.retain(|s| seen.insert(*s));
+    shims
+}
+
+const WATCHDOG: &str = "the worker's watchdog ends the worker process at the deadline (counted from the \
+     end of compilation); the generated code has no deadline checks";
+const SHIM_WATCHDOG: &str = "the shim's watchdog ends the container's process at the deadline (counted \
+     from the end of compilation); the harness's own limit is the backstop";
+const CAPTURE: &str =
+    "in-memory pipes: stdin from the case, stdout and stderr captured (4 MiB each)";
+const CONTAINER_STDIO: &str = "the container's own stdio (the shim reopens runwasi's stdin FIFO \
+     read-only so that the guest sees end of input)";
+const WASMTIME_CODE: &str = "Cranelift at wasmtime's default settings (opt-level `speed`), host CPU \
+     features detected at run time; Wasm GC objects in wasmtime's default collector, the copying one \
+     (the crate's `gc-copying` feature, on in wasmtime's default features and in `wasmtime-cli`)";
+const WASMER_CODE: &str =
+    "Cranelift at wasmer's default settings (opt-level `speed`), host CPU features";
+const WASMEDGE_AOT_CODE: &str = "WasmEdge's LLVM AOT compiler at O3, native shared library, not \
+     interruptible (what `wasmedge compile --optimize 3` makes)";
+const WASMTIME_CHECKED: &str = "epoch interruption and fuel are off (`wasmtime-epoch` prices epoch \
+     interruption); the crate's features give `Collector::Auto` the collector wasmtime's defaults \
+     give it (without `gc-copying` it falls back to reference counting, which ran Kotlin's \
+     binary-trees six times slower than `wasmtime-cli`); `StoreLimits` acts only in `memory.grow`, \
+     a libcall, and leaves the default static memories with guard pages (no bounds checks) as they are; the cache stores the engine's own \
+     serialized code, checked against its precompile-compatibility hash; `cargo bench --workspace \
+     --bench overhead` measures the whole in-process and worker path against the bare API at \
+     wasmtime's default configuration";
+const WASMER_CHECKED: &str = "no metering middleware; the tunables only lower each memory's declared \
+     maximum, which keeps wasmer's static memory style (a 4 GiB reservation with guard pages, no \
+     bounds checks) as without a cap; the cache stores wasmer's own serialized artifact";
+const WASMEDGE_AOT_CHECKED: &str = "`interruptible` is off (`wasmedge-aot-interruptible` prices it); \
+     the memory cap is `max_memory_pages`, a limit checked by `memory.grow`; the cached library is the \
+     compiler's own output, keyed by module hash, library version, proposals, page limit and \
+     interruptibility; the run phase is cross-checked against `wasmedge compile --optimize 3` + \
+     `wasmedge` by `cargo xtask crosscheck`";
+
+const fn container(
+    name: &'static str,
+    via: Via,
+    engine: Engine,
+    tier: Tier,
+    about: About,
+) -> Column {
+    Column {
+        name,
+        kind: Kind::Container(via),
+        engine,
+        tier,
+        prices: None,
+        provision: Provision::DockerEngine,
+        about,
+    }
+}
+
+const DOCKER_WASMTIME: About = About {
+    engine: "`docker run` through the project's runwasi shim `containerd-shim-wasmtime-v1`",
+    compiler: WASMTIME_CODE,
+    deadline: SHIM_WATCHDOG,
+    memory_cap: "`StoreLimits` in the shim (`HARNESS_MEMORY_LIMIT`)",
+    cache: "the `wasmtime` column's cache directory, mounted into the container",
+    stdio: CONTAINER_STDIO,
+    checked: "the shim runs the `wasmtime` column's backend: the same code generation",
+};
+const DOCKER_WASMER: About = About {
+    engine: "`docker run` through the project's runwasi shim `containerd-shim-wasmer-v1`",
+    compiler: WASMER_CODE,
+    deadline: SHIM_WATCHDOG,
+    memory_cap: "wasmer tunables in the shim (`HARNESS_MEMORY_LIMIT`)",
+    cache: "the `wasmer` column's cache directory, mounted into the container",
+    stdio: CONTAINER_STDIO,
+    checked: "the shim runs the `wasmer` column's backend: the same code generation",
+};
+const DOCKER_WASMEDGE: About = About {
+    engine: "`docker run` through the project's runwasi shim `containerd-shim-wasmedge-v1`",
+    compiler: WASMEDGE_AOT_CODE,
+    deadline: SHIM_WATCHDOG,
+    memory_cap: "`max_memory_pages` in the shim (`HARNESS_MEMORY_LIMIT`)",
+    cache: "the `wasmedge-aot` column's cache directory, mounted into the container",
+    stdio: CONTAINER_STDIO,
+    checked: "the shim runs the `wasmedge-aot` column's backend: the same code generation",
+};
+
+/// Every column, in the order the matrix shows them.
+pub const COLUMNS: &[Column] = &[
+    Column {
+        name: "wasmtime",
+        kind: Kind::Embedded,
+        engine: Engine::Wasmtime,
+        tier: Tier::Cranelift,
+        prices: None,
+        provision: Provision::Feature,
+        about: About {
+            engine: "wasmtime, embedded (`wasmtime` + `wasmtime-wasi` crates), in a worker process \
+                     per run",
+            compiler: WASMTIME_CODE,
+            deadline: WATCHDOG,
+            memory_cap: "`StoreLimits`: `memory.grow` past the cap returns -1",
+            cache: "serialized modules under `target/harness-cache/wasmtime/`, keyed by module hash \
+                    and precompile-compatibility hash",
+            stdio: CAPTURE,
+            checked: WASMTIME_CHECKED,
+        },
+    },
+    Column {
+        name: "wasmer",
+        kind: Kind::Embedded,
+        engine: Engine::Wasmer,
+        tier: Tier::Cranelift,
+        prices: None,
+        provision: Provision::Feature,
+        about: About {
+            engine: "wasmer, embedded (`wasmer` + `wasmer-wasix` crates), in a worker process per run",
+            compiler: WASMER_CODE,
+            deadline: WATCHDOG,
+            memory_cap: "tunables that lower each memory's maximum to the cap: `memory.grow` past \
+                         it returns -1",
+            cache: "serialized modules under `target/harness-cache/wasmer/`, keyed by module hash, \
+                    wasmer version, features and the cap",
+            stdio: CAPTURE,
+            checked: WASMER_CHECKED,
+        },
+    },
+    Column {
+        name: "wasmedge",
+        kind: Kind::ExternalWorker,
+        engine: Engine::WasmEdge,
+        tier: Tier::Interpreter,
+        prices: None,
+        provision: Provision::WasmEdgePrefix,
+        about: About {
+            engine: "WasmEdge, embedded through `wasmedge-sys`, in `harness-wasmedge-worker` under \
+                     the prefix's loader",
+            compiler: "WasmEdge's interpreter",
+            deadline: "`call_func_with_timeout`: the interpreter checks for a stop request between \
+                       instructions whether or not a deadline is set",
+            memory_cap: "`max_memory_pages`",
+            cache: "none: the interpreter loads and validates the module on every run",
+            stdio: "the worker's descriptors 0, 1 and 2 pointed at pipes around `_start` \
+                    (WasmEdge's WASI writes to the process's own)",
+            checked: "an interpreter: benchmark-sized cases run only with `--bench-interpreters`",
+        },
+    },
+    Column {
+        name: "wasmedge-aot",
+        kind: Kind::ExternalWorker,
+        engine: Engine::WasmEdge,
+        tier: Tier::LlvmAot,
+        prices: None,
+        provision: Provision::WasmEdgePrefix,
+        about: About {
+            engine: "WasmEdge, embedded through `wasmedge-sys`, in `harness-wasmedge-worker`",
+            compiler: WASMEDGE_AOT_CODE,
+            deadline: WATCHDOG,
+            memory_cap: "`max_memory_pages`",
+            cache: "the compiled shared library under `target/harness-cache/wasmedge-aot/`",
+            stdio: "the worker's descriptors 0, 1 and 2 pointed at pipes around `_start`",
+            checked: WASMEDGE_AOT_CHECKED,
+        },
+    },
+    Column {
+        name: "wasmtime-cli",
+        kind: Kind::Tool,
+        engine: Engine::Wasmtime,
+        tier: Tier::Cranelift,
+        prices: None,
+        provision: Provision::Pinned {
+            version: "48.0.8",
+            executable: "bin/wasmtime",
+        },
+        about: About {
+            engine: "the `wasmtime` command-line tool 48.0.8 (`wasmtime-cli` from crates.io, built \
+                     by `cargo xtask setup` with `cargo install --locked`), one process per run",
+            compiler: "Cranelift at the tool's default settings (opt-level `speed`, host CPU \
+                       features), as `wasmtime run` ships: no `-W timeout`, which would turn epoch \
+                       interruption on",
+            deadline: "the harness kills the tool's process at the deadline (+1 s for its start-up \
+                       and compilation, which count against the deadline here); the cell is then a \
+                       timeout by the harness",
+            memory_cap: "`-W max-memory-size=BYTES`: the tool's `StoreLimits`, checked by \
+                         `memory.grow`, which returns -1 past it; the memories keep their default \
+                         static style",
+            cache: "wasmtime's own cache (on by default in `wasmtime run`), pointed by `-C \
+                    cache-config` at `target/harness-cache/wasmtime-cli/` instead of \
+                    `~/.cache/wasmtime`; `-C cache=n` with `--no-cache`",
+            stdio: "pipes from the harness; the whole process is the run phase",
+            checked: "flags: `run`, `--dir HOST::GUEST`, `--env`, `-W max-memory-size=` and the \
+                      case's proposals, `-C cache-config=`, `--argv0`; in 48.0.8 `max-memory-size` \
+                      only builds the store's `StoreLimits` (the pooling allocator, which it would \
+                      also size, is off), and `timeout` is the one `-W` option that changes code \
+                      generation (Rust binary-trees 17: 0.62 s without, 0.87 s with it)",
+        },
+    },
+    Column {
+        name: "wasmer-cli",
+        kind: Kind::Tool,
+        engine: Engine::Wasmer,
+        tier: Tier::Cranelift,
+        prices: None,
+        provision: Provision::Pinned {
+            version: "7.4.2",
+            executable: "bin/wasmer",
+        },
+        about: About {
+            engine: "the `wasmer` command-line tool 7.4.2 (`wasmer-cli` from crates.io with the \
+                     `cranelift` and `singlepass` features, built by `cargo xtask setup` with \
+                     `cargo install --locked`), one process per run",
+            compiler: "Cranelift, named with `--cranelift` (the tool otherwise takes the first \
+                       compiled-in back end that supports the module's features), at wasmer's \
+                       default settings",
+            deadline: "the harness kills the tool's process at the deadline (+1 s for its start-up \
+                       and compilation); the tool has no deadline of its own",
+            memory_cap: "none: `wasmer run` has no memory cap flag; the memory-bomb case grows \
+                         until the host refuses",
+            cache: "wasmer's own module cache under `$WASMER_CACHE_DIR/compiled`, with \
+                    `WASMER_DIR` and `WASMER_CACHE_DIR` set to `target/harness-cache/wasmer-cli/` \
+                    (the environment is cleared, so `~/.wasmer` would not be found); \
+                    `--disable-cache` with `--no-cache`",
+            stdio: "pipes from the harness; the whole process is the run phase",
+            checked: "flags: `run --cranelift`, `--volume HOST:GUEST` (`--mapdir` is a hidden \
+                      legacy alias), `--env`, the case's proposals (`--enable-exceptions`, …; \
+                      threads and multi-memory are on by default), the guest's arguments after `--`",
+        },
+    },
+    Column {
+        name: "wasmedge-cli",
+        kind: Kind::Tool,
+        engine: Engine::WasmEdge,
+        tier: Tier::Interpreter,
+        prices: None,
+        provision: Provision::WasmEdgePrefix,
+        about: About {
+            engine: "the `wasmedge` command-line tool of the WasmEdge prefix (0.14.1), one process \
+                     per run",
+            compiler: "WasmEdge's interpreter (the tool runs a `.wasm` file in its interpreter)",
+            deadline: "`--time-limit` (the interpreter checks for a stop request between \
+                       instructions whether or not a limit is set); the harness kills the process \
+                       1 s after the deadline",
+            memory_cap: "`--memory-page-limit`",
+            cache: "none: the interpreter loads and validates the module on every run",
+            stdio: "pipes from the harness; the whole process is the run phase",
+            checked: "an interpreter: benchmark-sized cases run only with `--bench-interpreters`; \
+                      the agreement trials compare it with the embedded `wasmedge` column",
+        },
+    },
+    container(
+        "docker-wasmtime",
+        Via::Docker,
+        Engine::Wasmtime,
+        Tier::Cranelift,
+        DOCKER_WASMTIME,
+    ),
+    container(
+        "docker-wasmer",
+        Via::Docker,
+        Engine::Wasmer,
+        Tier::Cranelift,
+        DOCKER_WASMER,
+    ),
+    container(
+        "docker-wasmedge",
+        Via::Docker,
+        Engine::WasmEdge,
+        Tier::LlvmAot,
+        DOCKER_WASMEDGE,
+    ),
+    container(
+        "containerd-wasmtime",
+        Via::Containerd,
+        Engine::Wasmtime,
+        Tier::Cranelift,
+        About {
+            engine: "`ctr run` through the project's runwasi shim `containerd-shim-wasmtime-v1`",
+            ..DOCKER_WASMTIME
+        },
+    ),
+    container(
+        "containerd-wasmer",
+        Via::Containerd,
+        Engine::Wasmer,
+        Tier::Cranelift,
+        About {
+            engine: "`ctr run` through the project's runwasi shim `containerd-shim-wasmer-v1`",
+            ..DOCKER_WASMER
+        },
+    ),
+    container(
+        "containerd-wasmedge",
+        Via::Containerd,
+        Engine::WasmEdge,
+        Tier::LlvmAot,
+        About {
+            engine: "`ctr run` through the project's runwasi shim `containerd-shim-wasmedge-v1`",
+            ..DOCKER_WASMEDGE
+        },
+    ),
+    container(
+        "docker-runc",
+        Via::Docker,
+        Engine::Native,
+        Tier::Native,
+        About {
+            engine: "`docker run` of a static native binary in a `FROM scratch` image, run by runc",
+            compiler: "the language's own compiler for the host (see `meta.native_builds`)",
+            deadline: "the harness kills `docker run` at the deadline",
+            memory_cap: "none",
+            cache: "none: native code",
+            stdio: "`docker run -i`",
+            checked: "the native column's binary, unchanged",
+        },
+    ),
+    Column {
+        name: "wasmtime-epoch",
+        kind: Kind::Embedded,
+        engine: Engine::Wasmtime,
+        tier: Tier::Cranelift,
+        prices: Some(Prices {
+            base: "wasmtime",
+            mechanism: "epoch interruption",
+        }),
+        provision: Provision::Feature,
+        about: About {
+            engine: "wasmtime, embedded, as the `wasmtime` column",
+            compiler: "the `wasmtime` column's Cranelift with epoch interruption on: a check on \
+                       every function entry and loop back-edge",
+            deadline: "epoch interruption: a timer thread bumps the epoch at the deadline and the \
+                       guest traps; the worker's watchdog 2 s later is the backstop",
+            memory_cap: "`StoreLimits`, as `wasmtime`",
+            cache: "as `wasmtime` (the precompile-compatibility hash tells the two configurations \
+                    apart)",
+            stdio: CAPTURE,
+            checked: "the same engine as `wasmtime` but for epoch interruption: the difference of \
+                      their run phases on the benchmark cases is the price of in-engine deadlines",
+        },
+    },
+    Column {
+        name: "wasmedge-aot-interruptible",
+        kind: Kind::ExternalWorker,
+        engine: Engine::WasmEdge,
+        tier: Tier::LlvmAot,
+        prices: Some(Prices {
+            base: "wasmedge-aot",
+            mechanism: "interruptible AOT code",
+        }),
+        provision: Provision::WasmEdgePrefix,
+        about: About {
+            engine: "WasmEdge, embedded, as the `wasmedge-aot` column",
+            compiler: "WasmEdge's LLVM AOT compiler at O3 with `interruptible` on (`wasmedge \
+                       compile --optimize 3 --interruptible`)",
+            deadline: "`call_func_with_timeout`: the interruptible code checks for the stop request",
+            memory_cap: "`max_memory_pages`",
+            cache: "as `wasmedge-aot`, a separate entry (interruptibility is part of the key)",
+            stdio: "as `wasmedge-aot`",
+            checked: "the same compiler as `wasmedge-aot` but for interruptibility: the difference \
+                      of their run phases on the benchmark cases is the price of in-engine \
+                      deadlines",
+        },
+    },
+    Column {
+        name: "native",
+        kind: Kind::Native,
+        engine: Engine::Native,
+        tier: Tier::Native,
+        prices: None,
+        provision: Provision::NativeToolchains,
+        about: About {
+            engine: "the host's own binary, one process per run",
+            compiler: "the language's own compiler for the host, at the same optimization intent \
+                       as its Wasm build (flags in `meta.native_builds`)",
+            deadline: "the harness kills the process at the deadline",
+            memory_cap: "none",
+            cache: "none: native code",
+            stdio: "pipes from the harness; the whole process, exec to exit, is the run phase",
+            checked: "the same sources as the Wasm modules",
+        },
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_lookups_find_them() {
+        let mut seen = std::collections::HashSet::new();
+        for column in COLUMNS {
+            assert!(seen.insert(column.name), "`{}` twice", column.name);
+            assert_eq!(get(column.name), Some(column));
+        }
+        assert_eq!(get("no-such-column"), None);
+    }
+
+    #[test]
+    fn a_priced_mechanism_has_a_base_of_the_same_engine_and_tier() {
+        for column in COLUMNS {
+            if let Some(prices) = column.prices {
+                let base = get(prices.base).expect("the base is a column");
+                assert_eq!((base.engine, base.tier), (column.engine, column.tier));
+                assert_eq!(base.prices, None, "`{}` prices a variant", column.name);
+            }
+        }
+    }
+
+    #[test]
+    fn every_wasm_container_runs_an_in_process_columns_code() {
+        for column in COLUMNS.iter().filter(|c| c.shim().is_some()) {
+            assert!(column.runs_code_of().is_some(), "`{}`", column.name);
+        }
+        assert_eq!(
+            get("docker-wasmedge")
+                .and_then(Column::runs_code_of)
+                .map(|c| c.name),
+            Some("wasmedge-aot")
+        );
+        assert_eq!(shims(), ["wasmtime", "wasmer", "wasmedge"]);
+    }
+
+    #[test]
+    fn proposal_sets_follow_engine_and_tier() {
+        let interpreter = get("wasmedge").unwrap();
+        let aot = get("wasmedge-aot").unwrap();
+        assert!(interpreter.supports(Proposal::Gc) && !aot.supports(Proposal::Gc));
+        assert!(!get("wasmer").unwrap().supports(Proposal::Gc));
+        assert!(
+            get("wasmer-cli")
+                .unwrap()
+                .supports(Proposal::ExceptionHandling)
+        );
+        assert!(
+            Proposal::ALL
+                .iter()
+                .all(|p| get("wasmtime").unwrap().supports(*p))
+        );
+    }
+
+    #[test]
+    fn every_column_says_how_it_runs_and_how_to_get_it() {
+        for column in COLUMNS {
+            let a = column.about;
+            for field in [a.engine, a.compiler, a.deadline, a.checked, a.stdio] {
+                assert!(!field.is_empty(), "`{}` leaves a field empty", column.name);
+            }
+            assert!(!column.how_to_get().is_empty());
+        }
+    }
+}
