@@ -9,7 +9,8 @@ use std::time::Duration;
 use crate::manifest::{self, BuildStamp, BuildStatus, Case, Expect, Sample};
 use crate::native;
 use crate::outcome::{self, Outcome, Verdict};
-use crate::results::Cell;
+use crate::results::{Cell, CompileCache};
+use crate::runtime::cache::CacheState;
 use crate::runtime::{self, Ending, Kind, Phases, Preopen, RunSpec, millis, registry};
 use crate::stats::Stats;
 use crate::worker::{self, End};
@@ -54,7 +55,7 @@ pub struct Run {
     pub image_bytes: Option<u64>,
     pub setup_retries: u32,
     pub exit_code: Option<i32>,
-    pub compile_cache: String,
+    pub compile_cache: CacheState,
     pub runtime_version: Option<String>,
     pub stdout: String,
     pub stderr: String,
@@ -88,7 +89,7 @@ pub fn run_once(
         image_bytes: None,
         setup_retries: 0,
         exit_code: None,
-        compile_cache: "cold".into(),
+        compile_cache: CacheState::Cold,
         runtime_version: None,
         stdout: String::new(),
         stderr: String::new(),
@@ -127,7 +128,7 @@ pub fn run_once(
         End::Reported(response) => {
             let report = response.report;
             run.phases = report.phases;
-            run.compile_cache = report.compile_cache.clone();
+            run.compile_cache = report.compile_cache;
             run.runtime_version = Some(response.runtime_version);
             if let Some(outside) = &report.outside {
                 run.wall_ms = outside.wall_ms;
@@ -153,37 +154,13 @@ pub fn run_cell(
     sample: &Sample,
     case: &Case,
 ) -> (Cell, Option<String>) {
-    let mut cell = Cell {
-        runtime: runtime.to_owned(),
-        language: sample.language().to_owned(),
-        sample: sample.name().to_owned(),
-        case: case.name.clone(),
-        outcome: Outcome::Skipped,
-        reason: String::new(),
-        expected: case.expect.outcome,
-        as_expected: false,
-        bench: case.bench,
-        phases_ms: Phases::default(),
-        wall_ms: 0.0,
-        peak_rss_kib: 0,
-        module_bytes: 0,
-        compile_cache: "none".into(),
-        exit_code: None,
-        n: 0,
-        run_ms_range: [0.0; 2],
-        wall_ms_range: [0.0; 2],
-        cold_wall_ms: None,
-        warm_wall_ms: None,
-        image_bytes: None,
-        compile_ms_range: [0.0; 2],
-        deadline_ms: case.timeout_ms,
-        run_ms_stats: None,
-        wall_ms_stats: None,
-        compile_ms_stats: None,
-        instantiate_ms_stats: None,
-        warm_wall_ms_stats: None,
-        setup_retries: 0,
-    };
+    let mut cell = Cell::new(
+        runtime,
+        [sample.language(), sample.name(), &case.name],
+        case.expect.outcome,
+        case.bench,
+        case.timeout_ms,
+    );
     let skip = |mut cell: Cell, reason: String| {
         cell.reason = reason;
         cell.as_expected = cell.expected == Outcome::Skipped;
@@ -376,7 +353,7 @@ pub fn built_module(target_dir: &Path, sample: &Sample) -> Result<Built, String>
 /// Folds a cell's runs into one classified, measured cell: the first run's outcome (or `fail` when
 /// the runs disagree), each timing's median and range (the published figures) and its statistics
 /// (mean, standard deviation, 95% interval, noisiness), the cold first run and the warm others.
-fn fold(cell: &mut Cell, runs: &[Run]) {
+pub fn fold(cell: &mut Cell, runs: &[Run]) {
     let first = &runs[0];
     cell.n = runs.len() as u32;
     cell.outcome = first.verdict.outcome;
@@ -414,14 +391,7 @@ fn fold(cell: &mut Cell, runs: &[Run]) {
     cell.wall_ms_range = range(&wall);
     cell.peak_rss_kib = runs.iter().map(|r| r.peak_rss_kib).max().unwrap_or(0);
     cell.exit_code = first.exit_code;
-    // Each distinct cache state in the order the runs met it: `miss, hit` for a first compile.
-    let mut states: Vec<&str> = Vec::new();
-    for run in runs {
-        if !states.contains(&run.compile_cache.as_str()) {
-            states.push(&run.compile_cache);
-        }
-    }
-    cell.compile_cache = states.join(", ");
+    cell.compile_cache = CompileCache::of(runs.iter().map(|r| r.compile_cache));
     cell.cold_wall_ms = Some(first.wall_ms);
     // The runs after the first: none of them pays for a first compile or an image's first start.
     cell.warm_wall_ms_stats = Stats::of(&figures(&runs[1..], &|r| r.wall_ms));
@@ -538,7 +508,7 @@ mod tests {
         assert_eq!(guests, ["/data", "/usr/local/lib"]);
     }
 
-    fn run(outcome: Outcome, compile: f64, run_ms: f64, wall_ms: f64, cache: &str) -> Run {
+    fn run(outcome: Outcome, compile: f64, run_ms: f64, wall_ms: f64, cache: CacheState) -> Run {
         Run {
             verdict: Verdict::new(outcome, ""),
             phases: Phases {
@@ -551,7 +521,7 @@ mod tests {
             image_bytes: None,
             setup_retries: 0,
             exit_code: Some(0),
-            compile_cache: cache.into(),
+            compile_cache: cache,
             runtime_version: None,
             stdout: String::new(),
             stderr: String::new(),
@@ -566,10 +536,10 @@ mod tests {
     fn folding_runs_into_medians_ranges_and_intervals() {
         let mut cell = empty_cell();
         let runs = [
-            run(Outcome::Pass, 80.0, 101.0, 190.0, "miss"),
-            run(Outcome::Pass, 1.0, 99.0, 110.0, "hit"),
-            run(Outcome::Pass, 2.0, 100.0, 112.0, "hit"),
-            run(Outcome::Pass, 1.0, 100.0, 111.0, "hit"),
+            run(Outcome::Pass, 80.0, 101.0, 190.0, CacheState::Miss),
+            run(Outcome::Pass, 1.0, 99.0, 110.0, CacheState::Hit),
+            run(Outcome::Pass, 2.0, 100.0, 112.0, CacheState::Hit),
+            run(Outcome::Pass, 1.0, 100.0, 111.0, CacheState::Hit),
         ];
         fold(&mut cell, &runs);
         assert_eq!((cell.outcome, cell.n), (Outcome::Pass, 4));
@@ -577,7 +547,7 @@ mod tests {
         assert_eq!(cell.run_ms_range, [99.0, 101.0]);
         assert_eq!(cell.compile_ms_range, [1.0, 80.0]);
         assert_eq!(cell.wall_ms_range, [110.0, 190.0]);
-        assert_eq!(cell.compile_cache, "miss, hit");
+        assert_eq!(cell.compile_cache.to_string(), "miss, hit");
         assert_eq!(cell.cold_wall_ms, Some(190.0));
         assert_eq!(cell.warm_wall_ms, Some(111.0));
         let run = cell.run_ms_stats.unwrap();
@@ -601,7 +571,13 @@ mod tests {
         let mut cell = empty_cell();
         fold(
             &mut cell,
-            &[run(Outcome::Timeout, 3.0, 120_000.0, 120_500.0, "hit")],
+            &[run(
+                Outcome::Timeout,
+                3.0,
+                120_000.0,
+                120_500.0,
+                CacheState::Hit,
+            )],
         );
         assert_eq!((cell.outcome, cell.n), (Outcome::Timeout, 1));
         let run = cell.run_ms_stats.unwrap();

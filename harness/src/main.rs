@@ -7,14 +7,12 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context as _, bail};
-use comfy_table::presets::UTF8_FULL_CONDENSED;
-use comfy_table::{ContentArrangement, Table};
 
 use harness::cell::{self, Context};
 use harness::manifest::{self, Expect};
 use harness::results::{self, Meta, Results, format_ms};
 use harness::runtime::{self, Preopen, RunSpec, registry};
-use harness::util::{shorten, write_atomic};
+use harness::util::shorten;
 use harness::{Outcome, journal, meta, native, worker};
 
 const USAGE: &str = "usage:
@@ -345,30 +343,18 @@ fn matrix(args: &[String]) -> anyhow::Result<()> {
         },
         cells,
     );
-    println!("{}", results::terminal::render(&results));
-    let json_path = out_dir.join("matrix.json");
-    let md_path = out_dir.join("matrix.md");
-    write_atomic(&json_path, results::json::render(&results).as_bytes())
-        .with_context(|| format!("cannot write {}", json_path.display()))?;
-    write_atomic(&md_path, results::markdown::render(&results).as_bytes())
-        .with_context(|| format!("cannot write {}", md_path.display()))?;
-    if results::docker::applies(&results) {
-        let path = out_dir.join("docker.md");
-        write_atomic(&path, results::docker::render(&results).as_bytes())
-            .with_context(|| format!("cannot write {}", path.display()))?;
-        println!("wrote {}", path.display());
-    }
+    let written = results::export::write(results::export::MATRIX, &results, &out_dir)?;
     if let Err(err) = journal.finish() {
         eprintln!("warning: cannot remove the finished run's journal: {err}");
     }
     let (counts, unexpected) = results.tally();
     let summary: Vec<String> = counts.iter().map(|(o, n)| format!("{n} {o}")).collect();
+    let written: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
     println!(
-        "{} cells: {}; {unexpected} not as expected\nwrote {} and {}",
+        "{} cells: {}; {unexpected} not as expected\nwrote {}",
         results.cells.len(),
         summary.join(", "),
-        json_path.display(),
-        md_path.display()
+        written.join(", ")
     );
     Ok(())
 }
@@ -468,81 +454,67 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         inherit_stdio: false,
     };
 
-    let mut table = Table::new();
-    table
-        .load_style(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic);
-    table.set_header([
-        "runtime",
-        "outcome",
-        "exit",
-        "stdout",
-        "stderr",
-        "compile",
-        "instantiate",
-        "run",
-    ]);
-    let mut seen = Vec::new();
-    for runtime in runtimes(&flags, false)? {
-        let absolute = std::fs::canonicalize(&module)?;
-        let available = runtime::available(&runtime);
-        let (outcome, reason, exit, stdout, stderr, phases) = match available {
-            Err(err) => (
-                Outcome::Skipped,
-                err.to_string(),
-                None,
-                String::new(),
-                String::new(),
-                None,
-            ),
-            Ok(_) => {
-                let r = cell::run_once(
+    let absolute = std::fs::canonicalize(&module)?;
+    let name = spec.program.clone();
+    let mut cells = Vec::new();
+    let mut versions = BTreeMap::new();
+    let runtimes = runtimes(&flags, false)?;
+    for runtime in &runtimes {
+        let mut cell = results::Cell::new(
+            runtime,
+            ["run", &name, "run"],
+            Outcome::Pass,
+            false,
+            timeout_ms,
+        );
+        match runtime::available(runtime) {
+            Err(reason) => cell.reason = reason,
+            Ok(()) => {
+                let run = cell::run_once(
                     &ctx,
-                    &runtime,
+                    runtime,
                     &absolute,
                     spec.clone(),
                     &Expect::default(),
                     &[],
                 );
-                (
-                    r.verdict.outcome,
-                    r.verdict.reason,
-                    r.exit_code,
-                    r.stdout,
-                    r.stderr,
-                    Some(r.phases),
-                )
+                cell::fold(&mut cell, std::slice::from_ref(&run));
+                cell.as_expected = cell.outcome == Outcome::Pass;
+                cell.output = Some(results::Output {
+                    stdout: run.stdout,
+                    stderr: run.stderr,
+                });
+                if let Some(version) = run.runtime_version {
+                    versions.insert(runtime.clone(), version);
+                }
             }
-        };
-        let label = if reason.is_empty() {
-            outcome.to_string()
-        } else {
-            format!("{outcome}: {}", shorten(&reason, 60))
-        };
-        let ms = |f: fn(&runtime::Phases) -> f64| {
-            phases.as_ref().map_or("—".into(), |p| format_ms(f(p)))
-        };
-        table.add_row([
-            runtime.clone(),
-            label,
-            exit.map_or("—".into(), |c| c.to_string()),
-            shorten(stdout.trim_end(), 400),
-            shorten(stderr.trim_end(), 400),
-            ms(|p| p.compile),
-            ms(|p| p.instantiate),
-            ms(|p| p.run),
-        ]);
-        if outcome != Outcome::Skipped {
-            seen.push((outcome, exit, stdout, stderr));
         }
+        cells.push(cell);
     }
-    println!("{table}");
-    let agreed = seen.windows(2).all(|w| w[0] == w[1]);
-    if agreed {
-        println!("all {} runtimes agree", seen.len());
+    let root = Path::new(".");
+    let results = Results::new(
+        Meta {
+            date: meta::now_rfc3339(),
+            host: meta::host(),
+            git_commit: meta::git_commit(root),
+            harness_build: meta::harness_build(),
+            runtimes: versions,
+            toolchains: BTreeMap::new(),
+            repeat: 1,
+            problems: Vec::new(),
+            noise_threshold: harness::stats::NOISE_THRESHOLD,
+            interval_method: harness::stats::INTERVAL_METHOD.into(),
+            clock: None,
+            columns: meta::columns(&runtimes),
+            native_builds: BTreeMap::new(),
+            sittings: Vec::new(),
+        },
+        cells,
+    );
+    results::export::write(results::export::RUN, &results, root)?;
+    if results::run_table::agreement(&results).1 {
         Ok(ExitCode::SUCCESS)
     } else {
-        println!("the runtimes disagree");
         Ok(ExitCode::from(1))
     }
 }

@@ -9,6 +9,7 @@ use std::process::Command;
 use serde::{Deserialize, Serialize};
 
 use crate::manifest::{self, Build, BuildStamp, BuildStatus, Sample};
+use crate::runtime::cache::CacheState;
 use crate::runtime::{Ending, RunReport, RunSpec};
 use crate::worker;
 
@@ -151,7 +152,7 @@ pub fn run(binary: &Path, spec: &RunSpec, cwd: &Path) -> std::io::Result<worker:
         }
     } else {
         let code = raw.exit_code();
-        let report = RunReport::whole_process(Ending::Exited { code }, "native", raw);
+        let report = RunReport::whole_process(Ending::Exited { code }, CacheState::Native, raw);
         worker::End::Reported(worker::Response {
             runtime_version: "native".into(),
             report,

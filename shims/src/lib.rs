@@ -16,6 +16,7 @@ use anyhow::bail;
 use containerd_shim_wasm::sandbox::Sandbox;
 use containerd_shim_wasm::sandbox::context::RuntimeContext;
 use containerd_shim_wasm::shim::{Cli, Config, Shim, Version, version};
+use harness::runtime::cache::CacheState;
 use harness::runtime::shim_protocol::{self, ShimReport};
 use harness::runtime::{Ending, Runtime, Watchdog};
 use harness::{deadline, process};
@@ -122,7 +123,7 @@ impl<E: Engine> Sandbox for HarnessSandbox<E> {
                         emit(ShimReport {
                             ending: ending.clone(),
                             phases: Default::default(),
-                            compile_cache: "none".into(),
+                            compile_cache: CacheState::Unknown,
                             peak_rss_kib: peak_rss_kib(),
                         });
                     }
@@ -137,7 +138,7 @@ impl<E: Engine> Sandbox for HarnessSandbox<E> {
             emit(ShimReport {
                 ending: report.ending.clone(),
                 phases: report.phases,
-                compile_cache: report.compile_cache.clone(),
+                compile_cache: report.compile_cache,
                 peak_rss_kib: peak_rss_kib(),
             });
         } else if !matches!(report.ending, Ending::Exited { .. }) {

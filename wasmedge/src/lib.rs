@@ -162,13 +162,13 @@ fn run(backend: &WasmEdge, bytes: &[u8], spec: &RunSpec, watchdog: &Watchdog) ->
                 message,
             });
             report.phases.compile = millis(started.elapsed());
-            report.compile_cache = cache.as_str().into();
+            report.compile_cache = cache;
             return report;
         }
     };
     let mut report = RunReport::new(Ending::Exited { code: 0 });
     report.phases.compile = millis(started.elapsed());
-    report.compile_cache = cache.as_str().into();
+    report.compile_cache = cache;
 
     watchdog.arm();
     let started = Instant::now();

@@ -691,7 +691,7 @@ struct EmbeddedRun {
     run_ms: f64,
     compile_ms: f64,
     /// `hit`, `miss` or `cold`.
-    cache: String,
+    cache: harness::runtime::cache::CacheState,
     version: String,
 }
 
@@ -1026,7 +1026,11 @@ fn tool_run(
     }
     let ms = millis(raw.wall);
     if let Some(case) = case {
-        let report = RunReport::whole_process(Ending::Exited { code }, "cli", raw);
+        let report = RunReport::whole_process(
+            Ending::Exited { code },
+            harness::runtime::cache::CacheState::Tool,
+            raw,
+        );
         let verdict = outcome::classify(&report, &case.expect, &[], &[]);
         if verdict.outcome != Outcome::Pass {
             return Err(format!(

@@ -5,13 +5,16 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::Outcome;
+use crate::runtime::cache::CacheState;
 use crate::runtime::{Configuration, Phases};
 use crate::stats::{NOISE_THRESHOLD, Stats};
 
 pub mod compare;
 pub mod docker;
+pub mod export;
 pub mod json;
 pub mod markdown;
+pub mod run_table;
 pub mod terminal;
 
 pub use compare::{Efficiency, Interruption, InterruptionCell, Ratio};
@@ -119,6 +122,62 @@ pub struct HarnessBuild {
     pub opt_level: String,
 }
 
+/// The compile cache states a cell's runs met, each once, in order. Written as text, `miss, hit`, and
+/// `none` for no runs, as `matrix.json` has always had it; every state is a [`CacheState`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CompileCache(pub Vec<CacheState>);
+
+impl CompileCache {
+    /// The distinct states of `runs`, in order.
+    pub fn of(runs: impl IntoIterator<Item = CacheState>) -> Self {
+        let mut states = Vec::new();
+        for state in runs {
+            if !states.contains(&state) {
+                states.push(state);
+            }
+        }
+        CompileCache(states)
+    }
+}
+
+impl std::fmt::Display for CompileCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.0.is_empty() {
+            return f.write_str("none");
+        }
+        let states: Vec<&str> = self.0.iter().map(|s| s.as_str()).collect();
+        f.write_str(&states.join(", "))
+    }
+}
+
+impl std::str::FromStr for CompileCache {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        if s == "none" || s.is_empty() {
+            return Ok(CompileCache::default());
+        }
+        s.split(", ")
+            .map(str::parse)
+            .collect::<Result<_, _>>()
+            .map(CompileCache)
+    }
+}
+
+impl Serialize for CompileCache {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for CompileCache {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d)?
+            .parse()
+            .map_err(serde::de::Error::custom)
+    }
+}
+
 /// One runtime x sample x case, classified and measured.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Cell {
@@ -140,9 +199,9 @@ pub struct Cell {
     /// The largest peak resident set of the worker process over the runs.
     pub peak_rss_kib: u64,
     pub module_bytes: u64,
-    /// How the runs' compile phases got their module, each distinct state in order: `miss` (compiled
-    /// and stored), `hit` (loaded from the cache), `cold` (cache off), `native`, or `none` (not run).
-    pub compile_cache: String,
+    /// How the runs' compile phases got their module, each distinct state in the order the runs met
+    /// it (`miss, hit` for a first compile), `none` for a cell that did not run.
+    pub compile_cache: CompileCache,
     pub exit_code: Option<i32>,
     /// Runs measured; zero for a cell that did not run.
     pub n: u32,
@@ -186,6 +245,17 @@ pub struct Cell {
     /// the figures, published here; absent when zero.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub setup_retries: u32,
+    /// The first run's whole stdout and stderr: kept by `harness run`, where they are the answer;
+    /// the matrix keeps a failing run's diff in `reason` instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<Output>,
+}
+
+/// A run's own output, as the guest wrote it (not UTF-8 replaced by U+FFFD).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Output {
+    pub stdout: String,
+    pub stderr: String,
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -193,6 +263,49 @@ fn is_zero(n: &u32) -> bool {
 }
 
 impl Cell {
+    /// A cell that has not run yet: skipped, with no reason, until something says otherwise.
+    pub fn new(
+        runtime: &str,
+        row: [&str; 3],
+        expected: Outcome,
+        bench: bool,
+        deadline_ms: u64,
+    ) -> Cell {
+        let [language, sample, case] = row;
+        Cell {
+            runtime: runtime.to_owned(),
+            language: language.to_owned(),
+            sample: sample.to_owned(),
+            case: case.to_owned(),
+            outcome: Outcome::Skipped,
+            reason: String::new(),
+            expected,
+            as_expected: false,
+            bench,
+            phases_ms: Phases::default(),
+            wall_ms: 0.0,
+            peak_rss_kib: 0,
+            module_bytes: 0,
+            compile_cache: CompileCache::default(),
+            exit_code: None,
+            n: 0,
+            run_ms_range: [0.0; 2],
+            wall_ms_range: [0.0; 2],
+            cold_wall_ms: None,
+            warm_wall_ms: None,
+            image_bytes: None,
+            compile_ms_range: [0.0; 2],
+            deadline_ms,
+            run_ms_stats: None,
+            wall_ms_stats: None,
+            compile_ms_stats: None,
+            instantiate_ms_stats: None,
+            warm_wall_ms_stats: None,
+            setup_retries: 0,
+            output: None,
+        }
+    }
+
     /// `language/sample/case`, the row this cell belongs to.
     pub fn row(&self) -> String {
         format!("{}/{}/{}", self.language, self.sample, self.case)
@@ -367,7 +480,7 @@ pub(crate) mod fixture {
             wall_ms: median(&wall),
             peak_rss_kib: 4096,
             module_bytes: 2048,
-            compile_cache: if runs.is_empty() { "none" } else { "hit" }.into(),
+            compile_cache: CompileCache::of(runs.iter().map(|_| CacheState::Hit)),
             exit_code: (outcome == Outcome::Pass).then_some(0),
             n: runs.len() as u32,
             run_ms_range: range(&run),
@@ -383,7 +496,27 @@ pub(crate) mod fixture {
             instantiate_ms_stats: zeros,
             warm_wall_ms_stats: walls.get(1..).and_then(Stats::of),
             setup_retries: 0,
+            output: None,
         }
+    }
+
+    /// `harness run` of one module on three columns: two agree on what it printed, one is skipped.
+    pub fn run_results() -> Results {
+        let mut cells = vec![
+            cell("wasmtime", "run/hello.wasm/run", Outcome::Pass, &[0.5]),
+            cell("wasmer", "run/hello.wasm/run", Outcome::Pass, &[0.7]),
+            cell("wasmedge", "run/hello.wasm/run", Outcome::Skipped, &[]),
+        ];
+        for cell in &mut cells[..2] {
+            cell.output = Some(Output {
+                stdout: "Hello, world!\n".into(),
+                stderr: String::new(),
+            });
+        }
+        cells[2].reason = "harness-wasmedge-worker is not built".into();
+        let mut results = results();
+        results.cells = cells;
+        results
     }
 
     /// Three kernels with native baselines (rust n-body, rust SHA-256, C n-body), one without (Kotlin),

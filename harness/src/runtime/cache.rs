@@ -8,10 +8,13 @@
 
 use std::path::{Path, PathBuf};
 
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-/// How the compile phase of a run got its compiled module; recorded per run in the results.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How the compile phase of a run got its compiled module; recorded per run, and per cell as the
+/// states its runs met (`results::CompileCache`). These are every value the results can hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum CacheState {
     /// No cache directory was given: compiled from the bytes.
     Cold,
@@ -19,15 +22,55 @@ pub enum CacheState {
     Miss,
     /// Loaded a compiled artifact.
     Hit,
+    /// A command-line tool ran with its own cache on: whether it compiled or loaded is its business.
+    Tool,
+    /// A container ran whose shim did not report: what its engine did is not known.
+    Container,
+    /// Native code: nothing is compiled when it runs.
+    Native,
+    /// The run ended before its backend could say (a shim's watchdog reported the deadline).
+    Unknown,
 }
 
 impl CacheState {
+    pub const ALL: &[CacheState] = &[
+        CacheState::Cold,
+        CacheState::Miss,
+        CacheState::Hit,
+        CacheState::Tool,
+        CacheState::Container,
+        CacheState::Native,
+        CacheState::Unknown,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             CacheState::Cold => "cold",
             CacheState::Miss => "miss",
             CacheState::Hit => "hit",
+            CacheState::Tool => "tool",
+            CacheState::Container => "container",
+            CacheState::Native => "native",
+            CacheState::Unknown => "unknown",
         }
+    }
+}
+
+impl std::fmt::Display for CacheState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for CacheState {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        CacheState::ALL
+            .iter()
+            .copied()
+            .find(|c| c.as_str() == s)
+            .ok_or_else(|| format!("unknown compile cache state `{s}`"))
     }
 }
 

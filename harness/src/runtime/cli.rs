@@ -13,6 +13,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use super::cache::CacheState;
 use super::registry::{self, Column, Engine, Kind};
 use super::{Ending, Found, RunReport, RunSpec, Runtime, Stage, Watchdog};
 use crate::manifest::Proposal;
@@ -565,9 +566,9 @@ impl Runtime for Cli {
         // Whether the tool compiled or loaded from its cache is its own business: `tool` says the
         // cache was on, `cold` that it was off.
         let cache = if spec.cache_dir.is_some() && self.tool != Tool::WasmEdge {
-            "tool"
+            CacheState::Tool
         } else {
-            "cold"
+            CacheState::Cold
         };
         let mut report = RunReport::whole_process(ending, cache, raw);
         report.stdout.truncate(spec.output_limit_bytes);

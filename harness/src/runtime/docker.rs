@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use super::cache::CacheState;
 use super::oci::Image;
 use super::registry::{Column, Kind, Via};
 use super::shim_protocol::{self, ShimReport};
@@ -230,7 +231,7 @@ impl Runtime for Container {
         let (stderr, shim_report) = ShimReport::split_off(&raw.stderr);
         let said = String::from_utf8_lossy(&stderr).into_owned();
         let mut report = RunReport::new(Ending::Exited { code: 0 });
-        report.compile_cache = "container".into();
+        report.compile_cache = CacheState::Container;
         report.phases.run = millis(wall);
         report.ending = if raw.killed {
             Ending::TimedOut {
@@ -238,7 +239,7 @@ impl Runtime for Container {
             }
         } else if let Some(shim) = &shim_report {
             report.phases = shim.phases;
-            report.compile_cache = shim.compile_cache.clone();
+            report.compile_cache = shim.compile_cache;
             shim.ending.clone()
         } else {
             self.ending_without_report(raw.exit_code(), &said)

@@ -135,8 +135,8 @@ pub enum Ending {
 pub struct RunReport {
     pub ending: Ending,
     pub phases: Phases,
-    /// How compile got its module: `cold` (no cache), `miss` (compiled and stored) or `hit` (loaded).
-    pub compile_cache: String,
+    /// How compile got its module.
+    pub compile_cache: cache::CacheState,
     #[serde(with = "bytes_lossy")]
     pub stdout: Vec<u8>,
     #[serde(with = "bytes_lossy")]
@@ -165,7 +165,7 @@ impl RunReport {
         RunReport {
             ending,
             phases: Phases::default(),
-            compile_cache: "cold".into(),
+            compile_cache: cache::CacheState::Cold,
             stdout: Vec::new(),
             stderr: Vec::new(),
             outside: None,
@@ -174,7 +174,11 @@ impl RunReport {
 
     /// The report of a whole process run as one phase (a native binary, a runtime's own tool): the
     /// process's wall time is the run phase, its output is the guest's.
-    pub fn whole_process(ending: Ending, label: &str, raw: crate::process::RawExit) -> Self {
+    pub fn whole_process(
+        ending: Ending,
+        cache: cache::CacheState,
+        raw: crate::process::RawExit,
+    ) -> Self {
         RunReport {
             ending,
             phases: Phases {
@@ -182,7 +186,7 @@ impl RunReport {
                 instantiate: 0.0,
                 run: millis(raw.wall),
             },
-            compile_cache: label.into(),
+            compile_cache: cache,
             stdout: raw.stdout,
             stderr: raw.stderr,
             outside: None,

@@ -218,7 +218,7 @@ impl Request {
 pub struct ShimReport {
     pub ending: Ending,
     pub phases: Phases,
-    pub compile_cache: String,
+    pub compile_cache: super::cache::CacheState,
     pub peak_rss_kib: u64,
 }
 
@@ -385,7 +385,7 @@ mod tests {
                 instantiate: 2.0,
                 run: 3.0,
             },
-            compile_cache: "hit".into(),
+            compile_cache: crate::runtime::cache::CacheState::Hit,
             peak_rss_kib: 4242,
         };
         // A guest whose stderr does not end with a newline, and mentions the marker itself.

@@ -131,13 +131,13 @@ fn run(bytes: &[u8], spec: &RunSpec, stdio: Stdio, watchdog: &Watchdog) -> RunRe
                 message: err.to_string(),
             });
             report.phases.compile = millis(started.elapsed());
-            report.compile_cache = cache.as_str().into();
+            report.compile_cache = cache;
             return report;
         }
     };
     let mut report = RunReport::new(Ending::Exited { code: 0 });
     report.phases.compile = millis(started.elapsed());
-    report.compile_cache = cache.as_str().into();
+    report.compile_cache = cache;
 
     watchdog.arm();
     let started = Instant::now();

@@ -142,7 +142,7 @@ fn run(
                 message: format!("{err:#}"),
             });
             report.phases.compile = millis(started.elapsed());
-            report.compile_cache = cache.as_str().into();
+            report.compile_cache = cache;
             return report;
         }
     };
@@ -185,7 +185,7 @@ fn run(
 
     let mut report = RunReport::new(Ending::Exited { code: 0 });
     report.phases.compile = compile;
-    report.compile_cache = cache.as_str().into();
+    report.compile_cache = cache;
 
     // A missing import is a capability the runtime lacks, not a broken module: name it.
     for import in module.imports() {
