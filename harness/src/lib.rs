@@ -8,6 +8,7 @@
 
 pub mod cell;
 pub mod deadline;
+pub mod flags;
 pub mod journal;
 pub mod lockfile;
 pub mod manifest;

@@ -7,35 +7,22 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context as _, bail};
+use clap::Parser as _;
 
 use harness::cell::{self, Context};
+use harness::flags::{Command, Harness, MatrixArgs, RunArgs};
 use harness::manifest::{self, Expect};
 use harness::results::{self, Meta, Results, format_ms};
 use harness::runtime::{self, Preopen, RunSpec, registry};
 use harness::util::shorten;
 use harness::{Outcome, journal, meta, native, worker};
 
-const USAGE: &str = "usage:
-  harness matrix [--root DIR] [--target-dir DIR] [--out DIR] [--runtime R]... [--sample S]...
-                 [--repeat N] [--no-bench] [--no-cache] [--bench-interpreters] [--resume]
-  harness run MODULE.wasm [--runtime R]... [--dir HOST::GUEST]... [--env K=V]...
-                 [--proposal P]... [--timeout-ms N] [--cache] [-- ARGS...]
-  harness worker    (internal: serves one run, request on stdin)";
-
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.first().map(String::as_str) {
-        Some("matrix") => matrix(&args[1..]).map(|()| ExitCode::SUCCESS),
-        Some("run") => run(&args[1..]),
-        Some(worker::SUBCOMMAND) => worker::serve().map(|()| ExitCode::SUCCESS),
-        Some("-h" | "--help") => {
-            println!("{USAGE}");
-            Ok(ExitCode::SUCCESS)
-        }
-        _ => {
-            eprintln!("{USAGE}");
-            return ExitCode::from(2);
-        }
+    let Harness { command } = Harness::parse();
+    let result = match command {
+        Command::Matrix(args) => matrix(args).map(|()| ExitCode::SUCCESS),
+        Command::Run(args) => run(args),
+        Command::Worker => worker::serve().map(|()| ExitCode::SUCCESS),
     };
     result.unwrap_or_else(|err| {
         eprintln!("error: {err:#}");
@@ -43,138 +30,37 @@ fn main() -> ExitCode {
     })
 }
 
-/// A small flag parser: `--name value` pairs, repeated flags collected, `--` ends the flags.
-struct Flags {
-    values: BTreeMap<String, Vec<String>>,
-    switches: Vec<String>,
-    positional: Vec<String>,
-    rest: Vec<String>,
+/// The columns asked for with `--runtime` (the flags checked the names), or every Wasm column.
+/// `native` is a column of the matrix only (`with_native`): with no `--runtime`, the matrix adds it
+/// when kernels were built natively.
+fn runtimes(asked: &[String], with_native: bool) -> Vec<String> {
+    if !asked.is_empty() {
+        return asked.to_vec();
+    }
+    let mut all: Vec<String> = registry::wasm_columns()
+        .map(|c| c.name.to_owned())
+        .collect();
+    if with_native {
+        all.push(native::COLUMN.to_owned());
+    }
+    all
 }
 
-impl Flags {
-    fn parse(args: &[String], with_value: &[&str], switches: &[&str]) -> anyhow::Result<Flags> {
-        let mut flags = Flags {
-            values: BTreeMap::new(),
-            switches: Vec::new(),
-            positional: Vec::new(),
-            rest: Vec::new(),
-        };
-        let mut iter = args.iter();
-        while let Some(arg) = iter.next() {
-            if arg == "--" {
-                flags.rest = iter.cloned().collect();
-                break;
-            }
-            let (name, inline) = match arg.split_once('=') {
-                Some((n, v)) if n.starts_with("--") => (n, Some(v.to_owned())),
-                _ => (arg.as_str(), None),
-            };
-            if with_value.contains(&name) {
-                let value = match inline {
-                    Some(v) => v,
-                    None => iter
-                        .next()
-                        .cloned()
-                        .with_context(|| format!("{name} needs a value"))?,
-                };
-                flags.values.entry(name.to_owned()).or_default().push(value);
-            } else if switches.contains(&name) {
-                flags.switches.push(name.to_owned());
-            } else if arg.starts_with("--") {
-                bail!("unknown flag {arg}\n{USAGE}");
-            } else {
-                flags.positional.push(arg.clone());
-            }
-        }
-        Ok(flags)
-    }
-
-    fn all(&self, name: &str) -> Vec<String> {
-        self.values.get(name).cloned().unwrap_or_default()
-    }
-
-    fn one(&self, name: &str) -> Option<String> {
-        self.values.get(name).and_then(|v| v.last().cloned())
-    }
-
-    fn has(&self, name: &str) -> bool {
-        self.switches.iter().any(|s| s == name)
-    }
+fn target_dir(asked: &Option<PathBuf>, root: &Path) -> PathBuf {
+    asked.clone().unwrap_or_else(|| manifest::target_dir(root))
 }
 
-/// The columns asked for with `--runtime`, or every wasm runtime. `native` is a column of the matrix
-/// only (`with_native`): with no `--runtime`, the matrix adds it when kernels were built natively.
-fn runtimes(flags: &Flags, with_native: bool) -> anyhow::Result<Vec<String>> {
-    let asked = flags.all("--runtime");
-    if asked.is_empty() {
-        let mut all: Vec<String> = registry::wasm_columns()
-            .map(|c| c.name.to_owned())
-            .collect();
-        if with_native {
-            all.push(native::COLUMN.to_owned());
-        }
-        return Ok(all);
-    }
-    let known = || {
-        registry::COLUMNS
-            .iter()
-            .filter(|c| with_native || c.kind != runtime::Kind::Native)
-            .map(|c| c.name)
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    for name in &asked {
-        match registry::get(name) {
-            Some(c) if with_native || c.kind != runtime::Kind::Native => {}
-            _ => bail!("unknown runtime `{name}`: known runtimes are {}", known()),
-        }
-    }
-    Ok(asked)
-}
-
-fn target_dir(flags: &Flags, root: &Path) -> PathBuf {
-    flags
-        .one("--target-dir")
-        .map_or_else(|| manifest::target_dir(root), PathBuf::from)
-}
-
-fn matrix(args: &[String]) -> anyhow::Result<()> {
-    let flags = Flags::parse(
-        args,
-        &[
-            "--root",
-            "--target-dir",
-            "--out",
-            "--runtime",
-            "--sample",
-            "--repeat",
-        ],
-        &[
-            "--no-bench",
-            "--no-cache",
-            "--bench-interpreters",
-            "--resume",
-        ],
-    )?;
-    let root = PathBuf::from(flags.one("--root").unwrap_or_else(|| ".".into()));
-    let out_dir = flags
-        .one("--out")
-        .map_or_else(|| root.join("results"), PathBuf::from);
-    let repeat: u32 = match flags.one("--repeat") {
-        Some(n) => n
-            .parse()
-            .ok()
-            .filter(|n| *n > 0)
-            .context("--repeat needs a positive number")?,
-        None => 1,
-    };
-    let wanted = flags.all("--sample");
+fn matrix(flags: MatrixArgs) -> anyhow::Result<()> {
+    let root = flags.root.clone();
+    let out_dir = flags.out.clone().unwrap_or_else(|| root.join("results"));
+    let repeat = flags.repeat;
+    let wanted = flags.samples.clone();
     let ctx = Context {
         worker_exe: std::env::current_exe().context("cannot find the harness binary")?,
-        target_dir: target_dir(&flags, &root),
+        target_dir: target_dir(&flags.target_dir, &root),
         repeat,
-        compile_cache: !flags.has("--no-cache"),
-        bench_interpreters: flags.has("--bench-interpreters"),
+        compile_cache: !flags.no_cache,
+        bench_interpreters: flags.bench_interpreters,
     };
 
     let mut problems = Vec::new();
@@ -188,7 +74,10 @@ fn matrix(args: &[String]) -> anyhow::Result<()> {
             }
         }
     }
-    let runtimes = runtimes(&flags, native::any_built(&ctx.target_dir, &samples))?;
+    let runtimes = runtimes(
+        &flags.runtimes,
+        native::any_built(&ctx.target_dir, &samples),
+    );
     let matches = |s: &manifest::Sample| {
         wanted.is_empty()
             || wanted
@@ -206,7 +95,7 @@ fn matrix(args: &[String]) -> anyhow::Result<()> {
     let mut jobs = Vec::new();
     for sample in samples.iter().filter(|s| matches(s)) {
         for case in &sample.manifest.cases {
-            if case.bench && flags.has("--no-bench") {
+            if case.bench && flags.no_bench {
                 continue;
             }
             for runtime in &runtimes {
@@ -237,18 +126,21 @@ fn matrix(args: &[String]) -> anyhow::Result<()> {
     let identity = journal::Identity {
         git_commit: git_commit.clone(),
         repeat,
-        switches: ["--no-cache", "--bench-interpreters"]
-            .into_iter()
-            .filter(|s| flags.has(s))
-            .map(str::to_owned)
-            .collect(),
+        switches: [
+            (flags.no_cache, "--no-cache"),
+            (flags.bench_interpreters, "--bench-interpreters"),
+        ]
+        .into_iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, s)| s.to_owned())
+        .collect(),
         jobs: jobs
             .iter()
             .map(|(runtime, sample, case)| journal::job(runtime, &sample.id(), &case.name))
             .collect(),
     };
     let journal_path = ctx.target_dir.join("matrix-journal.jsonl");
-    let (mut journal, mut done) = if flags.has("--resume") {
+    let (mut journal, mut done) = if flags.resume {
         let (journal, done) = journal::Journal::resume(&journal_path, &identity, &sitting)?;
         eprintln!(
             "resuming: {} of {} cells measured before, from {}",
@@ -382,29 +274,14 @@ fn toolchains(target_dir: &Path, samples: &[manifest::Sample]) -> BTreeMap<Strin
     out
 }
 
-fn run(args: &[String]) -> anyhow::Result<ExitCode> {
-    let flags = Flags::parse(
-        args,
-        &[
-            "--runtime",
-            "--dir",
-            "--env",
-            "--timeout-ms",
-            "--target-dir",
-            "--proposal",
-        ],
-        &["--cache"],
-    )?;
-    let [module] = flags.positional.as_slice() else {
-        bail!("give exactly one module\n{USAGE}");
-    };
-    let module = PathBuf::from(module);
+fn run(flags: RunArgs) -> anyhow::Result<ExitCode> {
+    let module = flags.module.clone();
     if !module.is_file() {
         bail!("{} is not a file", module.display());
     }
     let mut preopens = Vec::new();
-    for dir in flags.all("--dir") {
-        let (host, guest) = dir.split_once("::").unwrap_or((&dir, &dir));
+    for dir in &flags.dirs {
+        let (host, guest) = dir.split_once("::").unwrap_or((dir, dir));
         let host = std::fs::canonicalize(host)
             .with_context(|| format!("--dir {dir}: no such host directory"))?;
         preopens.push(Preopen {
@@ -413,36 +290,21 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
             packaged: false,
         });
     }
-    let mut env = BTreeMap::new();
-    for pair in flags.all("--env") {
-        let (k, v) = pair
-            .split_once('=')
-            .with_context(|| format!("--env {pair}: expected KEY=VALUE"))?;
-        env.insert(k.to_owned(), v.to_owned());
-    }
-    let mut proposals = Vec::new();
-    for name in flags.all("--proposal") {
-        let proposal: manifest::Proposal = name
-            .parse()
-            .map_err(|err| anyhow::anyhow!("--proposal: {err}"))?;
-        proposals.push(proposal);
-    }
-    let timeout_ms: u64 = match flags.one("--timeout-ms") {
-        Some(t) => t.parse().context("--timeout-ms needs a number")?,
-        None => manifest::DEFAULT_TIMEOUT_MS,
-    };
+    let env: BTreeMap<String, String> = flags.env.iter().cloned().collect();
+    let proposals = flags.proposals.clone();
+    let timeout_ms = flags.timeout_ms;
     let ctx = Context {
         worker_exe: std::env::current_exe().context("cannot find the harness binary")?,
-        target_dir: target_dir(&flags, Path::new(".")),
+        target_dir: target_dir(&flags.target_dir, Path::new(".")),
         repeat: 1,
-        compile_cache: flags.has("--cache"),
+        compile_cache: flags.cache,
         bench_interpreters: false,
     };
     let spec = RunSpec {
         program: module
             .file_name()
             .map_or("module.wasm".into(), |n| n.to_string_lossy().into_owned()),
-        args: flags.rest.clone(),
+        args: flags.args.clone(),
         env,
         preopens,
         stdin: Vec::new(),
@@ -458,7 +320,7 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
     let name = spec.program.clone();
     let mut cells = Vec::new();
     let mut versions = BTreeMap::new();
-    let runtimes = runtimes(&flags, false)?;
+    let runtimes = runtimes(&flags.runtimes, false);
     for runtime in &runtimes {
         let mut cell = results::Cell::new(
             runtime,

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use harness::manifest::{self, Build, BuildStatus, Sample};
 use harness::util::hex;
 use sha2::{Digest, Sha256};
@@ -17,35 +17,20 @@ use crate::recipes;
 use crate::setup;
 use crate::stamps::{fingerprint, is_current, new_stamp, write_file};
 
-#[derive(Default)]
+#[derive(Debug, Default, clap::Args)]
 pub struct BuildSamples {
-    /// Only these languages; all when empty.
+    /// Only these languages (repeatable; default: all)
+    #[arg(long = "language", value_name = "L")]
     pub languages: Vec<String>,
-    /// Never download a toolchain; use only what is installed.
+    /// Never download a toolchain: use only what is installed
+    #[arg(long)]
     pub offline: bool,
-    /// Also build the kernels natively for the host, for wasm-versus-native comparisons.
+    /// Also build the kernels natively for the host, for wasm-versus-native comparisons
+    #[arg(long)]
     pub native: bool,
 }
 
 impl BuildSamples {
-    pub fn parse(args: &[String]) -> anyhow::Result<Self> {
-        let mut build = BuildSamples::default();
-        let mut iter = args.iter();
-        while let Some(arg) = iter.next() {
-            match arg.as_str() {
-                "--language" => build
-                    .languages
-                    .push(iter.next().context("--language needs a value")?.clone()),
-                "--offline" => build.offline = true,
-                "--native" => build.native = true,
-                other => bail!(
-                    "unknown argument `{other}` (build-samples takes --language L, --offline, --native)"
-                ),
-            }
-        }
-        Ok(build)
-    }
-
     pub fn run(self, sh: &Shell) -> anyhow::Result<()> {
         let started = std::time::Instant::now();
         let root = crate::project_root();

@@ -331,18 +331,41 @@ impl Tool {
     }
 }
 
+#[derive(Debug, clap::Args)]
 pub struct Crosscheck {
-    /// Embedded columns to check; every engine's default column when empty.
+    /// Embedded columns to check (repeatable; default: every engine's column)
+    #[arg(long = "column", value_name = "C", value_parser = checked_column)]
     pub columns: Vec<String>,
-    /// Measured rounds per kernel.
+    /// Measured rounds per kernel
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_RUNS, value_parser = positive)]
     pub runs: usize,
-    /// Check the measurement variants too, expecting them to fail: shows the check catches them. With
-    /// `columns`, of those columns' engines only.
+    /// Check the measurement variants too, expecting them to fail: shows the check catches them.
+    /// With --column, of those columns' engines only
+    #[arg(long)]
     pub self_test: bool,
-    /// Write `results/crosscheck.md`.
+    /// Write results/crosscheck.md
+    #[arg(long)]
     pub write: bool,
-    /// The harness binary to run the embedded columns with, already built; built here when `None`.
+    /// The harness binary to run the embedded columns with, already built (default: build it)
+    #[arg(long = "harness", value_name = "EXE")]
     pub exe: Option<PathBuf>,
+}
+
+fn checked_column(column: &str) -> Result<String, String> {
+    match engine_of(column) {
+        Some(_) => Ok(column.to_owned()),
+        None => Err(format!(
+            "`{column}` has no tool to be checked against (columns: {})",
+            all_columns().join(", ")
+        )),
+    }
+}
+
+fn positive(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(format!("`{text}` is not a positive number")),
+    }
 }
 
 impl Default for Crosscheck {
@@ -358,43 +381,18 @@ impl Default for Crosscheck {
 }
 
 impl Crosscheck {
+    /// The flags of a command line, as `cargo xtask crosscheck` takes them.
+    #[cfg(test)]
     pub fn parse(args: &[String]) -> anyhow::Result<Self> {
-        let mut check = Crosscheck::default();
-        let mut iter = args.iter();
-        while let Some(arg) = iter.next() {
-            match arg.as_str() {
-                "--column" => {
-                    let column = iter.next().context("--column needs a value")?;
-                    if engine_of(column).is_none() {
-                        bail!(
-                            "`{column}` has no tool to be checked against (columns: {})",
-                            all_columns().join(", ")
-                        );
-                    }
-                    check.columns.push(column.clone());
-                }
-                "--runs" => {
-                    check.runs = iter
-                        .next()
-                        .and_then(|n| n.parse().ok())
-                        .filter(|n| *n > 0)
-                        .context("--runs needs a positive number")?;
-                }
-                "--self-test" => check.self_test = true,
-                "--harness" => {
-                    check.exe = Some(PathBuf::from(
-                        iter.next()
-                            .context("--harness needs the path of a built harness")?,
-                    ));
-                }
-                "--write" => check.write = true,
-                other => bail!(
-                    "unknown argument `{other}` (crosscheck takes --column C, --runs N, \
-                     --self-test, --write, --harness EXE)"
-                ),
-            }
+        #[derive(clap::Parser)]
+        struct Line {
+            #[command(flatten)]
+            check: Crosscheck,
         }
-        Ok(check)
+        let line = <Line as clap::Parser>::try_parse_from(
+            std::iter::once("crosscheck").chain(args.iter().map(String::as_str)),
+        )?;
+        Ok(line.check)
     }
 
     /// The columns to check per engine, each with whether it is expected to fail.

@@ -12,21 +12,33 @@ use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 use xshell::{Shell, cmd};
 
+#[derive(Debug, clap::Args)]
 pub struct Docker {
-    pub args: Vec<String>,
+    #[command(subcommand)]
+    pub action: Action,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Action {
+    /// Build the shims and start the private engine (or find one that is running)
+    Up,
+    /// Stop the engine we started, by pid, and check that nothing of it is left
+    Down,
+    /// Say whether an engine of ours is running
+    Status,
 }
 
 impl Docker {
     pub fn run(self, sh: &Shell) -> anyhow::Result<()> {
-        match self.args.first().map(String::as_str) {
-            Some("up") => {
+        match self.action {
+            Action::Up => {
                 let engine = up(sh)?;
                 println!("{}", engine.describe());
                 println!("export DOCKER_HOST={}", engine.host);
                 Ok(())
             }
-            Some("down") => down(),
-            Some("status") => {
+            Action::Down => down(),
+            Action::Status => {
                 match Engine::load()? {
                     Some(engine) if engine.alive() => println!("{}", engine.describe()),
                     Some(_) => println!("docker: the engine we started is gone (stale state)"),
@@ -34,7 +46,6 @@ impl Docker {
                 }
                 Ok(())
             }
-            _ => bail!("usage: cargo xtask docker up|down|status"),
         }
     }
 }

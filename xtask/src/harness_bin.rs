@@ -98,21 +98,17 @@ pub fn provide_cli_tools(sh: &Shell, columns: &[&str]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The columns named with `--runtime` in a harness command line (none: every column).
-fn named_columns(args: &[String]) -> Vec<&str> {
-    args.iter()
-        .take_while(|a| *a != "--")
-        .collect::<Vec<_>>()
-        .windows(2)
-        .filter(|w| w[0] == "--runtime")
-        .map(|w| w[1].as_str())
-        .collect()
-}
-
-/// Runs the harness with these arguments and extra environment; returns its exit code.
-pub fn run(sh: &Shell, args: &[String], env: &[(String, String)]) -> anyhow::Result<i32> {
+/// Runs the harness with these arguments and extra environment; returns its exit code. `columns`
+/// are those the arguments name (none: every column).
+pub fn run(
+    sh: &Shell,
+    args: &[String],
+    columns: &[String],
+    env: &[(String, String)],
+) -> anyhow::Result<i32> {
     // The command-line columns run the tools the harness finds in the project's pinned installs.
-    provide_cli_tools(sh, &named_columns(args))?;
+    let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
+    provide_cli_tools(sh, &columns)?;
     let exe = build(sh)?;
     // The user's working directory, not the project's: relative paths on the command line are theirs.
     let mut child = std::process::Command::new(&exe)
@@ -158,29 +154,4 @@ pub fn wait_through_interrupts(
     }
     WAITED_FOR.store(0, std::sync::atomic::Ordering::SeqCst);
     status
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn named_columns_are_those_before_the_guest_arguments() {
-        let args: Vec<String> = [
-            "matrix",
-            "--runtime",
-            "wasmer-cli",
-            "--sample",
-            "hello",
-            "--runtime",
-            "wasmtime",
-            "--",
-            "--runtime",
-            "guest",
-        ]
-        .map(String::from)
-        .to_vec();
-        assert_eq!(named_columns(&args), ["wasmer-cli", "wasmtime"]);
-        assert!(named_columns(&["matrix".to_owned()]).is_empty());
-    }
 }

@@ -1,5 +1,6 @@
 //! The project's driver: `cargo xtask build-samples`, `cargo xtask matrix`, `cargo xtask run`,
-//! `cargo xtask test`. Each task lives in its own file.
+//! `cargo xtask test` and friends. The flags are declared once as types (clap's derive, the harness's
+//! own for `matrix` and `run`); each task lives in its own file as `fn run(self, sh: &Shell)`.
 
 mod build_samples;
 mod crosscheck;
@@ -15,54 +16,54 @@ mod test;
 
 use std::path::PathBuf;
 
-use anyhow::bail;
+use clap::{Parser, Subcommand};
 use xshell::Shell;
 
-const USAGE: &str = "usage: cargo xtask <task>
-  setup [--language L]... [--offline]
-                                    install the pinned toolchains of toolchains.toml into .cache/
-  build-samples [--language L]... [--offline] [--native]
-                                    set up toolchains, build every sample (and kernels natively)
-  matrix [--runtime R]... [--sample S]... [--repeat N] [--no-bench] [--no-cache] [--bench-interpreters]
-         [--resume]                 build what is stale, run the matrix, write results/; --resume
-                                    goes on with an interrupted run from its journal
-  run MODULE.wasm [--runtime R]... [--dir HOST::GUEST]... [--env K=V]... [--proposal P]... [-- ARGS]
-                                    run any module on every runtime and compare
-  test                              build the samples, run the unit tests and the conformance suite,
-                                    then crosscheck (unfiltered runs); CI=true builds
-                                    the `ci` profile (release at opt-level 1)
-  crosscheck [--column C]... [--runs N] [--self-test] [--write] [--harness EXE]
-                                    check each embedded engine's run phase against its own tool
-  docker up|down|status             start (or find) the Docker Engine the container columns use, stop it";
+#[derive(Debug, Parser)]
+#[command(
+    name = "cargo xtask",
+    bin_name = "cargo xtask",
+    about = "The project's driver"
+)]
+struct Xtask {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Debug, Subcommand)]
+enum Task {
+    /// Install the pinned toolchains of toolchains.toml into .cache/
+    Setup(setup::Setup),
+    /// Set up toolchains and build every sample (and, with --native, the kernels for the host)
+    BuildSamples(build_samples::BuildSamples),
+    /// Build what is stale, run the matrix, write results/
+    Matrix(matrix::Matrix),
+    /// Run any module on every runtime column and compare
+    Run(run::Run),
+    /// Build the samples, run the unit tests and the conformance suite, then crosscheck (unfiltered
+    /// runs); CI=true builds the `ci` profile (release at opt-level 1)
+    Test(test::Test),
+    /// Check each embedded engine's run phase against its own tool
+    Crosscheck(crosscheck::Crosscheck),
+    /// Start (or find) the Docker Engine the container columns use, or stop it
+    Docker(docker::Docker),
+}
 
 fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Xtask { task } = Xtask::parse_from(
+        // `cargo xtask` runs the binary as `xtask`; a user may also run it directly.
+        std::env::args(),
+    );
     let sh = Shell::new()?;
     sh.change_dir(project_root());
-    let Some((task, rest)) = args.split_first() else {
-        println!("{USAGE}");
-        return Ok(());
-    };
-    let rest = rest.to_vec();
-    // Arguments after `--` are the guest's.
-    let own = rest.iter().take_while(|a| *a != "--");
-    if own.clone().any(|a| a == "-h" || a == "--help") {
-        println!("{USAGE}");
-        return Ok(());
-    }
-    match task.as_str() {
-        "setup" => setup::Setup::parse(&rest)?.run(&sh),
-        "build-samples" => build_samples::BuildSamples::parse(&rest)?.run(&sh),
-        "matrix" => matrix::Matrix { args: rest }.run(&sh),
-        "run" => run::Run { args: rest }.run(&sh),
-        "test" => test::Test { args: rest }.run(&sh),
-        "crosscheck" => crosscheck::Crosscheck::parse(&rest)?.run(&sh),
-        "docker" => docker::Docker { args: rest }.run(&sh),
-        "-h" | "--help" | "help" => {
-            println!("{USAGE}");
-            Ok(())
-        }
-        other => bail!("unknown task `{other}`\n{USAGE}"),
+    match task {
+        Task::Setup(task) => task.run(&sh),
+        Task::BuildSamples(task) => task.run(&sh),
+        Task::Matrix(task) => task.run(&sh),
+        Task::Run(task) => task.run(&sh),
+        Task::Test(task) => task.run(&sh),
+        Task::Crosscheck(task) => task.run(&sh),
+        Task::Docker(task) => task.run(&sh),
     }
 }
 
@@ -101,4 +102,45 @@ pub fn profile() -> &'static str {
 /// Where this run's optimized build puts its binaries.
 pub fn profile_dir() -> PathBuf {
     target_dir().join(profile())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    fn parse(args: &[&str]) -> Task {
+        Xtask::try_parse_from(std::iter::once("xtask").chain(args.iter().copied()))
+            .unwrap()
+            .task
+    }
+
+    #[test]
+    fn the_flags_are_well_formed() {
+        Xtask::command().debug_assert();
+    }
+
+    #[test]
+    fn test_arguments_go_to_the_test_binaries() {
+        for line in [
+            &["test", "wasmer/", "--nocapture"][..],
+            &["test", "--", "wasmer/", "--nocapture"],
+        ] {
+            let Task::Test(test) = parse(line) else {
+                panic!("not test")
+            };
+            assert_eq!(test.args, ["wasmer/", "--nocapture"], "{line:?}");
+        }
+    }
+
+    #[test]
+    fn matrix_takes_the_harness_flags_in_both_spellings() {
+        let Task::Matrix(m) = parse(&["matrix", "--runtime=wasmtime", "--no-bench"]) else {
+            panic!("not matrix")
+        };
+        assert_eq!(m.args.runtimes, ["wasmtime"]);
+        // Asking for no container column starts no engine.
+        assert!(!m.args.wants_containers());
+        assert!(Xtask::try_parse_from(["xtask", "matrix", "--runtime", "nope"]).is_err());
+    }
 }

@@ -1,10 +1,13 @@
 //! `cargo xtask matrix`: builds stale samples (and the kernels natively), then runs every sample on every runtime and writes
 //! `results/matrix.json` and `results/matrix.md`.
 
+use harness::flags::MatrixArgs;
 use xshell::Shell;
 
+#[derive(Debug, clap::Args)]
 pub struct Matrix {
-    pub args: Vec<String>,
+    #[command(flatten)]
+    pub args: MatrixArgs,
 }
 
 impl Matrix {
@@ -15,13 +18,13 @@ impl Matrix {
             ..Default::default()
         }
         .run(sh)?;
-        let mut args = vec![
-            "matrix".to_owned(),
-            "--root".to_owned(),
-            crate::project_root().display().to_string(),
-        ];
-        let containers = wants_containers(&self.args);
-        args.extend(self.args);
+        let flags = MatrixArgs {
+            root: crate::project_root(),
+            ..self.args
+        };
+        let containers = flags.wants_containers();
+        let mut args = vec!["matrix".to_owned()];
+        args.extend(flags.to_args());
         // The container columns need an engine: ours is started for the run and stopped after it,
         // also when the run fails. Without one they are skipped with the reason.
         let engine = if containers {
@@ -40,24 +43,11 @@ impl Matrix {
             None
         };
         let env = engine.as_ref().map(|g| g.engine.env()).unwrap_or_default();
-        let code = crate::harness_bin::run(sh, &args, &env)?;
+        let code = crate::harness_bin::run(sh, &args, &flags.runtimes, &env)?;
         drop(engine);
         if code != 0 {
             std::process::exit(code);
         }
         Ok(())
     }
-}
-
-/// Whether the run includes a container column: all columns do when none is named.
-fn wants_containers(args: &[String]) -> bool {
-    let named: Vec<&String> = args
-        .windows(2)
-        .filter(|w| w[0] == "--runtime")
-        .map(|w| &w[1])
-        .collect();
-    named.is_empty()
-        || named
-            .iter()
-            .any(|r| harness::runtime::registry::get(r).is_some_and(|c| c.is_container()))
 }

@@ -93,28 +93,18 @@ pub struct Provided {
 /// A language's toolchain, or why it cannot be had (as a build-skip reason).
 pub type Status = Result<Provided, String>;
 
-#[derive(Default)]
+#[derive(Debug, Default, clap::Args)]
 pub struct Setup {
+    /// Only these toolchains (a language of toolchains.toml, or a tool such as `wasmtime-cli`;
+    /// repeatable; default: all)
+    #[arg(long = "language", value_name = "L")]
     pub languages: Vec<String>,
+    /// Never download: use only what is installed
+    #[arg(long)]
     pub offline: bool,
 }
 
 impl Setup {
-    pub fn parse(args: &[String]) -> anyhow::Result<Self> {
-        let mut setup = Setup::default();
-        let mut iter = args.iter();
-        while let Some(arg) = iter.next() {
-            match arg.as_str() {
-                "--language" => setup
-                    .languages
-                    .push(iter.next().context("--language needs a value")?.clone()),
-                "--offline" => setup.offline = true,
-                other => bail!("unknown argument `{other}` (setup takes --language L, --offline)"),
-            }
-        }
-        Ok(setup)
-    }
-
     pub fn run(self, sh: &Shell) -> anyhow::Result<()> {
         let lock = load_lock()?;
         let languages: Vec<String> = if self.languages.is_empty() {

@@ -7,7 +7,14 @@
 
 use xshell::Shell;
 
+#[derive(Debug, clap::Args)]
 pub struct Test {
+    /// Passed to the test binaries (a filter, `--nocapture`, …); a filtered run skips the crosscheck
+    #[arg(
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "TEST ARGS"
+    )]
     pub args: Vec<String>,
 }
 

@@ -266,14 +266,14 @@ fn probe(name: &str) -> Result<Option<Found>, SelectError> {
 
 /// The backend of an embedded column, when this binary has its engine built in.
 fn built(column: &'static Column) -> Result<Box<dyn Runtime>, SelectError> {
-    let epoch = column.prices.is_some();
-    match column.engine {
+    // The one mechanism an embedded variant prices is wasmtime's epoch interruption.
+    match (column.engine, column.prices.is_some()) {
         #[cfg(feature = "wasmtime")]
-        registry::Engine::Wasmtime if epoch => Ok(Box::new(Wasmtime::with_epoch_interruption())),
+        (registry::Engine::Wasmtime, true) => Ok(Box::new(Wasmtime::with_epoch_interruption())),
         #[cfg(feature = "wasmtime")]
-        registry::Engine::Wasmtime => Ok(Box::new(Wasmtime::new())),
+        (registry::Engine::Wasmtime, false) => Ok(Box::new(Wasmtime::new())),
         #[cfg(feature = "wasmer")]
-        registry::Engine::Wasmer if !epoch => Ok(Box::new(Wasmer::new())),
+        (registry::Engine::Wasmer, false) => Ok(Box::new(Wasmer::new())),
         _ => Err(SelectError::NotBuilt {
             name: column.name.into(),
             how: column.how_to_get(),

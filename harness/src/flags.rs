@@ -1,0 +1,350 @@
+//! The harness's command-line flags, declared once as types: the `harness` binary parses them, and
+//! `cargo xtask matrix` and `cargo xtask run` embed the same types and hand them on with
+//! [`MatrixArgs::to_args`] and [`RunArgs::to_args`]. `--help` lists the column names from the
+//! registry.
+
+use std::path::PathBuf;
+
+use clap::builder::PossibleValuesParser;
+use clap::{Args, Parser, Subcommand};
+
+use crate::manifest::{self, Proposal};
+use crate::runtime::{Kind, registry};
+
+/// The runs per cell the published results use: enough for a median, a spread and an interval.
+pub const DEFAULT_REPEAT: u32 = 5;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "harness",
+    about = "Runs WebAssembly samples on many runtimes, classifies every result and measures it"
+)]
+pub struct Harness {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run every sample on every column and write matrix.json, matrix.md (and docker.md)
+    Matrix(MatrixArgs),
+    /// Run one module a user brings on every column and show where they agree
+    Run(RunArgs),
+    /// Serve one run, its request on stdin (internal)
+    #[command(hide = true)]
+    Worker,
+}
+
+/// Every column name, `native` included.
+fn any_column() -> PossibleValuesParser {
+    PossibleValuesParser::new(registry::names())
+}
+
+/// The columns that run Wasm.
+fn wasm_column() -> PossibleValuesParser {
+    PossibleValuesParser::new(registry::wasm_columns().map(|c| c.name))
+}
+
+fn positive(text: &str) -> Result<u32, String> {
+    match text.parse::<u32>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(format!("`{text}` is not a positive number")),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct MatrixArgs {
+    /// The project root, whose samples/ are run
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub root: PathBuf,
+    /// The cargo target directory with the built samples (default: the project's)
+    #[arg(long, value_name = "DIR")]
+    pub target_dir: Option<PathBuf>,
+    /// Where the results go (default: ROOT/results)
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Only these columns (repeatable; default: every Wasm column, and `native` when kernels were
+    /// built natively)
+    #[arg(long = "runtime", value_name = "COLUMN", value_parser = any_column())]
+    pub runtimes: Vec<String>,
+    /// Only these samples: a name, language/name or a language (repeatable)
+    #[arg(long = "sample", value_name = "SAMPLE")]
+    pub samples: Vec<String>,
+    /// Runs per cell
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_REPEAT, value_parser = positive)]
+    pub repeat: u32,
+    /// Leave out the benchmark-sized cases
+    #[arg(long)]
+    pub no_bench: bool,
+    /// Compile every run from the bytes (no compiled-module cache)
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Run benchmark-sized cases on the interpreter columns too (tens of minutes each)
+    #[arg(long)]
+    pub bench_interpreters: bool,
+    /// Go on with an interrupted run from its journal
+    #[arg(long)]
+    pub resume: bool,
+}
+
+impl Default for MatrixArgs {
+    fn default() -> Self {
+        MatrixArgs {
+            root: PathBuf::from("."),
+            target_dir: None,
+            out: None,
+            runtimes: Vec::new(),
+            samples: Vec::new(),
+            repeat: DEFAULT_REPEAT,
+            no_bench: false,
+            no_cache: false,
+            bench_interpreters: false,
+            resume: false,
+        }
+    }
+}
+
+impl MatrixArgs {
+    /// The command line that parses back into these flags, after `harness matrix`.
+    pub fn to_args(&self) -> Vec<String> {
+        let mut args = vec!["--root".to_owned(), self.root.display().to_string()];
+        let mut value = |name: &str, value: String| args.extend([name.to_owned(), value]);
+        if let Some(dir) = &self.target_dir {
+            value("--target-dir", dir.display().to_string());
+        }
+        if let Some(dir) = &self.out {
+            value("--out", dir.display().to_string());
+        }
+        for runtime in &self.runtimes {
+            value("--runtime", runtime.clone());
+        }
+        for sample in &self.samples {
+            value("--sample", sample.clone());
+        }
+        value("--repeat", self.repeat.to_string());
+        for (on, flag) in [
+            (self.no_bench, "--no-bench"),
+            (self.no_cache, "--no-cache"),
+            (self.bench_interpreters, "--bench-interpreters"),
+            (self.resume, "--resume"),
+        ] {
+            if on {
+                args.push(flag.to_owned());
+            }
+        }
+        args
+    }
+
+    /// Whether the run includes a container column: all columns do when none is named.
+    pub fn wants_containers(&self) -> bool {
+        self.runtimes.is_empty()
+            || self
+                .runtimes
+                .iter()
+                .any(|r| registry::get(r).is_some_and(|c| c.is_container()))
+    }
+}
+
+fn key_value(text: &str) -> Result<(String, String), String> {
+    text.split_once('=')
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .ok_or_else(|| format!("`{text}`: expected KEY=VALUE"))
+}
+
+fn proposal(text: &str) -> Result<Proposal, String> {
+    text.parse()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct RunArgs {
+    /// The module to run
+    #[arg(value_name = "MODULE.wasm")]
+    pub module: PathBuf,
+    /// Only these columns (repeatable; default: every Wasm column)
+    #[arg(long = "runtime", value_name = "COLUMN", value_parser = wasm_column())]
+    pub runtimes: Vec<String>,
+    /// A host directory the guest sees at GUEST (repeatable; HOST alone: the same path)
+    #[arg(long = "dir", value_name = "HOST::GUEST")]
+    pub dirs: Vec<String>,
+    /// An environment variable of the guest (repeatable)
+    #[arg(long = "env", value_name = "KEY=VALUE", value_parser = key_value)]
+    pub env: Vec<(String, String)>,
+    /// A proposal to turn on (repeatable)
+    #[arg(long = "proposal", value_name = "PROPOSAL", value_parser = proposal)]
+    pub proposals: Vec<Proposal>,
+    /// The guest's deadline, in milliseconds
+    #[arg(long, value_name = "MS", default_value_t = manifest::DEFAULT_TIMEOUT_MS)]
+    pub timeout_ms: u64,
+    /// The cargo target directory, for the compiled-module cache (default: the project's)
+    #[arg(long, value_name = "DIR")]
+    pub target_dir: Option<PathBuf>,
+    /// Load and store compiled modules in the cache under the target directory
+    #[arg(long)]
+    pub cache: bool,
+    /// The guest's arguments
+    #[arg(last = true, value_name = "ARGS")]
+    pub args: Vec<String>,
+}
+
+impl RunArgs {
+    /// The command line that parses back into these flags, after `harness run`.
+    pub fn to_args(&self) -> Vec<String> {
+        let mut args = vec![self.module.display().to_string()];
+        let mut value = |name: &str, value: String| args.extend([name.to_owned(), value]);
+        for runtime in &self.runtimes {
+            value("--runtime", runtime.clone());
+        }
+        for dir in &self.dirs {
+            value("--dir", dir.clone());
+        }
+        for (k, v) in &self.env {
+            value("--env", format!("{k}={v}"));
+        }
+        for p in &self.proposals {
+            value("--proposal", p.to_string());
+        }
+        value("--timeout-ms", self.timeout_ms.to_string());
+        if let Some(dir) = &self.target_dir {
+            value("--target-dir", dir.display().to_string());
+        }
+        if self.cache {
+            args.push("--cache".to_owned());
+        }
+        if !self.args.is_empty() {
+            args.push("--".to_owned());
+            args.extend(self.args.iter().cloned());
+        }
+        args
+    }
+
+    /// The named columns that are containers.
+    pub fn wants_containers(&self) -> bool {
+        self.runtimes.is_empty()
+            || self
+                .runtimes
+                .iter()
+                .any(|r| registry::get(r).is_some_and(|c| matches!(c.kind, Kind::Container(_))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    fn parse(args: &[&str]) -> Result<Harness, clap::Error> {
+        Harness::try_parse_from(std::iter::once("harness").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn the_flags_are_well_formed() {
+        Harness::command().debug_assert();
+    }
+
+    #[test]
+    fn matrix_flags_round_trip_and_take_both_spellings() {
+        let Command::Matrix(m) = parse(&[
+            "matrix",
+            "--runtime=wasmer-cli",
+            "--runtime",
+            "docker-wasmtime",
+            "--sample",
+            "rust/hello",
+            "--repeat",
+            "3",
+            "--no-bench",
+        ])
+        .unwrap()
+        .command
+        else {
+            panic!("not matrix")
+        };
+        assert_eq!(m.runtimes, ["wasmer-cli", "docker-wasmtime"]);
+        assert_eq!((m.repeat, m.no_bench, m.resume), (3, true, false));
+        assert!(m.wants_containers());
+        let mut again = vec!["matrix".to_owned()];
+        again.extend(m.to_args());
+        let again: Vec<&str> = again.iter().map(String::as_str).collect();
+        let Command::Matrix(back) = parse(&again).unwrap().command else {
+            panic!("not matrix")
+        };
+        assert_eq!(back, m);
+    }
+
+    #[test]
+    fn the_published_repeat_is_the_default_and_zero_is_refused() {
+        let Command::Matrix(m) = parse(&["matrix"]).unwrap().command else {
+            panic!("not matrix")
+        };
+        assert_eq!(m, MatrixArgs::default());
+        assert_eq!(m.repeat, 5);
+        assert!(
+            !MatrixArgs {
+                runtimes: vec!["wasmtime".into()],
+                ..m
+            }
+            .wants_containers()
+        );
+        assert!(parse(&["matrix", "--repeat", "0"]).is_err());
+    }
+
+    #[test]
+    fn unknown_columns_are_refused_with_the_known_ones() {
+        let err = parse(&["matrix", "--runtime", "wasmtme"])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("wasmtime") && err.contains("docker-runc"),
+            "{err}"
+        );
+        // `native` is a matrix column only.
+        assert!(parse(&["run", "m.wasm", "--runtime", "native"]).is_err());
+    }
+
+    #[test]
+    fn run_flags_round_trip_with_guest_arguments() {
+        let Command::Run(r) = parse(&[
+            "run",
+            "m.wasm",
+            "--runtime",
+            "wasmtime",
+            "--dir",
+            "/tmp::/data",
+            "--env",
+            "A=b=c",
+            "--proposal",
+            "gc",
+            "--cache",
+            "--",
+            "--runtime",
+            "x",
+        ])
+        .unwrap()
+        .command
+        else {
+            panic!("not run")
+        };
+        assert_eq!(r.env, [("A".to_owned(), "b=c".to_owned())]);
+        assert_eq!(r.proposals, [Proposal::Gc]);
+        assert_eq!(r.args, ["--runtime", "x"]);
+        let mut again = vec!["run".to_owned()];
+        again.extend(r.to_args());
+        let again: Vec<&str> = again.iter().map(String::as_str).collect();
+        let Command::Run(back) = parse(&again).unwrap().command else {
+            panic!("not run")
+        };
+        assert_eq!(back, r);
+    }
+
+    #[test]
+    fn help_names_every_column() {
+        let help = Harness::command()
+            .find_subcommand_mut("matrix")
+            .unwrap()
+            .render_long_help()
+            .to_string();
+        for name in registry::names() {
+            assert!(help.contains(name), "`{name}` is not in matrix --help");
+        }
+    }
+}
