@@ -25,8 +25,10 @@ pub struct Context {
     pub worker_exe: PathBuf,
     /// The cargo target directory, where built samples live.
     pub target_dir: PathBuf,
-    /// Runs per cell.
+    /// Runs per cell measured for publication (benchmark-sized cases, start-up programs).
     pub repeat: u32,
+    /// Runs per cell that only decides an outcome.
+    pub outcome_repeat: u32,
     /// Whether runs load and store compiled artifacts under the target directory.
     pub compile_cache: bool,
     /// Whether benchmark-sized cases run on interpreter columns too.
@@ -227,7 +229,11 @@ pub fn run_cell(
     };
 
     let mut runs = Vec::new();
-    for _ in 0..ctx.repeat.max(1) {
+    let repeat = match crate::scheduler::lane(sample, case) {
+        crate::scheduler::Lane::Alone => ctx.repeat,
+        crate::scheduler::Lane::Beside => ctx.outcome_repeat,
+    };
+    for _ in 0..repeat.max(1) {
         let scratch = Scratch::new(&ctx.scratch_dir());
         let run = match scratch.prepare(sample, case) {
             Ok(preopens) => {

@@ -70,9 +70,16 @@ pub struct MatrixArgs {
     /// Only these samples: a name, language/name or a language (repeatable)
     #[arg(long = "sample", value_name = "SAMPLE")]
     pub samples: Vec<String>,
-    /// Runs per cell
+    /// Runs per cell measured for publication (benchmark-sized cases and start-up programs, run
+    /// one at a time)
     #[arg(long, value_name = "N", default_value_t = DEFAULT_REPEAT, value_parser = positive)]
     pub repeat: u32,
+    /// Runs per cell that only decides an outcome (run side by side); more catch flaky outcomes
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = positive)]
+    pub outcome_repeat: u32,
+    /// How many outcome-only cells run side by side (default: the machine's cores)
+    #[arg(long, value_name = "N", value_parser = positive)]
+    pub jobs: Option<u32>,
     /// Leave out the benchmark-sized cases
     #[arg(long)]
     pub no_bench: bool,
@@ -96,6 +103,8 @@ impl Default for MatrixArgs {
             runtimes: Vec::new(),
             samples: Vec::new(),
             repeat: DEFAULT_REPEAT,
+            outcome_repeat: 1,
+            jobs: None,
             no_bench: false,
             no_cache: false,
             bench_interpreters: false,
@@ -122,6 +131,10 @@ impl MatrixArgs {
             value("--sample", sample.clone());
         }
         value("--repeat", self.repeat.to_string());
+        value("--outcome-repeat", self.outcome_repeat.to_string());
+        if let Some(jobs) = self.jobs {
+            value("--jobs", jobs.to_string());
+        }
         for (on, flag) in [
             (self.no_bench, "--no-bench"),
             (self.no_cache, "--no-cache"),
@@ -252,6 +265,8 @@ mod tests {
             "rust/hello",
             "--repeat",
             "3",
+            "--jobs",
+            "1",
             "--no-bench",
         ])
         .unwrap()

@@ -18,6 +18,7 @@ pub mod outcome;
 pub mod process;
 pub mod results;
 pub mod runtime;
+pub mod scheduler;
 pub mod stats;
 pub mod util;
 pub mod versions;

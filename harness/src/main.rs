@@ -14,6 +14,7 @@ use harness::flags::{Command, Harness, MatrixArgs, RunArgs};
 use harness::manifest::{self, Expect};
 use harness::results::{self, Meta, Results, format_ms};
 use harness::runtime::{self, Preopen, RunSpec, registry};
+use harness::scheduler::{self, Lane};
 use harness::util::shorten;
 use harness::{Outcome, journal, meta, native, worker};
 
@@ -59,6 +60,7 @@ fn matrix(flags: MatrixArgs) -> anyhow::Result<()> {
         worker_exe: std::env::current_exe().context("cannot find the harness binary")?,
         target_dir: target_dir(&flags.target_dir, &root),
         repeat,
+        outcome_repeat: flags.outcome_repeat,
         compile_cache: !flags.no_cache,
         bench_interpreters: flags.bench_interpreters,
     };
@@ -127,19 +129,32 @@ fn matrix(flags: MatrixArgs) -> anyhow::Result<()> {
         git_commit: git_commit.clone(),
         repeat,
         switches: [
-            (flags.no_cache, "--no-cache"),
-            (flags.bench_interpreters, "--bench-interpreters"),
+            (flags.no_cache, "--no-cache".to_owned()),
+            (flags.bench_interpreters, "--bench-interpreters".to_owned()),
+            (
+                flags.outcome_repeat != 1,
+                format!("--outcome-repeat={}", flags.outcome_repeat),
+            ),
         ]
         .into_iter()
         .filter(|(on, _)| *on)
-        .map(|(_, s)| s.to_owned())
+        .map(|(_, s)| s)
         .collect(),
         jobs: jobs
             .iter()
             .map(|(runtime, sample, case)| journal::job(runtime, &sample.id(), &case.name))
             .collect(),
     };
-    let journal_path = ctx.target_dir.join("matrix-journal.jsonl");
+    // A run that writes its results elsewhere keeps its journal there too, so that it never
+    // replaces the journal of an interrupted run of the published results.
+    let journal_path = match &flags.out {
+        None => ctx.target_dir.join("matrix-journal.jsonl"),
+        Some(out) => {
+            std::fs::create_dir_all(out)
+                .with_context(|| format!("cannot create {}", out.display()))?;
+            out.join("matrix-journal.jsonl")
+        }
+    };
     let (mut journal, mut done) = if flags.resume {
         let (journal, done) = journal::Journal::resume(&journal_path, &identity, &sitting)?;
         eprintln!(
@@ -161,37 +176,68 @@ fn matrix(flags: MatrixArgs) -> anyhow::Result<()> {
     let mut sittings: BTreeMap<String, usize> = BTreeMap::new();
     let mut cells = Vec::new();
     let mut versions = BTreeMap::new();
-    let width = jobs.len().to_string().len();
+    // The plan: what the journal already has, then the rest in two lanes (see `scheduler`).
+    let mut plan = Vec::new();
+    let mut from_journal = Vec::new();
     for (i, (runtime, sample, case)) in jobs.iter().enumerate() {
         let key = journal::job(runtime, &sample.id(), &case.name);
-        let (cell, version, when) = match done.remove(&key) {
-            Some(done) => (done.cell, done.version, done.sitting),
-            None => {
-                let (cell, version) = cell::run_cell(&ctx, runtime, sample, case);
-                if let Err(err) = journal.record(&cell, version.as_deref()) {
-                    // The run goes on: only its resumability is lost.
-                    eprintln!("warning: {err}");
-                }
-                (cell, version, sitting.clone())
+        match done.remove(&key) {
+            Some(done) => from_journal.push((i, done)),
+            None => plan.push(((i, *runtime, *sample, *case), scheduler::lane(sample, case))),
+        }
+    }
+    let width = flags
+        .jobs
+        .map_or_else(scheduler::default_jobs, |n| n as usize);
+    let alone = plan.iter().filter(|(_, l)| *l == Lane::Alone).count();
+    eprintln!(
+        "plan: {} cells, {} from the journal; {} only decide an outcome and run {width} at a time \
+         ({} run(s) each), then {alone} measured one at a time ({repeat} runs each)",
+        jobs.len(),
+        from_journal.len(),
+        plan.len() - alone,
+        flags.outcome_repeat,
+    );
+    let digits = jobs.len().to_string().len();
+    let mut finished = from_journal.len();
+    let ran = scheduler::execute(
+        &plan,
+        width,
+        |(_, runtime, sample, case)| cell::run_cell(&ctx, runtime, sample, case),
+        |at, (cell, version)| {
+            if let Err(err) = journal.record(cell, version.as_deref()) {
+                // The run goes on: only its resumability is lost.
+                eprintln!("warning: {err}");
             }
-        };
+            finished += 1;
+            let figure = if cell.outcome == Outcome::Pass {
+                format_ms(cell.phases_ms.run)
+            } else {
+                shorten(&cell.reason, 70)
+            };
+            let (_, runtime, sample, case) = plan[at].0;
+            eprintln!(
+                "[{finished:>digits$}/{}] {:<9} {:<40} {} {}",
+                jobs.len(),
+                runtime,
+                format!("{}/{}", sample.id(), case.name),
+                cell.outcome,
+                figure
+            );
+        },
+    );
+    let mut in_order: Vec<(usize, results::Cell, Option<String>, String)> = from_journal
+        .into_iter()
+        .map(|(i, done)| (i, done.cell, done.version, done.sitting))
+        .collect();
+    for (((i, ..), _), (cell, version)) in plan.iter().zip(ran) {
+        in_order.push((*i, cell, version, sitting.clone()));
+    }
+    in_order.sort_by_key(|(i, ..)| *i);
+    for (i, cell, version, when) in in_order {
         *sittings.entry(when).or_default() += 1;
-        let figure = if cell.outcome == Outcome::Pass {
-            format_ms(cell.phases_ms.run)
-        } else {
-            shorten(&cell.reason, 70)
-        };
-        eprintln!(
-            "[{:>width$}/{}] {:<9} {:<40} {} {}",
-            i + 1,
-            jobs.len(),
-            runtime,
-            format!("{}/{}", sample.id(), case.name),
-            cell.outcome,
-            figure
-        );
         if let Some(version) = version {
-            versions.insert(runtime.to_string(), version);
+            versions.insert(jobs[i].0.to_string(), version);
         }
         cells.push(cell);
     }
@@ -297,6 +343,7 @@ fn run(flags: RunArgs) -> anyhow::Result<ExitCode> {
         worker_exe: std::env::current_exe().context("cannot find the harness binary")?,
         target_dir: target_dir(&flags.target_dir, Path::new(".")),
         repeat: 1,
+        outcome_repeat: 1,
         compile_cache: flags.cache,
         bench_interpreters: false,
     };

@@ -43,6 +43,7 @@ fn ctx(worker_exe: PathBuf, name: &str) -> (Context, Scratch) {
         worker_exe,
         target_dir: target.0.clone(),
         repeat: 1,
+        outcome_repeat: 1,
         compile_cache: false,
         bench_interpreters: false,
     };

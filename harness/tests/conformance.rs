@@ -17,6 +17,7 @@ use harness::cell::{self, Context};
 use harness::manifest::{self, Case, Sample};
 use harness::results::Cell;
 use harness::runtime::{self, registry};
+use harness::util::glob as matches;
 use libtest_mimic::{Arguments, Failed, Trial};
 use serde::Deserialize;
 
@@ -75,26 +76,6 @@ struct Listed {
     outcome: Option<Outcome>,
     /// Words the cell's reason must contain, when it is known.
     reason_contains: Option<String>,
-}
-
-/// Whether `name` matches `pattern`, where `*` stands for any run of characters.
-fn matches(pattern: &str, name: &str) -> bool {
-    let mut parts = pattern.split('*');
-    let first = parts.next().unwrap_or("");
-    let Some(mut rest) = name.strip_prefix(first) else {
-        return false;
-    };
-    let parts: Vec<&str> = parts.collect();
-    for (i, part) in parts.iter().enumerate() {
-        if i == parts.len() - 1 {
-            return rest.ends_with(part);
-        }
-        match rest.find(part) {
-            Some(at) => rest = &rest[at + part.len()..],
-            None => return false,
-        }
-    }
-    rest.is_empty()
 }
 
 /// The pattern matcher itself, run as one more trial.
@@ -157,6 +138,7 @@ fn main() {
         worker_exe: PathBuf::from(env!("CARGO_BIN_EXE_harness")),
         target_dir,
         repeat: 1,
+        outcome_repeat: 1,
         compile_cache: true,
         bench_interpreters: false,
     };
