@@ -917,7 +917,17 @@ fn judge_all(embedded_ms: &[Vec<f64>], bench_ms: &[f64], tiny_ms: &[f64]) -> Vec
         .iter()
         .map(|ms| {
             let embedded = Spread::of(ms);
-            let (ratio, judgement) = judge(embedded.median, tool.median, TOLERANCE);
+            let (ratio, mut judgement) = judge(embedded.median, tool.median, TOLERANCE);
+            // Interference on a shared machine only adds time, and it comes in bursts (on
+            // 2026-11-28 either side's rounds took 0.64 s, then 1.2 s, for minutes): when the two
+            // medians fall on different sides of a burst, the fastest rounds, the least disturbed,
+            // still show whether both run the same code. A real difference (epoch interruption's
+            // +40%) moves the fastest rounds too, as `--self-test` shows.
+            let by_fastest = judgement != Judgement::Agree
+                && judge(embedded.min, tool.min, TOLERANCE).1 == Judgement::Agree;
+            if by_fastest {
+                judgement = Judgement::Agree;
+            }
             Measured {
                 n: ms.len(),
                 embedded,
@@ -925,6 +935,7 @@ fn judge_all(embedded_ms: &[Vec<f64>], bench_ms: &[f64], tiny_ms: &[f64]) -> Vec
                 startup,
                 ratio,
                 judgement,
+                by_fastest,
             }
         })
         .collect()
@@ -1131,6 +1142,8 @@ struct Measured {
     startup: Spread,
     ratio: f64,
     judgement: Judgement,
+    /// The medians disagreed and the fastest rounds agreed.
+    by_fastest: bool,
 }
 
 enum Status {
@@ -1169,6 +1182,7 @@ impl Row {
                     Judgement::Faster => "faster",
                 };
                 match (self.ok(ci), self.expected_fail) {
+                    (true, false) if m.by_fastest => "pass (by the fastest rounds)".into(),
                     (true, false) => "pass".into(),
                     (false, false) => format!("FAIL ({said})"),
                     (true, true) => format!("fail ({said}), as expected"),
@@ -1370,6 +1384,29 @@ mod tests {
     }
 
     #[test]
+    fn a_burst_of_interference_on_one_side_is_judged_by_the_fastest_rounds() {
+        // The rounds of 2026-11-28's failed check: the embedded column's median fell in a burst.
+        let embedded = vec![
+            644.0, 1210.0, 984.0, 1120.0, 1180.0, 971.0, 1190.0, 1240.0, 985.0, 641.0,
+        ];
+        let bench = [
+            706.0, 685.0, 1140.0, 834.0, 880.0, 732.0, 1320.0, 1270.0, 680.0, 678.0,
+        ];
+        let tiny = [28.0, 39.0, 42.0, 44.0, 34.0, 41.0, 48.0, 44.0, 48.0, 30.0];
+        let [m] = judge_all(&[embedded], &bench, &tiny)[..] else {
+            panic!("one column")
+        };
+        assert!(m.ratio > 1.25, "the medians alone disagree: {}", m.ratio);
+        assert_eq!((m.judgement, m.by_fastest), (Judgement::Agree, true));
+        // Epoch interruption's cost moves the fastest rounds too: still caught.
+        let slower: Vec<f64> = bench.iter().map(|ms| ms * 1.4).collect();
+        let [m] = judge_all(&[slower], &bench, &tiny)[..] else {
+            panic!("one column")
+        };
+        assert_eq!((m.judgement, m.by_fastest), (Judgement::Slower, false));
+    }
+
+    #[test]
     fn no_tool_figure_is_no_agreement() {
         assert_eq!(judge(100.0, 0.0, 0.25).1, Judgement::Slower);
         assert_eq!(judge(0.0, 0.0, 0.25).1, Judgement::Slower);
@@ -1424,6 +1461,7 @@ mod tests {
                 startup: Spread::of(&[1.0]),
                 ratio: 1.0,
                 judgement,
+                by_fastest: false,
             })
         };
         let row = |status, expected_fail| Row {
