@@ -9,7 +9,7 @@ use clap::builder::PossibleValuesParser;
 use clap::{Args, Parser, Subcommand};
 
 use crate::manifest::{self, Proposal};
-use crate::runtime::{Kind, registry};
+use crate::runtime::registry;
 
 /// The runs per cell the published results use: enough for a median, a spread and an interval.
 pub const DEFAULT_REPEAT: u32 = 5;
@@ -45,18 +45,12 @@ fn wasm_column() -> PossibleValuesParser {
     PossibleValuesParser::new(registry::wasm_columns().map(|c| c.name))
 }
 
-fn positive(text: &str) -> Result<u32, String> {
-    match text.parse::<u32>() {
-        Ok(n) if n > 0 => Ok(n),
-        _ => Err(format!("`{text}` is not a positive number")),
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Args)]
 pub struct MatrixArgs {
-    /// The project root, whose samples/ are run
-    #[arg(long, value_name = "DIR", default_value = ".")]
-    pub root: PathBuf,
+    /// The project root whose samples/ are run (default: the current directory; under `cargo xtask
+    /// matrix`, this project, whose samples it builds first)
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
     /// The cargo target directory with the built samples (default: the project's)
     #[arg(long, value_name = "DIR")]
     pub target_dir: Option<PathBuf>,
@@ -72,13 +66,14 @@ pub struct MatrixArgs {
     pub samples: Vec<String>,
     /// Runs per cell measured for publication (benchmark-sized cases and start-up programs, run
     /// one at a time)
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_REPEAT, value_parser = positive)]
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_REPEAT,
+          value_parser = clap::value_parser!(u32).range(1..))]
     pub repeat: u32,
     /// Runs per cell that only decides an outcome (run side by side); more catch flaky outcomes
-    #[arg(long, value_name = "N", default_value_t = 1, value_parser = positive)]
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
     pub outcome_repeat: u32,
     /// How many outcome-only cells run side by side (default: the machine's cores)
-    #[arg(long, value_name = "N", value_parser = positive)]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub jobs: Option<u32>,
     /// Leave out the benchmark-sized cases
     #[arg(long)]
@@ -97,7 +92,7 @@ pub struct MatrixArgs {
 impl Default for MatrixArgs {
     fn default() -> Self {
         MatrixArgs {
-            root: PathBuf::from("."),
+            root: None,
             target_dir: None,
             out: None,
             runtimes: Vec::new(),
@@ -116,8 +111,11 @@ impl Default for MatrixArgs {
 impl MatrixArgs {
     /// The command line that parses back into these flags, after `harness matrix`.
     pub fn to_args(&self) -> Vec<String> {
-        let mut args = vec!["--root".to_owned(), self.root.display().to_string()];
+        let mut args = Vec::new();
         let mut value = |name: &str, value: String| args.extend([name.to_owned(), value]);
+        if let Some(dir) = &self.root {
+            value("--root", dir.display().to_string());
+        }
         if let Some(dir) = &self.target_dir {
             value("--target-dir", dir.display().to_string());
         }
@@ -150,11 +148,7 @@ impl MatrixArgs {
 
     /// Whether the run includes a container column: all columns do when none is named.
     pub fn wants_containers(&self) -> bool {
-        self.runtimes.is_empty()
-            || self
-                .runtimes
-                .iter()
-                .any(|r| registry::get(r).is_some_and(|c| c.is_container()))
+        self.runtimes.is_empty() || self.runtimes.iter().any(|r| registry::is_container(r))
     }
 }
 
@@ -229,15 +223,6 @@ impl RunArgs {
         }
         args
     }
-
-    /// The named columns that are containers.
-    pub fn wants_containers(&self) -> bool {
-        self.runtimes.is_empty()
-            || self
-                .runtimes
-                .iter()
-                .any(|r| registry::get(r).is_some_and(|c| matches!(c.kind, Kind::Container(_))))
-    }
 }
 
 #[cfg(test)]
@@ -247,6 +232,13 @@ mod tests {
 
     fn parse(args: &[&str]) -> Result<Harness, clap::Error> {
         Harness::try_parse_from(std::iter::once("harness").chain(args.iter().copied()))
+    }
+
+    /// What `subcommand` followed by `args` parses into.
+    fn reparse(subcommand: &str, args: Vec<String>) -> Command {
+        let line: Vec<String> = std::iter::once(subcommand.to_owned()).chain(args).collect();
+        let line: Vec<&str> = line.iter().map(String::as_str).collect();
+        parse(&line).unwrap().command
     }
 
     #[test]
@@ -277,10 +269,7 @@ mod tests {
         assert_eq!(m.runtimes, ["wasmer-cli", "docker-wasmtime"]);
         assert_eq!((m.repeat, m.no_bench, m.resume), (3, true, false));
         assert!(m.wants_containers());
-        let mut again = vec!["matrix".to_owned()];
-        again.extend(m.to_args());
-        let again: Vec<&str> = again.iter().map(String::as_str).collect();
-        let Command::Matrix(back) = parse(&again).unwrap().command else {
+        let Command::Matrix(back) = reparse("matrix", m.to_args()) else {
             panic!("not matrix")
         };
         assert_eq!(back, m);
@@ -342,10 +331,7 @@ mod tests {
         assert_eq!(r.env, [("A".to_owned(), "b=c".to_owned())]);
         assert_eq!(r.proposals, [Proposal::Gc]);
         assert_eq!(r.args, ["--runtime", "x"]);
-        let mut again = vec!["run".to_owned()];
-        again.extend(r.to_args());
-        let again: Vec<&str> = again.iter().map(String::as_str).collect();
-        let Command::Run(back) = parse(&again).unwrap().command else {
+        let Command::Run(back) = reparse("run", r.to_args()) else {
             panic!("not run")
         };
         assert_eq!(back, r);

@@ -52,7 +52,7 @@ fn target_dir(asked: &Option<PathBuf>, root: &Path) -> PathBuf {
 }
 
 fn matrix(flags: MatrixArgs) -> anyhow::Result<()> {
-    let root = flags.root.clone();
+    let root = flags.root.clone().unwrap_or_else(|| PathBuf::from("."));
     let out_dir = flags.out.clone().unwrap_or_else(|| root.join("results"));
     let repeat = flags.repeat;
     let wanted = flags.samples.clone();

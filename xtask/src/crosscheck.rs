@@ -337,7 +337,8 @@ pub struct Crosscheck {
     #[arg(long = "column", value_name = "C", value_parser = checked_column)]
     pub columns: Vec<String>,
     /// Measured rounds per kernel
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_RUNS, value_parser = positive)]
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_RUNS,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pub runs: usize,
     /// Check the measurement variants too, expecting them to fail: shows the check catches them.
     /// With --column, of those columns' engines only
@@ -358,13 +359,6 @@ fn checked_column(column: &str) -> Result<String, String> {
             "`{column}` has no tool to be checked against (columns: {})",
             all_columns().join(", ")
         )),
-    }
-}
-
-fn positive(text: &str) -> Result<usize, String> {
-    match text.parse::<usize>() {
-        Ok(n) if n > 0 => Ok(n),
-        _ => Err(format!("`{text}` is not a positive number")),
     }
 }
 

@@ -19,7 +19,11 @@ impl Matrix {
         }
         .run(sh)?;
         let flags = MatrixArgs {
-            root: crate::project_root(),
+            root: self
+                .args
+                .root
+                .clone()
+                .or_else(|| Some(crate::project_root())),
             ..self.args
         };
         let containers = flags.wants_containers();

@@ -6,7 +6,8 @@ use std::fmt::Write;
 
 use super::{Cell, NOISY_MARK, Results, format_ms, format_stats};
 use crate::Outcome;
-use crate::runtime::registry::{self, Column};
+use crate::runtime::registry::{self, Column, is_container};
+use crate::scheduler::STARTUP;
 
 /// The columns set side by side with the container columns: the host's own process, and the
 /// in-process columns whose backend a shim runs.
@@ -26,13 +27,6 @@ fn containers() -> impl Iterator<Item = &'static str> {
         .filter(|c| c.is_container())
         .map(|c| c.name)
 }
-
-fn is_container(name: &str) -> bool {
-    registry::get(name).is_some_and(Column::is_container)
-}
-
-/// Programs whose whole run is mostly start-up.
-const STARTUP: &[&str] = &["rust/hello/default", "rust/wasm-docker/default"];
 
 /// Whether the results have any container column that ran.
 pub fn applies(results: &Results) -> bool {

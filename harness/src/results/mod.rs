@@ -251,7 +251,7 @@ pub struct Cell {
     pub output: Option<Output>,
 }
 
-/// A run's own output, as the guest wrote it (not UTF-8 replaced by U+FFFD).
+/// A run's own output, as the guest wrote it (bytes that are not UTF-8 replaced by U+FFFD).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Output {
     pub stdout: String,

@@ -1,9 +1,6 @@
 //! `harness run`'s table: one row per column that ran the module, with its outcome, exit code,
 //! output and phases, and whether the columns agree.
 
-use comfy_table::presets::UTF8_FULL_CONDENSED;
-use comfy_table::{ContentArrangement, Table};
-
 use super::{Cell, Results, format_ms};
 use crate::Outcome;
 use crate::util::shorten;
@@ -25,13 +22,7 @@ pub fn agreement(results: &Results) -> (usize, bool) {
 }
 
 pub fn render(results: &Results) -> String {
-    let mut table = Table::new();
-    table
-        .load_style(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic);
-    if cfg!(test) {
-        table.force_no_tty();
-    }
+    let mut table = super::terminal::table();
     table.set_header([
         "runtime",
         "outcome",

@@ -6,16 +6,22 @@ use comfy_table::{Cell as TableCell, Color, ContentArrangement, Table};
 use super::{Results, cell_text};
 use crate::Outcome;
 
-pub fn render(results: &Results) -> String {
-    let (rows, cols) = results.grid();
+/// A table in the terminal's style, as wide as the terminal. Under test it ignores the terminal, so
+/// that the golden files do not depend on where the tests run.
+pub(super) fn table() -> Table {
     let mut table = Table::new();
     table
         .load_style(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic);
-    // The golden test's text must not depend on the terminal it runs in.
     if cfg!(test) {
         table.force_no_tty();
     }
+    table
+}
+
+pub fn render(results: &Results) -> String {
+    let (rows, cols) = results.grid();
+    let mut table = table();
     let mut header = vec![TableCell::new("sample/case")];
     header.extend(cols.iter().map(TableCell::new));
     table.set_header(header);

@@ -584,11 +584,11 @@ mod tests {
 
     fn tool(tool: Tool) -> Cli {
         Cli {
-            column: match tool {
-                Tool::Wasmtime => "wasmtime-cli",
-                Tool::Wasmer => "wasmer-cli",
-                Tool::WasmEdge => "wasmedge-cli",
-            },
+            column: registry::COLUMNS
+                .iter()
+                .find(|c| Tool::of(c) == Some(tool))
+                .expect("every dialect has its column")
+                .name,
             tool,
             command: Command::new(tool.program()),
             version: format!("{} 0.0.0", tool.program()),

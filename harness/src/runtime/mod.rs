@@ -234,15 +234,15 @@ impl Found {
 pub fn discover(name: &str) -> Result<Option<Found>, SelectError> {
     type Memo = std::sync::Mutex<BTreeMap<String, Result<Option<Found>, SelectError>>>;
     static FOUND: std::sync::OnceLock<Memo> = std::sync::OnceLock::new();
-    let memo = FOUND.get_or_init(Default::default);
-    if let Some(found) = memo.lock().unwrap_or_else(|e| e.into_inner()).get(name) {
-        return found.clone();
-    }
-    let found = probe(name);
-    memo.lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .insert(name.to_owned(), found.clone());
-    found
+    // Held across the probe: cells running side by side wait for the first probe instead of
+    // starting the tool again.
+    let mut memo = FOUND
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    memo.entry(name.to_owned())
+        .or_insert_with(|| probe(name))
+        .clone()
 }
 
 fn probe(name: &str) -> Result<Option<Found>, SelectError> {

@@ -210,6 +210,11 @@ pub fn get(name: &str) -> Option<&'static Column> {
     COLUMNS.iter().find(|c| c.name == name)
 }
 
+/// Whether a name is a container column's.
+pub fn is_container(name: &str) -> bool {
+    get(name).is_some_and(Column::is_container)
+}
+
 /// The names of every column, in matrix order.
 pub fn names() -> impl Iterator<Item = &'static str> {
     COLUMNS.iter().map(|c| c.name)
