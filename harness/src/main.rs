@@ -1,7 +1,7 @@
 //! The harness binary: `matrix` runs every sample on every runtime and writes the results, `run` runs
 //! one module a user brings on every runtime, and `worker` serves one run for either of them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -49,6 +49,33 @@ fn runtimes(asked: &[String], with_native: bool) -> Vec<String> {
 
 fn target_dir(asked: &Option<PathBuf>, root: &Path) -> PathBuf {
     asked.clone().unwrap_or_else(|| manifest::target_dir(root))
+}
+
+/// What each cell's first run took in the previous results at the same place (a timeout: its
+/// deadline), keyed as the journal keys jobs: the scheduler starts long cells first. Missing or
+/// unreadable results only mean no hints.
+fn previous_costs(path: &Path) -> HashMap<String, f64> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return HashMap::new();
+    };
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return HashMap::new();
+    };
+    let cells = value["cells"].as_array().map_or(&[][..], |c| c.as_slice());
+    cells
+        .iter()
+        .filter_map(|c| {
+            let key = journal::job(
+                c["runtime"].as_str()?,
+                &format!("{}/{}", c["language"].as_str()?, c["sample"].as_str()?),
+                c["case"].as_str()?,
+            );
+            let took = c["cold_wall_ms"]
+                .as_f64()
+                .or_else(|| c["wall_ms"].as_f64())?;
+            Some((key, took))
+        })
+        .collect()
 }
 
 fn matrix(flags: MatrixArgs) -> anyhow::Result<()> {
@@ -200,9 +227,14 @@ fn matrix(flags: MatrixArgs) -> anyhow::Result<()> {
     );
     let digits = jobs.len().to_string().len();
     let mut finished = from_journal.len();
+    let took = previous_costs(&out_dir.join("matrix.json"));
     let ran = scheduler::execute(
         &plan,
         width,
+        |(_, runtime, sample, case)| {
+            took.get(&journal::job(runtime, &sample.id(), &case.name))
+                .copied()
+        },
         |(_, runtime, sample, case)| cell::run_cell(&ctx, runtime, sample, case),
         |at, (cell, version)| {
             if let Err(err) = journal.record(cell, version.as_deref()) {
@@ -230,7 +262,13 @@ fn matrix(flags: MatrixArgs) -> anyhow::Result<()> {
         .into_iter()
         .map(|(i, done)| (i, done.cell, done.version, done.sitting))
         .collect();
-    for (((i, ..), _), (cell, version)) in plan.iter().zip(ran) {
+    eprintln!(
+        "lanes: {} cells side by side in {:.0} s, then {alone} alone in {:.0} s",
+        plan.len() - alone,
+        ran.beside.as_secs_f64(),
+        ran.alone.as_secs_f64()
+    );
+    for (((i, ..), _), (cell, version)) in plan.iter().zip(ran.results) {
         in_order.push((*i, cell, version, sitting.clone()));
     }
     in_order.sort_by_key(|(i, ..)| *i);

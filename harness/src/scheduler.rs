@@ -2,10 +2,12 @@
 //! are published as performance (the benchmark-sized cases and the start-up programs) run one at a
 //! time, with nothing else of ours running; cells that only decide an outcome run `jobs` at a time,
 //! side by side, before them (so that they also fill the compiled-module cache the measured cells
-//! then load from). Results come back in plan order, whatever the lanes and `jobs` were.
+//! then load from), longest first by what they took in the previous results. Results come back in
+//! plan order, whatever the lanes, their order and `jobs` were.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 use crate::manifest::{Case, Sample};
 
@@ -37,19 +39,38 @@ pub fn default_jobs() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
+/// What [`execute`] did: the results in the jobs' order, and how long each lane took.
+#[derive(Debug)]
+pub struct Executed<T> {
+    pub results: Vec<T>,
+    pub beside: Duration,
+    pub alone: Duration,
+}
+
 /// Runs every job: the `Beside` ones `jobs` at a time on worker threads, then the `Alone` ones one
 /// by one on this thread. `finished` sees each job's index and result on this thread as it ends
 /// (progress, the journal); the results come back in the jobs' order.
+///
+/// `cost` is what a job took last time, in milliseconds, where that is known. The `Beside` jobs
+/// start longest first (unknown ones before all), so that a long cell (a timeout, a slow
+/// ahead-of-time compile) does not start last and leave the other threads idle while it ends; the
+/// `Alone` ones keep their order.
 pub fn execute<J: Sync, T: Send>(
     jobs: &[(J, Lane)],
     width: usize,
+    cost: impl Fn(&J) -> Option<f64>,
     run: impl Fn(&J) -> T + Sync,
     mut finished: impl FnMut(usize, &T),
-) -> Vec<T> {
+) -> Executed<T> {
+    let started = Instant::now();
     let mut results: Vec<Option<T>> = jobs.iter().map(|_| None).collect();
-    let beside: Vec<usize> = (0..jobs.len())
+    let mut beside: Vec<(usize, f64)> = (0..jobs.len())
         .filter(|&i| jobs[i].1 == Lane::Beside)
+        .map(|i| (i, cost(&jobs[i].0).unwrap_or(f64::INFINITY)))
         .collect();
+    // Stable: jobs of equal (or unknown) cost keep the plan's order.
+    beside.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let beside: Vec<usize> = beside.into_iter().map(|(i, _)| i).collect();
     let next = AtomicUsize::new(0);
     let (send, receive) = mpsc::channel();
     std::thread::scope(|scope| {
@@ -70,6 +91,7 @@ pub fn execute<J: Sync, T: Send>(
             results[i] = Some(result);
         }
     });
+    let beside_took = started.elapsed();
     for (i, (job, lane)) in jobs.iter().enumerate() {
         if *lane == Lane::Alone {
             let result = run(job);
@@ -77,17 +99,20 @@ pub fn execute<J: Sync, T: Send>(
             results[i] = Some(result);
         }
     }
-    results
-        .into_iter()
-        .map(|r| r.expect("every job ran"))
-        .collect()
+    Executed {
+        results: results
+            .into_iter()
+            .map(|r| r.expect("every job ran"))
+            .collect(),
+        beside: beside_took,
+        alone: started.elapsed() - beside_took,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::sync::Mutex;
-    use std::time::Duration;
 
     #[test]
     fn results_come_back_in_plan_order_and_alone_jobs_run_alone() {
@@ -109,6 +134,7 @@ mod tests {
         let out = execute(
             &jobs,
             3,
+            |_| None,
             |&i| {
                 let others = running.fetch_add(1, Ordering::SeqCst);
                 overlaps.lock().unwrap().push((i, others));
@@ -118,7 +144,7 @@ mod tests {
             },
             |i, r| seen.push((i, *r)),
         );
-        assert_eq!(out, (0..12).map(|i| i * 10).collect::<Vec<_>>());
+        assert_eq!(out.results, (0..12).map(|i| i * 10).collect::<Vec<_>>());
         assert_eq!(seen.len(), 12);
         for (i, others) in overlaps.into_inner().unwrap() {
             if i % 4 == 0 {
@@ -138,6 +164,7 @@ mod tests {
         execute(
             &jobs,
             4,
+            |_| None,
             |_| {
                 let now = running.fetch_add(1, Ordering::SeqCst) + 1;
                 peak.fetch_max(now, Ordering::SeqCst);
@@ -147,5 +174,21 @@ mod tests {
             |_, _| {},
         );
         assert!(peak.load(Ordering::SeqCst) > 1);
+    }
+
+    #[test]
+    fn side_by_side_jobs_start_longest_first_and_unknown_ones_before_all() {
+        let costs = [Some(5.0), None, Some(50.0), Some(1.0), Some(50.0)];
+        let jobs: Vec<(usize, Lane)> = (0..costs.len()).map(|i| (i, Lane::Beside)).collect();
+        let started = Mutex::new(Vec::new());
+        let out = execute(
+            &jobs,
+            1,
+            |&i| costs[i],
+            |&i| started.lock().unwrap().push(i),
+            |_, _| {},
+        );
+        assert_eq!(started.into_inner().unwrap(), [1, 2, 4, 0, 3]);
+        assert_eq!(out.results.len(), costs.len());
     }
 }

@@ -335,6 +335,9 @@ fn load_aot(
         CacheState::Hit
     } else {
         if let Err(err) = compile_aot(config, bytes, &entry) {
+            if spec.cache_dir.is_none() {
+                let _ = std::fs::remove_dir_all(&dir);
+            }
             return (Err(err), CacheState::Miss);
         }
         if spec.cache_dir.is_some() {
