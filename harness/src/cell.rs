@@ -265,6 +265,41 @@ pub fn run_cell(
     (cell, version)
 }
 
+/// Fills the compiled-module cache of a column that runs only benchmark-sized cases (an
+/// interruption variant, whose code no other column compiles), so that the compile happens beside
+/// the outcome-only cells and not in a measured run: one run of the benchmark case on the arguments
+/// and input of the sample's first case that is not benchmark-sized, whose result is not a cell.
+/// Returns what the run did, for the progress line.
+pub fn warm_up(ctx: &Context, runtime: &str, sample: &Sample, bench: &Case) -> String {
+    let Some(small) = sample.manifest.cases.iter().find(|c| !c.bench) else {
+        return "no small case to warm up with".into();
+    };
+    let mut case = bench.clone();
+    case.args.clone_from(&small.args);
+    case.stdin.clone_from(&small.stdin);
+    case.expect = small.expect.clone();
+    let (Some(cache_dir), Ok(())) = (ctx.cache_dir(), runtime::available(runtime)) else {
+        return "nothing to warm up".into();
+    };
+    let built = match built_module(&ctx.target_dir, sample) {
+        Ok(built) => built,
+        Err(reason) => return reason,
+    };
+    let scratch = Scratch::new(&ctx.scratch_dir());
+    let preopens = match scratch.prepare(sample, &case) {
+        Ok(preopens) => preopens,
+        Err(err) => return format!("cannot prepare the case's directories: {err}"),
+    };
+    let mut spec = spec_for(sample, &case, preopens);
+    built.launch.apply(&mut spec);
+    spec.cache_dir = Some(cache_dir);
+    let run = run_once(ctx, runtime, &built.module, spec, &case.expect, &[]);
+    format!(
+        "{} (compile cache: {})",
+        run.verdict.outcome, run.compile_cache
+    )
+}
+
 /// The spec a worker gets for a case of a sample.
 pub fn spec_for(sample: &Sample, case: &Case, preopens: Vec<Preopen>) -> RunSpec {
     RunSpec {

@@ -241,19 +241,31 @@ mod tests {
         }
     }
 
-    fn dir() -> PathBuf {
-        let dir = std::env::temp_dir().join(format!(
-            "harness-journal-{}-{:?}",
-            std::process::id(),
-            std::thread::current().id()
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        dir
+    /// A scratch directory of the test's own, removed when the test ends.
+    struct Scratch(PathBuf);
+
+    impl Scratch {
+        fn new() -> Scratch {
+            let dir = std::env::temp_dir().join(format!(
+                "harness-journal-{}-{:?}",
+                std::process::id(),
+                std::thread::current().id()
+            ));
+            let _ = std::fs::remove_dir_all(&dir);
+            Scratch(dir)
+        }
+    }
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
     }
 
     #[test]
     fn a_resumed_run_gets_back_what_was_measured_and_goes_on() {
-        let path = dir().join("journal.jsonl");
+        let dir = Scratch::new();
+        let path = dir.0.join("journal.jsonl");
         let mut journal = Journal::start(&path, &identity(), "first").unwrap();
         let cell = fixture::cell("wasmtime", "rust/nbody/bench", Outcome::Pass, &[1.0, 2.0]);
         journal.record(&cell, Some("wasmtime 48")).unwrap();
@@ -278,7 +290,8 @@ mod tests {
 
     #[test]
     fn a_line_cut_short_is_dropped_and_its_cell_runs_again() {
-        let path = dir().join("journal.jsonl");
+        let dir = Scratch::new();
+        let path = dir.0.join("journal.jsonl");
         let mut journal = Journal::start(&path, &identity(), "first").unwrap();
         let cell = fixture::cell("wasmtime", "rust/nbody/bench", Outcome::Pass, &[1.0]);
         journal.record(&cell, None).unwrap();
@@ -298,7 +311,8 @@ mod tests {
 
     #[test]
     fn another_run_is_refused_with_what_differs() {
-        let path = dir().join("journal.jsonl");
+        let dir = Scratch::new();
+        let path = dir.0.join("journal.jsonl");
         Journal::start(&path, &identity(), "first").unwrap();
         let mut other = identity();
         other.repeat = 3;

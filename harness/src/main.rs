@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 use clap::Parser as _;
+use sha2::{Digest as _, Sha256};
 
 use harness::cell::{self, Context};
 use harness::flags::{Command, Harness, MatrixArgs, RunArgs};
@@ -49,6 +50,19 @@ fn runtimes(asked: &[String], with_native: bool) -> Vec<String> {
 
 fn target_dir(asked: &Option<PathBuf>, root: &Path) -> PathBuf {
     asked.clone().unwrap_or_else(|| manifest::target_dir(root))
+}
+
+/// A job of the matrix's plan: a cell of the results (with its index among them), or a compile
+/// warm-up whose result is only a progress line.
+enum Job<'a> {
+    Cell(usize, &'a str, &'a manifest::Sample, &'a manifest::Case),
+    WarmUp(&'a str, &'a manifest::Sample, &'a manifest::Case),
+}
+
+/// What a [`Job`] gave.
+enum Done {
+    Cell(Box<(results::Cell, Option<String>)>),
+    WarmUp(String),
 }
 
 /// What each cell's first run took in the previous results at the same place (a timeout: its
@@ -210,19 +224,45 @@ fn matrix(flags: MatrixArgs) -> anyhow::Result<()> {
         let key = journal::job(runtime, &sample.id(), &case.name);
         match done.remove(&key) {
             Some(done) => from_journal.push((i, done)),
-            None => plan.push(((i, *runtime, *sample, *case), scheduler::lane(sample, case))),
+            None => plan.push((
+                Job::Cell(i, runtime, sample, case),
+                scheduler::lane(sample, case),
+            )),
         }
     }
+    // An interruption variant's code is compiled by no other column: compile each of its modules
+    // beside the outcome-only cells, so that no measured run waits for a compile (WasmEdge's
+    // interruptible AOT code of a Go module takes about 90 s, of CPython's over 3 minutes).
+    let mut warmed = std::collections::HashSet::new();
+    let mut warm_ups = Vec::new();
+    for (job, _) in &plan {
+        let Job::Cell(_, runtime, sample, case) = *job else {
+            continue;
+        };
+        let variant = registry::get(runtime).is_some_and(|c| c.prices.is_some());
+        if case.bench && variant {
+            let module = cell::built_module(&ctx.target_dir, sample)
+                .ok()
+                .and_then(|b| std::fs::read(&b.module).ok())
+                .map(|bytes| harness::util::hex(&Sha256::digest(&bytes)));
+            if ctx.compile_cache && warmed.insert((runtime, module)) {
+                warm_ups.push((Job::WarmUp(runtime, sample, case), Lane::Beside));
+            }
+        }
+    }
+    let warm_ups_planned = warm_ups.len();
+    plan.extend(warm_ups);
     let width = flags
         .jobs
         .map_or_else(scheduler::default_jobs, |n| n as usize);
     let alone = plan.iter().filter(|(_, l)| *l == Lane::Alone).count();
+    let beside = plan.len() - alone - warm_ups_planned;
     eprintln!(
-        "plan: {} cells, {} from the journal; {} only decide an outcome and run {width} at a time \
-         ({} run(s) each), then {alone} measured one at a time ({repeat} runs each)",
+        "plan: {} cells, {} from the journal; {beside} only decide an outcome and run {width} at a \
+         time ({} run(s) each) beside {warm_ups_planned} compile warm-up(s), then {alone} measured \
+         one at a time ({repeat} runs each)",
         jobs.len(),
         from_journal.len(),
-        plan.len() - alone,
         flags.outcome_repeat,
     );
     let digits = jobs.len().to_string().len();
@@ -231,12 +271,38 @@ fn matrix(flags: MatrixArgs) -> anyhow::Result<()> {
     let ran = scheduler::execute(
         &plan,
         width,
-        |(_, runtime, sample, case)| {
-            took.get(&journal::job(runtime, &sample.id(), &case.name))
-                .copied()
+        |job| match *job {
+            Job::Cell(_, runtime, sample, case) => took
+                .get(&journal::job(runtime, &sample.id(), &case.name))
+                .copied(),
+            Job::WarmUp(..) => None,
         },
-        |(_, runtime, sample, case)| cell::run_cell(&ctx, runtime, sample, case),
-        |at, (cell, version)| {
+        |job| match *job {
+            Job::Cell(_, runtime, sample, case) => {
+                Done::Cell(Box::new(cell::run_cell(&ctx, runtime, sample, case)))
+            }
+            Job::WarmUp(runtime, sample, case) => {
+                Done::WarmUp(cell::warm_up(&ctx, runtime, sample, case))
+            }
+        },
+        |at, done| {
+            let (runtime, sample, case) = match plan[at].0 {
+                Job::Cell(_, runtime, sample, case) | Job::WarmUp(runtime, sample, case) => {
+                    (runtime, sample, case)
+                }
+            };
+            let (cell, version) = match done {
+                Done::Cell(done) => (&done.0, &done.1),
+                Done::WarmUp(what) => {
+                    eprintln!(
+                        "[{:>digits$}] {:<9} {:<40} compile warm-up: {what}",
+                        "",
+                        runtime,
+                        sample.id()
+                    );
+                    return;
+                }
+            };
             if let Err(err) = journal.record(cell, version.as_deref()) {
                 // The run goes on: only its resumability is lost.
                 eprintln!("warning: {err}");
@@ -247,7 +313,6 @@ fn matrix(flags: MatrixArgs) -> anyhow::Result<()> {
             } else {
                 shorten(&cell.reason, 70)
             };
-            let (_, runtime, sample, case) = plan[at].0;
             eprintln!(
                 "[{finished:>digits$}/{}] {:<9} {:<40} {} {}",
                 jobs.len(),
@@ -263,13 +328,16 @@ fn matrix(flags: MatrixArgs) -> anyhow::Result<()> {
         .map(|(i, done)| (i, done.cell, done.version, done.sitting))
         .collect();
     eprintln!(
-        "lanes: {} cells side by side in {:.0} s, then {alone} alone in {:.0} s",
-        plan.len() - alone,
+        "lanes: {beside} cells and {warm_ups_planned} warm-up(s) side by side in {:.0} s, then \
+         {alone} cells alone in {:.0} s",
         ran.beside.as_secs_f64(),
         ran.alone.as_secs_f64()
     );
-    for (((i, ..), _), (cell, version)) in plan.iter().zip(ran.results) {
-        in_order.push((*i, cell, version, sitting.clone()));
+    for ((job, _), done) in plan.iter().zip(ran.results) {
+        if let (Job::Cell(i, ..), Done::Cell(done)) = (job, done) {
+            let (cell, version) = *done;
+            in_order.push((*i, cell, version, sitting.clone()));
+        }
     }
     in_order.sort_by_key(|(i, ..)| *i);
     for (i, cell, version, when) in in_order {
