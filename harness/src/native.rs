@@ -156,6 +156,7 @@ pub fn run(binary: &Path, spec: &RunSpec, cwd: &Path) -> std::io::Result<worker:
         worker::End::Reported(worker::Response {
             runtime_version: "native".into(),
             report,
+            peak_rss_kib: None,
         })
     };
     Ok(worker::Finished {

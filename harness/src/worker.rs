@@ -34,6 +34,22 @@ pub struct Request {
 pub struct Response {
     pub runtime_version: String,
     pub report: RunReport,
+    /// The worker's own peak resident set (see [`own_peak_rss_kib`]), filled in as it responds.
+    #[serde(default)]
+    pub peak_rss_kib: Option<u64>,
+}
+
+/// This process's peak resident set since its `exec` (`VmHWM`, in KiB). The kernel's `ru_maxrss`,
+/// which `wait4` gives the parent, is not that: it survives `exec`, and a child starts from its
+/// parent's resident set, so it is never below the harness's own size when it spawned the worker.
+pub fn own_peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    parse_vm_hwm(&status)
+}
+
+fn parse_vm_hwm(status: &str) -> Option<u64> {
+    let value = status.lines().find_map(|l| l.strip_prefix("VmHWM:"))?;
+    value.trim().strip_suffix("kB")?.trim().parse().ok()
 }
 
 /// The worker side: reads one request from stdin, runs it, writes one response to stdout.
@@ -62,6 +78,7 @@ pub fn serve_with(
             return respond(&Response {
                 runtime_version: version,
                 report: RunReport::new(ending),
+                peak_rss_kib: None,
             });
         }
     };
@@ -80,6 +97,7 @@ pub fn serve_with(
             let _ = respond(&Response {
                 runtime_version: version,
                 report: RunReport::new(ending),
+                peak_rss_kib: None,
             });
             0
         });
@@ -88,6 +106,7 @@ pub fn serve_with(
     respond(&Response {
         runtime_version: version,
         report,
+        peak_rss_kib: None,
     })
 }
 
@@ -103,7 +122,11 @@ fn keep_report_channel() -> anyhow::Result<()> {
 }
 
 fn respond(response: &Response) -> anyhow::Result<()> {
-    let mut line = serde_json::to_vec(response)?;
+    let response = Response {
+        peak_rss_kib: own_peak_rss_kib(),
+        ..response.clone()
+    };
+    let mut line = serde_json::to_vec(&response)?;
     line.push(b'\n');
     match REPORT_CHANNEL.get() {
         Some(mut out) => {
@@ -136,7 +159,8 @@ pub struct Finished {
     pub end: End,
     /// From spawn to exit, as the parent measured it.
     pub wall: Duration,
-    /// The worker's peak resident set, from the kernel's accounting at exit.
+    /// The worker's peak resident set: its own `VmHWM` where it reported one, else the kernel's
+    /// `ru_maxrss` at exit (which counts the parent's resident set at spawn).
     pub peak_rss_kib: u64,
 }
 
@@ -178,10 +202,18 @@ pub fn run_command(
             },
         }
     };
+    // The worker's own figure where it reported one; the kernel's otherwise (an upper bound).
+    let peak_rss_kib = match &end {
+        End::Reported(Response {
+            peak_rss_kib: Some(own),
+            ..
+        }) => *own,
+        _ => raw.peak_rss_kib,
+    };
     Ok(Finished {
         end,
         wall: raw.wall,
-        peak_rss_kib: raw.peak_rss_kib,
+        peak_rss_kib,
     })
 }
 
@@ -207,5 +239,20 @@ fn stderr_hint(stderr: &str) -> String {
     match line {
         Some(line) => format!(": {}", crate::util::shorten(&line, 200)),
         None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_high_water_mark_is_read_from_the_status_file() {
+        let status =
+            "Name:\tharness\nVmPeak:\t  900000 kB\nVmHWM:\t   41236 kB\nVmRSS:\t 40000 kB\n";
+        assert_eq!(parse_vm_hwm(status), Some(41236));
+        assert_eq!(parse_vm_hwm("Name:\tx\n"), None);
+        let own = own_peak_rss_kib().expect("Linux has /proc/self/status");
+        assert!(own > 0);
     }
 }
