@@ -156,6 +156,21 @@ pub fn run_cell(
     sample: &Sample,
     case: &Case,
 ) -> (Cell, Option<String>) {
+    let repeat = match crate::scheduler::lane(sample, case) {
+        crate::scheduler::Lane::Alone => ctx.repeat,
+        crate::scheduler::Lane::Beside => ctx.outcome_repeat,
+    };
+    run_cell_with(ctx, runtime, sample, case, repeat)
+}
+
+/// [`run_cell`] with `repeat` runs at most.
+fn run_cell_with(
+    ctx: &Context,
+    runtime: &str,
+    sample: &Sample,
+    case: &Case,
+    repeat: u32,
+) -> (Cell, Option<String>) {
     let mut cell = Cell::new(
         runtime,
         [sample.language(), sample.name(), &case.name],
@@ -229,10 +244,6 @@ pub fn run_cell(
     };
 
     let mut runs = Vec::new();
-    let repeat = match crate::scheduler::lane(sample, case) {
-        crate::scheduler::Lane::Alone => ctx.repeat,
-        crate::scheduler::Lane::Beside => ctx.outcome_repeat,
-    };
     for _ in 0..repeat.max(1) {
         let scratch = Scratch::new(&ctx.scratch_dir());
         let run = match scratch.prepare(sample, case) {
@@ -267,37 +278,21 @@ pub fn run_cell(
 
 /// Fills the compiled-module cache of a column that runs only benchmark-sized cases (an
 /// interruption variant, whose code no other column compiles), so that the compile happens beside
-/// the outcome-only cells and not in a measured run: one run of the benchmark case on the arguments
-/// and input of the sample's first case that is not benchmark-sized, whose result is not a cell.
+/// the outcome-only cells and not in a measured run: the benchmark case run once on the arguments
+/// and input of the sample's first case that is not benchmark-sized, as a cell that is not kept.
 /// Returns what the run did, for the progress line.
 pub fn warm_up(ctx: &Context, runtime: &str, sample: &Sample, bench: &Case) -> String {
     let Some(small) = sample.manifest.cases.iter().find(|c| !c.bench) else {
         return "no small case to warm up with".into();
     };
-    let mut case = bench.clone();
-    case.args.clone_from(&small.args);
-    case.stdin.clone_from(&small.stdin);
-    case.expect = small.expect.clone();
-    let (Some(cache_dir), Ok(())) = (ctx.cache_dir(), runtime::available(runtime)) else {
-        return "nothing to warm up".into();
+    let case = Case {
+        args: small.args.clone(),
+        stdin: small.stdin.clone(),
+        expect: small.expect.clone(),
+        ..bench.clone()
     };
-    let built = match built_module(&ctx.target_dir, sample) {
-        Ok(built) => built,
-        Err(reason) => return reason,
-    };
-    let scratch = Scratch::new(&ctx.scratch_dir());
-    let preopens = match scratch.prepare(sample, &case) {
-        Ok(preopens) => preopens,
-        Err(err) => return format!("cannot prepare the case's directories: {err}"),
-    };
-    let mut spec = spec_for(sample, &case, preopens);
-    built.launch.apply(&mut spec);
-    spec.cache_dir = Some(cache_dir);
-    let run = run_once(ctx, runtime, &built.module, spec, &case.expect, &[]);
-    format!(
-        "{} (compile cache: {})",
-        run.verdict.outcome, run.compile_cache
-    )
+    let (cell, _) = run_cell_with(ctx, runtime, sample, &case, 1);
+    format!("{} (compile cache: {})", cell.outcome, cell.compile_cache)
 }
 
 /// The spec a worker gets for a case of a sample.
@@ -317,11 +312,13 @@ pub fn spec_for(sample: &Sample, case: &Case, preopens: Vec<Preopen>) -> RunSpec
     }
 }
 
-/// A built sample: its module, the module's size, and how to launch it.
+/// A built sample: its module, the module's size and hash (from its build record), and how to
+/// launch it.
 #[derive(Debug, Clone)]
 pub struct Built {
     pub module: PathBuf,
     pub bytes: u64,
+    pub sha256: String,
     pub launch: Launch,
 }
 
@@ -387,6 +384,7 @@ pub fn built_module(target_dir: &Path, sample: &Sample) -> Result<Built, String>
     Ok(Built {
         module,
         bytes,
+        sha256: stamp.module_sha256,
         launch,
     })
 }

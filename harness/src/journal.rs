@@ -215,7 +215,8 @@ pub fn job(runtime: &str, sample_id: &str, case: &str) -> String {
     format!("{runtime} {sample_id}/{case}")
 }
 
-fn key(cell: &Cell) -> String {
+/// A cell's job key, as [`job`] writes it.
+pub fn key(cell: &Cell) -> String {
     job(
         &cell.runtime,
         &format!("{}/{}", cell.language, cell.sample),

@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 use clap::Parser as _;
-use sha2::{Digest as _, Sha256};
 
 use harness::cell::{self, Context};
 use harness::flags::{Command, Harness, MatrixArgs, RunArgs};
@@ -66,29 +65,19 @@ enum Done {
 }
 
 /// What each cell's first run took in the previous results at the same place (a timeout: its
-/// deadline), keyed as the journal keys jobs: the scheduler starts long cells first. Missing or
-/// unreadable results only mean no hints.
+/// deadline), by the journal's key: the scheduler starts long cells first. Missing or unreadable
+/// results only mean no hints.
 fn previous_costs(path: &Path) -> HashMap<String, f64> {
-    let Ok(text) = std::fs::read_to_string(path) else {
+    let Some(previous) = std::fs::read(path)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<Results>(&bytes).ok())
+    else {
         return HashMap::new();
     };
-    let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) else {
-        return HashMap::new();
-    };
-    let cells = value["cells"].as_array().map_or(&[][..], |c| c.as_slice());
-    cells
+    previous
+        .cells
         .iter()
-        .filter_map(|c| {
-            let key = journal::job(
-                c["runtime"].as_str()?,
-                &format!("{}/{}", c["language"].as_str()?, c["sample"].as_str()?),
-                c["case"].as_str()?,
-            );
-            let took = c["cold_wall_ms"]
-                .as_f64()
-                .or_else(|| c["wall_ms"].as_f64())?;
-            Some((key, took))
-        })
+        .map(|c| (journal::key(c), c.cold_wall_ms.unwrap_or(c.wall_ms)))
         .collect()
 }
 
@@ -240,14 +229,13 @@ fn matrix(flags: MatrixArgs) -> anyhow::Result<()> {
             continue;
         };
         let variant = registry::get(runtime).is_some_and(|c| c.prices.is_some());
-        if case.bench && variant {
-            let module = cell::built_module(&ctx.target_dir, sample)
-                .ok()
-                .and_then(|b| std::fs::read(&b.module).ok())
-                .map(|bytes| harness::util::hex(&Sha256::digest(&bytes)));
-            if ctx.compile_cache && warmed.insert((runtime, module)) {
-                warm_ups.push((Job::WarmUp(runtime, sample, case), Lane::Beside));
-            }
+        if ctx.compile_cache
+            && case.bench
+            && variant
+            && let Ok(built) = cell::built_module(&ctx.target_dir, sample)
+            && warmed.insert((runtime, built.sha256))
+        {
+            warm_ups.push((Job::WarmUp(runtime, sample, case), Lane::Beside));
         }
     }
     let warm_ups_planned = warm_ups.len();

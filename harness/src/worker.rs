@@ -75,11 +75,7 @@ pub fn serve_with(
                 stage: Stage::Compile,
                 message: format!("cannot read {}: {err}", request.module.display()),
             };
-            return respond(&Response {
-                runtime_version: version,
-                report: RunReport::new(ending),
-                peak_rss_kib: None,
-            });
+            return respond(version, RunReport::new(ending));
         }
     };
 
@@ -94,20 +90,12 @@ pub fn serve_with(
             let ending = Ending::TimedOut {
                 by: "the harness watchdog (no in-engine interruption)".into(),
             };
-            let _ = respond(&Response {
-                runtime_version: version,
-                report: RunReport::new(ending),
-                peak_rss_kib: None,
-            });
+            let _ = respond(version, RunReport::new(ending));
             0
         });
     };
     let report = backend.run(&module, &request.spec, &Watchdog::new(&arm));
-    respond(&Response {
-        runtime_version: version,
-        report,
-        peak_rss_kib: None,
-    })
+    respond(version, report)
 }
 
 /// The worker's own stdout, duplicated before any backend runs: a backend that points descriptor 1 at
@@ -121,10 +109,11 @@ fn keep_report_channel() -> anyhow::Result<()> {
     Ok(())
 }
 
-fn respond(response: &Response) -> anyhow::Result<()> {
+fn respond(runtime_version: String, report: RunReport) -> anyhow::Result<()> {
     let response = Response {
+        runtime_version,
+        report,
         peak_rss_kib: own_peak_rss_kib(),
-        ..response.clone()
     };
     let mut line = serde_json::to_vec(&response)?;
     line.push(b'\n');
