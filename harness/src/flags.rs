@@ -72,7 +72,9 @@ pub struct MatrixArgs {
     /// Runs per cell that only decides an outcome (run side by side); more catch flaky outcomes
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
     pub outcome_repeat: u32,
-    /// How many outcome-only cells run side by side (default: the machine's cores)
+    /// How many outcome-only cells (and the interruption variants' compile warm-ups) run side by
+    /// side, longest first by the previous results in the output directory (default: the machine's
+    /// cores)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub jobs: Option<u32>,
     /// Leave out the benchmark-sized cases
