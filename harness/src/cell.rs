@@ -237,6 +237,7 @@ fn run_cell_with(
         match built_module(&ctx.target_dir, sample) {
             Ok(built) => {
                 cell.module_bytes = built.bytes;
+                cell.module_sha256 = Some(built.sha256.clone()).filter(|s| !s.is_empty());
                 (built.module, built.launch, declined)
             }
             Err(reason) => return skip(cell, reason),

@@ -32,6 +32,7 @@ pub fn host() -> Host {
         cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
         os,
         kernel: kernel_release(),
+        arch: std::env::consts::ARCH.to_owned(),
     }
 }
 

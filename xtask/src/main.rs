@@ -9,6 +9,7 @@ mod harness_bin;
 mod matrix;
 mod native;
 mod recipes;
+mod report;
 mod run;
 mod setup;
 mod stamps;
@@ -40,6 +41,9 @@ enum Task {
     Matrix(matrix::Matrix),
     /// Run any module on every runtime column and compare
     Run(run::Run),
+    /// Render every output from results files without running anything; several files (from
+    /// several machines) merge into one report with the host as a dimension
+    Report(report::Report),
     /// Build the samples, run the unit tests and the conformance suite, then crosscheck (unfiltered
     /// runs); CI=true builds the `ci` profile (release at opt-level 1)
     Test(test::Test),
@@ -61,6 +65,7 @@ fn main() -> anyhow::Result<()> {
         Task::BuildSamples(task) => task.run(&sh),
         Task::Matrix(task) => task.run(&sh),
         Task::Run(task) => task.run(&sh),
+        Task::Report(task) => task.run(&sh),
         Task::Test(task) => task.run(&sh),
         Task::Crosscheck(task) => task.run(&sh),
         Task::Docker(task) => task.run(&sh),

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{Results, docker, json, markdown, run_table, terminal};
+use super::{Results, claims, docker, html, json, junit, markdown, run_table, summary, terminal};
 
 /// One output format.
 pub struct Exporter {
@@ -15,6 +15,17 @@ pub struct Exporter {
     /// Whether the results hold anything for it (a page about containers needs container cells).
     pub applies: fn(&Results) -> bool,
     pub render: fn(&Results) -> String,
+    /// Pages beside `file` that it links to, in a directory of their own that the exporter owns
+    /// wholly: a page it no longer writes is removed.
+    pub pages: Option<Pages>,
+}
+
+/// The pages of an exporter that splits its output.
+pub struct Pages {
+    /// Their directory, under the output directory.
+    pub dir: &'static str,
+    /// Each page's file name (in `dir`) and text.
+    pub render: fn(&Results) -> Vec<(String, String)>,
 }
 
 fn always(_: &Results) -> bool {
@@ -26,6 +37,7 @@ pub const TERMINAL: Exporter = Exporter {
     file: None,
     applies: always,
     render: terminal::render,
+    pages: None,
 };
 
 pub const JSON: Exporter = Exporter {
@@ -33,6 +45,7 @@ pub const JSON: Exporter = Exporter {
     file: Some("matrix.json"),
     applies: always,
     render: json::render,
+    pages: None,
 };
 
 pub const MARKDOWN: Exporter = Exporter {
@@ -40,6 +53,10 @@ pub const MARKDOWN: Exporter = Exporter {
     file: Some("matrix.md"),
     applies: always,
     render: markdown::render,
+    pages: Some(Pages {
+        dir: markdown::PAGES,
+        render: markdown::pages,
+    }),
 };
 
 pub const DOCKER: Exporter = Exporter {
@@ -47,6 +64,7 @@ pub const DOCKER: Exporter = Exporter {
     file: Some("docker.md"),
     applies: docker::applies,
     render: docker::render,
+    pages: None,
 };
 
 pub const RUN_TABLE: Exporter = Exporter {
@@ -54,16 +72,57 @@ pub const RUN_TABLE: Exporter = Exporter {
     file: None,
     applies: always,
     render: run_table::render,
+    pages: None,
+};
+
+pub const SUMMARY: Exporter = Exporter {
+    name: "summary",
+    file: Some("README.md"),
+    applies: always,
+    render: summary::render,
+    pages: None,
+};
+
+pub const CLAIMS: Exporter = Exporter {
+    name: "claims",
+    file: Some("claims.md"),
+    applies: always,
+    render: claims::render,
+    pages: None,
+};
+
+pub const JUNIT: Exporter = Exporter {
+    name: "junit",
+    file: Some("junit.xml"),
+    applies: always,
+    render: junit::render,
+    pages: None,
+};
+
+pub const HTML: Exporter = Exporter {
+    name: "html",
+    file: Some("index.html"),
+    applies: always,
+    render: html::render,
+    pages: None,
 };
 
 /// What `harness matrix` writes.
-pub const MATRIX: &[&Exporter] = &[&TERMINAL, &JSON, &MARKDOWN, &DOCKER];
+pub const MATRIX: &[&Exporter] = &[
+    &TERMINAL, &JSON, &SUMMARY, &MARKDOWN, &DOCKER, &CLAIMS, &JUNIT, &HTML,
+];
+
+/// What `cargo xtask report` renders from results files: every file of the matrix's but the data
+/// itself, which it writes only for a merged report.
+pub const REPORT: &[&Exporter] = &[&SUMMARY, &MARKDOWN, &DOCKER, &CLAIMS, &JUNIT, &HTML];
 
 /// What `harness run` writes.
 pub const RUN: &[&Exporter] = &[&RUN_TABLE];
 
 /// Every exporter, once: the golden tests cover each.
-pub const ALL: &[&Exporter] = &[&TERMINAL, &JSON, &MARKDOWN, &DOCKER, &RUN_TABLE];
+pub const ALL: &[&Exporter] = &[
+    &TERMINAL, &JSON, &SUMMARY, &MARKDOWN, &DOCKER, &CLAIMS, &JUNIT, &HTML, &RUN_TABLE,
+];
 
 /// Renders every exporter that applies: files atomically under `out_dir`, the terminal's on stdout.
 /// Returns the files written.
@@ -85,8 +144,39 @@ pub fn write(
                 written.push(path);
             }
         }
+        if let Some(pages) = &exporter.pages {
+            let dir = out_dir.join(pages.dir);
+            let mut names = std::collections::HashSet::new();
+            for (name, text) in (pages.render)(results) {
+                let path = dir.join(&name);
+                crate::util::write_atomic(&path, text.as_bytes())
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+                written.push(path);
+                names.insert(std::ffi::OsString::from(name));
+            }
+            // Pages of a language or host that is no longer in the results would mislead.
+            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                if entry.path().is_file() && !names.contains(&entry.file_name()) {
+                    std::fs::remove_file(entry.path())
+                        .with_context(|| format!("cannot remove {}", entry.path().display()))?;
+                }
+            }
+        }
     }
     Ok(written)
+}
+
+/// An exporter's whole output as one text: the file's, then each page's under a `==> name <==`
+/// line, as the golden files hold it.
+pub fn render_all(exporter: &Exporter, results: &Results) -> String {
+    let mut text = (exporter.render)(results);
+    if let Some(pages) = &exporter.pages {
+        for (name, page) in (pages.render)(results) {
+            text.push_str(&format!("\n==> {}/{name} <==\n", pages.dir));
+            text.push_str(&page);
+        }
+    }
+    text
 }
 
 #[cfg(test)]
@@ -99,6 +189,10 @@ mod tests {
     fn golden(exporter: &Exporter) {
         let results = if RUN.iter().any(|e| e.name == exporter.name) {
             fixture::run_results()
+        } else if REPORT.iter().any(|e| e.name == exporter.name)
+            && !["markdown", "docker"].contains(&exporter.name)
+        {
+            fixture::report_results()
         } else {
             fixture::results()
         };
@@ -107,7 +201,7 @@ mod tests {
             "{}: nothing to render",
             exporter.name
         );
-        let text = (exporter.render)(&results);
+        let text = render_all(exporter, &results);
         let path = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("src/results/golden")
             .join(exporter.name);
@@ -161,6 +255,47 @@ mod tests {
     }
 
     #[test]
+    fn golden_summary() {
+        golden(&SUMMARY);
+    }
+
+    #[test]
+    fn golden_claims() {
+        golden(&CLAIMS);
+    }
+
+    #[test]
+    fn golden_junit() {
+        golden(&JUNIT);
+    }
+
+    #[test]
+    fn golden_html() {
+        golden(&HTML);
+    }
+
+    /// The published results are the size a reader can open: the summary under 30 KB, every page of
+    /// the details under 100 KB.
+    #[test]
+    fn the_published_outputs_stay_readable_in_size() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../results/matrix.json");
+        let results: Results = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+        let summary = (SUMMARY.render)(&results);
+        assert!(
+            summary.len() < 30_000,
+            "README.md is {} bytes",
+            summary.len()
+        );
+        let index = (MARKDOWN.render)(&results);
+        assert!(index.len() < 100_000, "matrix.md is {} bytes", index.len());
+        let pages = (MARKDOWN.pages.as_ref().unwrap().render)(&results);
+        assert!(pages.len() > 1);
+        for (name, text) in pages {
+            assert!(text.len() < 100_000, "{name} is {} bytes", text.len());
+        }
+    }
+
+    #[test]
     fn every_exporter_has_a_golden_file_and_a_unique_name() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/results/golden");
         let mut names = std::collections::HashSet::new();
@@ -180,13 +315,47 @@ mod tests {
     }
 
     #[test]
+    fn pages_are_written_beside_their_file_and_stale_ones_removed() {
+        let dir = std::env::temp_dir().join(format!("harness-pages-{}", std::process::id()));
+        let stale = dir.join(markdown::PAGES).join("cobol.md");
+        std::fs::create_dir_all(stale.parent().unwrap()).unwrap();
+        std::fs::write(&stale, "a language no longer in the results").unwrap();
+        let written = write(&[&MARKDOWN], &fixture::results(), &dir).unwrap();
+        let names: Vec<String> = written
+            .iter()
+            .map(|p| p.strip_prefix(&dir).unwrap().display().to_string())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "matrix.md",
+                "matrix/rust.md",
+                "matrix/c.md",
+                "matrix/kotlin.md"
+            ]
+        );
+        assert!(!stale.exists());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn files_are_written_and_the_inapplicable_left_out() {
         let dir = std::env::temp_dir().join(format!("harness-export-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let mut results = fixture::results();
         results.cells.retain(|c| c.runtime != "docker-runc");
         let written = write(&[&JSON, &MARKDOWN, &DOCKER], &results, &dir).unwrap();
-        assert_eq!(written, [dir.join("matrix.json"), dir.join("matrix.md")]);
+        assert_eq!(
+            written,
+            [
+                "matrix.json",
+                "matrix.md",
+                "matrix/rust.md",
+                "matrix/c.md",
+                "matrix/kotlin.md"
+            ]
+            .map(|f| dir.join(f))
+        );
         let back: Results =
             serde_json::from_slice(&std::fs::read(dir.join("matrix.json")).unwrap()).unwrap();
         assert_eq!(back.cells.len(), results.cells.len());

@@ -100,7 +100,7 @@ mod tests {
         assert!(results.meta.clock.is_none() && results.ratios.is_empty());
         assert_eq!(results.cells[0].run_ms_stats, None);
         // And they still render, with medians alone.
-        let md = super::super::markdown::render(&results);
+        let (_, md) = &super::super::markdown::pages(&results)[0];
         assert!(md.contains("| wasmtime/rust/nbody/bench | 5 | 1.0 ms (0.0 ms–0.0 ms, hit) | 1.0 ms | 415 ms (410 ms–420 ms) |"), "{md}");
     }
 

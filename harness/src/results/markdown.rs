@@ -1,6 +1,6 @@
-//! `matrix.md`: the same table as the terminal's, in Markdown, with the run's metadata, each figure's
-//! uncertainty, the comparisons with native code and of the interruption variants, how each column
-//! runs, and the full reason of every cell that is not a plain pass.
+//! `matrix.md` and its pages: the run's metadata, the comparisons with native code and of the
+//! interruption variants and how each column runs, then one page per language (`matrix/<language>.md`)
+//! with every cell, each reason once, and the phases of the cells that passed.
 
 use std::fmt::Write;
 
@@ -10,7 +10,7 @@ use crate::stats::Stats;
 
 pub fn render(results: &Results) -> String {
     let meta = &results.meta;
-    let (rows, cols) = results.grid();
+    let (_, cols) = results.grid();
     let mut out = String::new();
     let _ = writeln!(out, "# Support matrix\n");
     let _ = writeln!(
@@ -62,102 +62,251 @@ pub fn render(results: &Results) -> String {
         summary.join(", ")
     );
 
-    let _ = write!(out, "| sample/case |");
-    for col in &cols {
-        let _ = write!(out, " {col} |");
-    }
-    let _ = write!(out, "\n|---|");
-    for _ in &cols {
-        let _ = write!(out, "---|");
-    }
-    out.push('\n');
-    for row in &rows {
-        let _ = write!(out, "| {row} |");
-        for col in &cols {
-            let text = results
-                .cell(row, col)
-                .map_or("—".to_string(), |c| grid_text(c, 60));
-            let _ = write!(out, " {} |", escape(&text));
-        }
-        out.push('\n');
-    }
-
+    languages(&mut out, results);
     efficiency(&mut out, results, &cols);
     interruption(&mut out, results);
     columns(&mut out, results, &cols);
+    retried(&mut out, results);
+    out
+}
 
-    let details: Vec<_> = results
-        .cells
-        .iter()
-        .filter(|c| c.outcome != Outcome::Pass)
-        .collect();
-    if !details.is_empty() {
-        let _ = writeln!(out, "\n## Cells that did not pass\n");
+/// The directory of the per-language pages, beside `matrix.md`.
+pub const PAGES: &str = "matrix";
+
+/// The languages in first-seen order.
+fn language_order(results: &Results) -> Vec<String> {
+    let mut languages: Vec<String> = Vec::new();
+    for cell in &results.cells {
+        if !languages.contains(&cell.language) {
+            languages.push(cell.language.clone());
+        }
+    }
+    languages
+}
+
+/// `## Details per language`: a line per language with its tally and the link to its page.
+fn languages(out: &mut String, results: &Results) {
+    let _ = writeln!(
+        out,
+        "## Details per language\n\nEvery cell, its figure or its reason (each reason written once, \
+         with the cells that gave it), and the phases of the cells that passed, one page per \
+         language.\n\n| language | cells | pass | did not pass | not as expected |\n|---|---|---|---|---|"
+    );
+    for language in language_order(results) {
+        let cells: Vec<&Cell> = results
+            .cells
+            .iter()
+            .filter(|c| c.language == language)
+            .collect();
+        let pass = cells.iter().filter(|c| c.outcome == Outcome::Pass).count();
+        let unexpected = cells.iter().filter(|c| !c.as_expected).count();
+        let mut others: std::collections::BTreeMap<Outcome, usize> = Default::default();
+        for c in cells.iter().filter(|c| c.outcome != Outcome::Pass) {
+            *others.entry(c.outcome).or_default() += 1;
+        }
+        let others: Vec<String> = others.iter().map(|(o, n)| format!("{n} {o}")).collect();
         let _ = writeln!(
             out,
-            "| cell | outcome | expected | reason |\n|---|---|---|---|"
+            "| [{language}]({PAGES}/{language}.md) | {} | {pass} | {} | {unexpected} |",
+            cells.len(),
+            if others.is_empty() {
+                "—".into()
+            } else {
+                others.join(", ")
+            },
         );
-        for c in details {
+    }
+    out.push('\n');
+}
+
+/// The longest reason a page shows; `matrix.json` has every reason whole.
+const REASON_CHARS: usize = 1500;
+
+/// One page per language: its grid with each cell's figure or a link to its reason, the reasons
+/// once each, and the phases of its passing cells.
+pub fn pages(results: &Results) -> Vec<(String, String)> {
+    let (rows, cols) = results.grid();
+    language_order(results)
+        .into_iter()
+        .map(|language| {
+            let prefix = format!("{language}/");
+            let rows: Vec<&String> = rows.iter().filter(|r| r.starts_with(&prefix)).collect();
+            let cols: Vec<&String> = cols
+                .iter()
+                .filter(|col| rows.iter().any(|r| results.cell(r, col).is_some()))
+                .collect();
+            let text = page(results, &language, &rows, &cols);
+            (format!("{language}.md"), text)
+        })
+        .collect()
+}
+
+/// A reason of a page: the outcome, the text, and the cells (column, row) that gave it.
+type Reason<'a> = (Outcome, &'a str, Vec<(&'a str, String)>);
+
+fn page(results: &Results, language: &str, rows: &[&String], cols: &[&String]) -> String {
+    let meta = &results.meta;
+    let mut out = String::new();
+    let _ = writeln!(out, "# {language}: every cell\n");
+    let _ = writeln!(
+        out,
+        "[← the support matrix](../matrix.md), which says how each figure is made. From the run of \
+         {} at commit `{}`. A cell shows ✓ when it got the outcome its case expects and ✗ when it \
+         did not; a passing cell its run phase (median ±95% interval), any other cell a link to \
+         its reason below.\n",
+        meta.date, meta.git_commit
+    );
+    // Reasons in first-seen order, each once: (outcome, reason) -> number and the cells.
+    let mut reasons: Vec<Reason> = Vec::new();
+    let mut grid = String::new();
+    let _ = write!(grid, "| sample/case |");
+    for col in cols {
+        let _ = write!(grid, " {col} |");
+    }
+    let _ = write!(grid, "\n|---|");
+    for _ in cols {
+        let _ = write!(grid, "---|");
+    }
+    grid.push('\n');
+    for row in rows {
+        let _ = write!(
+            grid,
+            "| {} |",
+            row.strip_prefix(&format!("{language}/")).unwrap_or(row)
+        );
+        for col in cols {
+            let Some(cell) = results.cell(row, col) else {
+                let _ = write!(grid, " — |");
+                continue;
+            };
+            let mark = if cell.as_expected { "✓" } else { "✗" };
+            let text = if cell.outcome == Outcome::Pass || cell.reason.trim().is_empty() {
+                grid_text(cell, 0)
+            } else {
+                let i = match reasons
+                    .iter()
+                    .position(|(o, r, _)| *o == cell.outcome && *r == cell.reason)
+                {
+                    Some(i) => i,
+                    None => {
+                        reasons.push((cell.outcome, &cell.reason, Vec::new()));
+                        reasons.len() - 1
+                    }
+                };
+                reasons[i].2.push((col.as_str(), (*row).clone()));
+                format!("{mark} {} [{}](#r{})", cell.outcome, i + 1, i + 1)
+            };
+            let _ = write!(grid, " {} |", escape(&text));
+        }
+        grid.push('\n');
+    }
+    out.push_str(&grid);
+
+    if !reasons.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n## Reasons\n\nEach reason once, with the cells that gave it. Reasons longer than \
+             {REASON_CHARS} characters are cut here; `matrix.json` has each cell's whole `reason`."
+        );
+        for (i, (outcome, reason, cells)) in reasons.iter().enumerate() {
             let _ = writeln!(
                 out,
-                "| {}/{} | {} | {} | {} |",
-                c.runtime,
-                c.row(),
-                c.outcome,
-                c.expected,
-                escape(&c.reason)
+                "\n### <a id=\"r{}\"></a>{}. {outcome}: {}\n",
+                i + 1,
+                i + 1,
+                where_(cells, rows.len())
             );
+            let shown = crate::util::shorten(reason, REASON_CHARS);
+            let _ = writeln!(out, "```text\n{}\n```", shown.replace("```", "ˋˋˋ"));
+            if shown.chars().count() < reason.chars().count() {
+                let _ = writeln!(
+                    out,
+                    "\n(cut at {REASON_CHARS} of {} characters)",
+                    reason.chars().count()
+                );
+            }
         }
     }
 
-    retried(&mut out, results);
-
-    let timed: Vec<_> = results
+    let timed: Vec<&Cell> = results
         .cells
         .iter()
-        .filter(|c| c.n > 0 && c.outcome == Outcome::Pass)
+        .filter(|c| c.language == language && c.n > 0 && c.outcome == Outcome::Pass)
         .collect();
     if !timed.is_empty() {
-        let _ = writeln!(out, "\n## Phases of passing cells\n");
-        let _ = writeln!(
-            out,
-            "Each figure is the median ±the half-width of its 95% interval; ranges are min–max over \
-             the n runs. The compile phase of a `miss, hit` cell mixes one compile with loads from \
-             the cache, so its interval is wide by nature. *Cold* is the first run's wall time, \
-             *warm* the others'.\n"
-        );
-        let _ = writeln!(
-            out,
-            "| cell | n | compile (min–max, cache) | instantiate | run (min–max) | wall (min–max) | cold | warm | peak RSS | module |\n|---|---|---|---|---|---|---|---|---|---|"
-        );
-        for c in timed {
-            let _ = writeln!(
-                out,
-                "| {}/{} | {} | {} ({}–{}, {}) | {} | {} ({}–{}) | {} ({}–{}) | {} | {} | {} MiB | {} KiB |",
-                c.runtime,
-                c.row(),
-                c.n,
-                figure(c.compile_ms_stats.as_ref(), c.phases_ms.compile),
-                format_ms(c.compile_ms_range[0]),
-                format_ms(c.compile_ms_range[1]),
-                c.compile_cache,
-                figure(c.instantiate_ms_stats.as_ref(), c.phases_ms.instantiate),
-                figure(c.run_ms_stats.as_ref(), c.phases_ms.run),
-                format_ms(c.run_ms_range[0]),
-                format_ms(c.run_ms_range[1]),
-                figure(c.wall_ms_stats.as_ref(), c.wall_ms),
-                format_ms(c.wall_ms_range[0]),
-                format_ms(c.wall_ms_range[1]),
-                c.cold_wall_ms.map_or("—".into(), format_ms),
-                c.warm_wall_ms_stats
-                    .as_ref()
-                    .map_or("—".into(), format_stats),
-                c.peak_rss_kib / 1024,
-                c.module_bytes / 1024,
-            );
-        }
+        phases(&mut out, &timed);
     }
     out
+}
+
+/// Which cells gave a reason: per column, all of the page's rows or the rows themselves.
+fn where_(cells: &[(&str, String)], rows: usize) -> String {
+    let mut by_column: Vec<(&str, Vec<&str>)> = Vec::new();
+    for (col, row) in cells {
+        match by_column.iter_mut().find(|(c, _)| c == col) {
+            Some((_, rows)) => rows.push(row),
+            None => by_column.push((col, vec![row])),
+        }
+    }
+    let parts: Vec<String> = by_column
+        .iter()
+        .map(|(col, r)| {
+            if r.len() == rows && rows > 1 {
+                format!("{col} (every row)")
+            } else if r.len() > 3 {
+                format!("{col} ({} rows)", r.len())
+            } else {
+                let names: Vec<&str> = r
+                    .iter()
+                    .map(|row| row.split_once('/').map_or(*row, |(_, rest)| rest))
+                    .collect();
+                format!("{col} ({})", names.join(", "))
+            }
+        })
+        .collect();
+    parts.join("; ")
+}
+
+/// `## Phases of passing cells`: every figure of the cells given, with its interval and range.
+fn phases(out: &mut String, timed: &[&Cell]) {
+    let _ = writeln!(out, "\n## Phases of passing cells\n");
+    let _ = writeln!(
+        out,
+        "Each figure is the median ±the half-width of its 95% interval; ranges are min–max over \
+         the n runs. The compile phase of a `miss, hit` cell mixes one compile with loads from \
+         the cache, so its interval is wide by nature. *Cold* is the first run's wall time, \
+         *warm* the others'.\n"
+    );
+    let _ = writeln!(
+        out,
+        "| cell | n | compile (min–max, cache) | instantiate | run (min–max) | wall (min–max) | cold | warm | peak RSS | module |\n|---|---|---|---|---|---|---|---|---|---|"
+    );
+    for c in timed {
+        let _ = writeln!(
+            out,
+            "| {}/{} | {} | {} ({}–{}, {}) | {} | {} ({}–{}) | {} ({}–{}) | {} | {} | {} MiB | {} KiB |",
+            c.column(),
+            c.row(),
+            c.n,
+            figure(c.compile_ms_stats.as_ref(), c.phases_ms.compile),
+            format_ms(c.compile_ms_range[0]),
+            format_ms(c.compile_ms_range[1]),
+            c.compile_cache,
+            figure(c.instantiate_ms_stats.as_ref(), c.phases_ms.instantiate),
+            figure(c.run_ms_stats.as_ref(), c.phases_ms.run),
+            format_ms(c.run_ms_range[0]),
+            format_ms(c.run_ms_range[1]),
+            figure(c.wall_ms_stats.as_ref(), c.wall_ms),
+            format_ms(c.wall_ms_range[0]),
+            format_ms(c.wall_ms_range[1]),
+            c.cold_wall_ms.map_or("—".into(), format_ms),
+            c.warm_wall_ms_stats
+                .as_ref()
+                .map_or("—".into(), format_stats),
+            c.peak_rss_kib / 1024,
+            c.module_bytes / 1024,
+        );
+    }
 }
 
 /// The cells whose container the engine's stack failed to create before the module ran, and that
@@ -182,7 +331,7 @@ fn retried(out: &mut String, results: &Results) {
         let _ = writeln!(
             out,
             "| {}/{} | {} | {} |",
-            c.runtime,
+            c.column(),
             c.row(),
             c.setup_retries,
             c.n
@@ -470,18 +619,20 @@ mod tests {
 
     #[test]
     fn the_grid_and_the_phases_carry_intervals() {
-        let md = super::render(&fixture::results());
+        let pages = super::pages(&fixture::results());
+        let (name, md) = &pages[0];
+        assert_eq!(name, "rust.md");
         let grid_row = md
             .lines()
-            .find(|l| l.starts_with("| rust/nbody/bench |"))
+            .find(|l| l.starts_with("| nbody/bench |"))
             .unwrap();
         // Columns in first-seen order: wasmtime, wasmer, wasmtime-epoch, native, docker-runc.
         assert_eq!(
             grid_row,
-            "| rust/nbody/bench | ✓ pass 100 ms ±2.5% | ✓ pass 150 ms ±49.7% ⚠ | ✓ pass 110 ms ±0.00% \
+            "| nbody/bench | ✓ pass 100 ms ±2.5% | ✓ pass 150 ms ±49.7% ⚠ | ✓ pass 110 ms ±0.00% \
              | ✓ pass 100 ms ±0.00% | ✓ pass 130 ms ±0.00% |"
         );
-        let phases = section(&md, "## Phases of passing cells");
+        let phases = section(md, "## Phases of passing cells");
         assert!(
             phases.contains(
                 "| wasmer/rust/nbody/bench | 3 | 0.0 ms (0.0 ms–0.0 ms, hit) | 0.0 ms \
@@ -539,6 +690,46 @@ mod tests {
             "epoch interruption: geometric mean 1.13× over 3 kernel(s) where both passed; with the \
              1 timeout(s)' lower bounds, at least 5.43× over 4."
         ));
+    }
+
+    #[test]
+    fn each_reason_is_written_once_with_the_cells_that_gave_it() {
+        let mut results = fixture::results();
+        let sha = results
+            .cells
+            .iter_mut()
+            .find(|c| c.runtime == "wasmer" && c.row() == "rust/sha256/bench")
+            .unwrap();
+        sha.outcome = crate::Outcome::Skipped;
+        for cell in results
+            .cells
+            .iter_mut()
+            .filter(|c| c.outcome == crate::Outcome::Skipped)
+        {
+            cell.reason = "harness-wasmedge-worker is not built".into();
+        }
+        let pages = super::pages(&results);
+        let (_, rust) = &pages[0];
+        let reasons = section(rust, "## Reasons");
+        assert_eq!(
+            reasons
+                .matches("harness-wasmedge-worker is not built")
+                .count(),
+            1
+        );
+        assert!(
+            reasons.contains(
+                "<a id=\"r1\"></a>1. skipped: wasmtime-epoch (nbody/small); wasmer (sha256/bench)"
+            ),
+            "{reasons}"
+        );
+        assert_eq!(rust.matches(" ✗ skipped [1](#r1) |").count(), 2, "{rust}");
+        // Kotlin's page has its own numbering.
+        let (_, kotlin) = &pages[2];
+        assert!(
+            kotlin.contains("<a id=\"r1\"></a>1. skipped: wasmer (nbody/bench)"),
+            "{kotlin}"
+        );
     }
 
     #[test]

@@ -9,12 +9,19 @@ use crate::runtime::cache::CacheState;
 use crate::runtime::{Configuration, Phases};
 use crate::stats::{NOISE_THRESHOLD, Stats};
 
+pub mod charts;
+pub mod claims;
 pub mod compare;
 pub mod docker;
 pub mod export;
+pub mod figures;
+pub mod html;
 pub mod json;
+pub mod junit;
 pub mod markdown;
+pub mod merge;
 pub mod run_table;
+pub mod summary;
 pub mod terminal;
 
 pub use compare::{Efficiency, Interruption, InterruptionCell, Ratio};
@@ -35,6 +42,19 @@ pub struct Results {
     /// Per in-engine interruption mechanism: variant column against its base column.
     #[serde(default)]
     pub interruption_cost: Vec<Interruption>,
+    /// A report merged from several runs (`cargo xtask report A.json B.json`): each run's
+    /// metadata under the host label its cells carry. Empty for the results of one run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub merged: Vec<MergedRun>,
+}
+
+/// One of the runs a merged report is made of.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MergedRun {
+    /// What the report calls the host: [`Host::label`], with `#2`, `#3`... after a label already
+    /// taken (two runs on like machines).
+    pub label: String,
+    pub meta: Meta,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -108,12 +128,28 @@ pub struct Clock {
     pub samples: u32,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Host {
     pub cpu: String,
     pub cores: usize,
     pub os: String,
     pub kernel: String,
+    /// The machine's architecture as Rust names it (`x86_64`, `aarch64`); empty in results written
+    /// before it was recorded.
+    #[serde(default)]
+    pub arch: String,
+}
+
+impl Host {
+    /// How a merged report names the host: architecture, CPU and cores.
+    pub fn label(&self) -> String {
+        let arch = if self.arch.is_empty() {
+            "unknown-arch"
+        } else {
+            &self.arch
+        };
+        format!("{arch} {} ×{}", self.cpu, self.cores)
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -199,6 +235,11 @@ pub struct Cell {
     /// The largest peak resident set of the worker process over the runs.
     pub peak_rss_kib: u64,
     pub module_bytes: u64,
+    /// The SHA-256 of the module the cell ran, from its build record: the same file on every
+    /// column (and, in a merged report, on every host) shows as the same hash. Absent for native
+    /// cells and in results written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub module_sha256: Option<String>,
     /// How the runs' compile phases got their module, each distinct state in the order the runs met
     /// it (`miss, hit` for a first compile), `none` for a cell that did not run.
     pub compile_cache: CompileCache,
@@ -249,6 +290,10 @@ pub struct Cell {
     /// the matrix keeps a failing run's diff in `reason` instead.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<Output>,
+    /// In a report merged from several machines (`cargo xtask report A.json B.json`), the label of
+    /// the host the cell ran on ([`MergedRun::label`]); empty in the results of one run.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub host: String,
 }
 
 /// A run's own output, as the guest wrote it (bytes that are not UTF-8 replaced by U+FFFD).
@@ -286,6 +331,7 @@ impl Cell {
             wall_ms: 0.0,
             peak_rss_kib: 0,
             module_bytes: 0,
+            module_sha256: None,
             compile_cache: CompileCache::default(),
             exit_code: None,
             n: 0,
@@ -303,12 +349,27 @@ impl Cell {
             warm_wall_ms_stats: None,
             setup_retries: 0,
             output: None,
+            host: String::new(),
         }
     }
 
     /// `language/sample/case`, the row this cell belongs to.
     pub fn row(&self) -> String {
         format!("{}/{}/{}", self.language, self.sample, self.case)
+    }
+
+    /// The column this cell belongs to: its runtime, and in a merged report the host too.
+    pub fn column(&self) -> String {
+        column_label(&self.runtime, &self.host)
+    }
+}
+
+/// A column's label: `runtime`, or `runtime @ host` in a report merged from several hosts.
+pub fn column_label(runtime: &str, host: &str) -> String {
+    if host.is_empty() {
+        runtime.to_owned()
+    } else {
+        format!("{runtime} @ {host}")
     }
 }
 
@@ -324,29 +385,65 @@ impl Results {
             ratios,
             efficiency,
             interruption_cost,
+            merged: Vec::new(),
         }
     }
 
-    /// Row keys in first-seen order and runtime columns in first-seen order.
+    /// Row keys in first-seen order and columns ([`Cell::column`]) in first-seen order.
     pub fn grid(&self) -> (Vec<String>, Vec<String>) {
         let mut rows: Vec<String> = Vec::new();
         let mut cols: Vec<String> = Vec::new();
+        let mut seen_rows = std::collections::HashSet::new();
         for cell in &self.cells {
             let row = cell.row();
-            if !rows.contains(&row) {
+            if seen_rows.insert(row.clone()) {
                 rows.push(row);
             }
-            if !cols.contains(&cell.runtime) {
-                cols.push(cell.runtime.clone());
+            let column = cell.column();
+            if !cols.contains(&column) {
+                cols.push(column);
             }
         }
         (rows, cols)
     }
 
-    pub fn cell(&self, row: &str, runtime: &str) -> Option<&Cell> {
+    /// The cell of `row` in `column` (a runtime, or `runtime @ host` in a merged report).
+    pub fn cell(&self, row: &str, column: &str) -> Option<&Cell> {
         self.cells
             .iter()
-            .find(|c| c.runtime == runtime && c.row() == row)
+            .find(|c| c.column() == column && c.row() == row)
+    }
+
+    /// The host labels of a merged report in order, or one empty label for the results of one run.
+    pub fn hosts(&self) -> Vec<String> {
+        if self.merged.is_empty() {
+            return vec![String::new()];
+        }
+        self.merged.iter().map(|m| m.label.clone()).collect()
+    }
+
+    /// The results of one host of a merged report, as that run's own results (`""` on the results
+    /// of one run gives them back whole).
+    pub fn for_host(&self, host: &str) -> Results {
+        if self.merged.is_empty() {
+            return self.clone();
+        }
+        let meta = self
+            .merged
+            .iter()
+            .find(|m| m.label == host)
+            .map_or_else(|| self.meta.clone(), |m| m.meta.clone());
+        let cells = self
+            .cells
+            .iter()
+            .filter(|c| c.host == host)
+            .cloned()
+            .map(|mut c| {
+                c.host.clear();
+                c
+            })
+            .collect();
+        Results::new(meta, cells)
     }
 
     /// How many cells have each outcome, and how many are not as expected.
@@ -480,6 +577,7 @@ pub(crate) mod fixture {
             wall_ms: median(&wall),
             peak_rss_kib: 4096,
             module_bytes: 2048,
+            module_sha256: None,
             compile_cache: CompileCache::of(runs.iter().map(|_| CacheState::Hit)),
             exit_code: (outcome == Outcome::Pass).then_some(0),
             n: runs.len() as u32,
@@ -497,6 +595,7 @@ pub(crate) mod fixture {
             warm_wall_ms_stats: walls.get(1..).and_then(Stats::of),
             setup_retries: 0,
             output: None,
+            host: String::new(),
         }
     }
 
@@ -517,6 +616,85 @@ pub(crate) mod fixture {
         let mut results = results();
         results.cells = cells;
         results
+    }
+
+    /// `results()` and what the summary, the claims and the report draw on besides: hello on every
+    /// way of running it, the sleeper natively too, the WASI sample's sandbox probes and a cell
+    /// whose module the engine could not run.
+    pub fn report_results() -> Results {
+        use Outcome::{Fail, Pass, Skipped, Unsupported};
+        let mut results = results();
+        let hello = "rust/hello/default";
+        let sleeper = "rust/wasm-docker/default";
+        let mut add = |runtime: &str, row: &str, outcome: Outcome, runs: &[f64]| {
+            let mut c = cell(runtime, row, outcome, runs);
+            if !row.starts_with("native") && runtime != "native" && runtime != "docker-runc" {
+                c.module_bytes = if row.starts_with("kotlin") {
+                    600_000
+                } else {
+                    80_000
+                };
+                c.module_sha256 = Some(format!("{:064x}", row.len()));
+            } else {
+                c.module_bytes = 1_400_000;
+            }
+            if runtime.starts_with("docker") || runtime.starts_with("containerd") {
+                c.image_bytes = Some(c.module_bytes + 2_000);
+            }
+            results.cells.push(c);
+        };
+        for (runtime, startup) in [
+            ("wasmtime", 8.0),
+            ("wasmer", 11.0),
+            ("containerd-wasmtime", 150.0),
+            ("docker-wasmtime", 400.0),
+            ("docker-runc", 420.0),
+        ] {
+            let runs = [
+                startup * 3.0,
+                startup,
+                startup * 1.02,
+                startup * 0.98,
+                startup,
+            ];
+            add(runtime, hello, Pass, &runs);
+            let sleeping: Vec<f64> = runs.iter().map(|r| r + 1000.0).collect();
+            add(runtime, sleeper, Pass, &sleeping);
+        }
+        add(
+            "native",
+            sleeper,
+            Pass,
+            &[1001.0, 1000.5, 1000.6, 1000.4, 1000.5],
+        );
+        for runtime in [
+            "wasmtime",
+            "wasmer",
+            "containerd-wasmtime",
+            "docker-wasmtime",
+        ] {
+            for probe in ["sandbox-host-path", "sandbox-dotdot", "sandbox-env"] {
+                add(runtime, &format!("rust/wasi/{probe}"), Pass, &[2.0]);
+            }
+            let kotlin = if runtime == "wasmtime" {
+                Pass
+            } else {
+                Unsupported
+            };
+            add(runtime, "kotlin/hello/default", kotlin, &[3.0]);
+        }
+        add("wasmer", "rust/wasi/readdir", Fail, &[2.0]);
+        add("docker-runc", "kotlin/hello/default", Skipped, &[]);
+        for cell in results.cells.iter_mut() {
+            if cell.outcome == Unsupported {
+                cell.reason = "needs the gc proposal, which this column cannot enable".into();
+            }
+            if cell.outcome == Fail {
+                cell.reason = "stdout differs:\n-a\n+b".into();
+            }
+        }
+        let meta = results.meta.clone();
+        Results::new(meta, results.cells)
     }
 
     /// Three kernels with native baselines (rust n-body, rust SHA-256, C n-body), one without (Kotlin),
@@ -593,6 +771,7 @@ pub(crate) mod fixture {
                 cores: 2,
                 os: "Test OS".into(),
                 kernel: "6.0".into(),
+                arch: "x86_64".into(),
             },
             git_commit: "0123456789ab".into(),
             harness_build: HarnessBuild {

@@ -26,6 +26,30 @@ pub enum Via {
     Containerd,
 }
 
+/// The ways of running a program, in the order the published comparisons list them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Way {
+    Embedded,
+    Tool,
+    Containerd,
+    Docker,
+    RuncContainer,
+    NativeProcess,
+}
+
+impl Way {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Way::Embedded => "embedded engine",
+            Way::Tool => "command-line tool",
+            Way::Containerd => "Wasm container via containerd",
+            Way::Docker => "Wasm container via Docker",
+            Way::RuncContainer => "runc container via Docker",
+            Way::NativeProcess => "native process",
+        }
+    }
+}
+
 /// The engine a column runs; `Native` for columns that run no Wasm at all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {
@@ -151,6 +175,21 @@ impl Column {
     /// Whether the column runs the host's own binary (natively or in a runc container).
     pub fn runs_native_code(&self) -> bool {
         self.engine == Engine::Native
+    }
+
+    /// The way of running a program this column stands for, as the published start-up comparisons
+    /// group columns: in a process the harness starts with an engine inside it, the engine's own
+    /// command-line tool, a Wasm container through containerd or through Docker, a native (runc)
+    /// container, or a native process.
+    pub fn way(&self) -> Way {
+        match (self.kind, self.engine) {
+            (Kind::Embedded | Kind::ExternalWorker, _) => Way::Embedded,
+            (Kind::Tool, _) => Way::Tool,
+            (Kind::Container(_), Engine::Native) => Way::RuncContainer,
+            (Kind::Container(Via::Containerd), _) => Way::Containerd,
+            (Kind::Container(Via::Docker), _) => Way::Docker,
+            (Kind::Native, _) => Way::NativeProcess,
+        }
     }
 
     /// The containerd shim's engine name (`containerd-shim-<name>-v1`), for a Wasm container column.

@@ -1,0 +1,532 @@
+//! The figures the summary, the claims and the HTML report share, drawn from the cells once: the
+//! compatibility grid, the kernels against native per language, start-up by way of running, sizes,
+//! and compiling against loading from the cache.
+
+use std::collections::BTreeMap;
+
+use super::{Cell, Results};
+use crate::Outcome;
+use crate::runtime::cache::CacheState;
+use crate::runtime::registry::{self, Way};
+use crate::stats::{self, Stats};
+
+/// The samples whose cases the compatibility grid counts: what a program of the language can do,
+/// not how fast.
+pub const COMPAT_SAMPLES: &[&str] = &["hello", "wasi"];
+
+/// The program whose start-up the summary and the claims compare, and the one that sleeps a second
+/// and runs on every way including the native process.
+pub const HELLO: &str = "rust/hello/default";
+pub const SLEEPER: &str = "rust/wasm-docker/default";
+/// How long `SLEEPER` sleeps: what its start-to-exit is over.
+pub const SLEEP_MS: f64 = 1000.0;
+
+/// How a language fared on a column, in one word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    All,
+    Partial,
+    None,
+    Unsupported,
+    Skipped,
+}
+
+impl Mark {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mark::All => "all",
+            Mark::Partial => "partial",
+            Mark::None => "none",
+            Mark::Unsupported => "unsupported",
+            Mark::Skipped => "skipped",
+        }
+    }
+}
+
+/// One language on one column of the compatibility grid.
+#[derive(Debug, Clone)]
+pub struct Compat<'a> {
+    pub pass: usize,
+    pub total: usize,
+    pub mark: Mark,
+    /// The cells that did not pass.
+    pub others: Vec<&'a Cell>,
+}
+
+/// The compatibility grid: languages (rows) and columns in the order the results have them, and an
+/// entry for each pair with cells of [`COMPAT_SAMPLES`].
+pub struct Grid<'a> {
+    pub languages: Vec<String>,
+    pub columns: Vec<String>,
+    pub entries: BTreeMap<(String, String), Compat<'a>>,
+}
+
+pub fn compat(results: &Results) -> Grid<'_> {
+    let mut languages: Vec<String> = Vec::new();
+    let mut columns: Vec<String> = Vec::new();
+    let mut cells: BTreeMap<(String, String), Vec<&Cell>> = BTreeMap::new();
+    for cell in results
+        .cells
+        .iter()
+        .filter(|c| COMPAT_SAMPLES.contains(&c.sample.as_str()))
+    {
+        if !languages.contains(&cell.language) {
+            languages.push(cell.language.clone());
+        }
+        let column = cell.column();
+        if !columns.contains(&column) {
+            columns.push(column.clone());
+        }
+        cells
+            .entry((cell.language.clone(), column))
+            .or_default()
+            .push(cell);
+    }
+    let entries = cells
+        .into_iter()
+        .map(|(key, cells)| {
+            let pass = cells.iter().filter(|c| c.outcome == Outcome::Pass).count();
+            let total = cells.len();
+            let others: Vec<&Cell> = cells
+                .into_iter()
+                .filter(|c| c.outcome != Outcome::Pass)
+                .collect();
+            let all = |o: Outcome| !others.is_empty() && others.iter().all(|c| c.outcome == o);
+            let mark = if pass == total {
+                Mark::All
+            } else if pass > 0 {
+                Mark::Partial
+            } else if all(Outcome::Skipped) {
+                Mark::Skipped
+            } else if all(Outcome::Unsupported) {
+                Mark::Unsupported
+            } else {
+                Mark::None
+            };
+            (
+                key,
+                Compat {
+                    pass,
+                    total,
+                    mark,
+                    others,
+                },
+            )
+        })
+        .collect();
+    Grid {
+        languages,
+        columns,
+        entries,
+    }
+}
+
+/// One column's kernels of one language against native: the geometric mean of the ratios that
+/// passed, over how many of how many, and their range.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LanguageRatio {
+    pub geomean: Option<f64>,
+    pub n: usize,
+    pub of: usize,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+}
+
+/// Per column (as `results.ratios` name them) and language, the kernels against native.
+pub fn ratios_by_language(results: &Results) -> BTreeMap<(String, String), LanguageRatio> {
+    let mut values: BTreeMap<(String, String), (Vec<f64>, usize)> = BTreeMap::new();
+    for r in &results.ratios {
+        let entry = values
+            .entry((r.runtime.clone(), r.language.clone()))
+            .or_default();
+        entry.1 += 1;
+        if let Some(ratio) = r.ratio {
+            entry.0.push(ratio);
+        }
+    }
+    values
+        .into_iter()
+        .map(|(key, (v, of))| {
+            let ratio = LanguageRatio {
+                geomean: stats::geomean(&v),
+                n: v.len(),
+                of,
+                min: v.iter().copied().reduce(f64::min),
+                max: v.iter().copied().reduce(f64::max),
+            };
+            (key, ratio)
+        })
+        .collect()
+}
+
+/// The languages that have ratios, in the order of the results' cells.
+pub fn ratio_languages(results: &Results) -> Vec<String> {
+    let mut languages: Vec<String> = Vec::new();
+    for cell in &results.cells {
+        if results.ratios.iter().any(|r| r.language == cell.language)
+            && !languages.contains(&cell.language)
+        {
+            languages.push(cell.language.clone());
+        }
+    }
+    languages
+}
+
+/// One way of running a program, on one column.
+#[derive(Debug, Clone)]
+pub struct Start<'a> {
+    pub column: String,
+    pub way: Way,
+    pub cell: &'a Cell,
+}
+
+impl Start<'_> {
+    /// Start to exit of the warm runs (all runs after the first), or of the one run.
+    pub fn warm(&self) -> Option<Stats> {
+        self.cell
+            .warm_wall_ms_stats
+            .or(self.cell.wall_ms_stats)
+            .filter(|_| self.cell.outcome == Outcome::Pass)
+    }
+}
+
+/// The cells of `row` on every column that ran it, by way of running, then in the results' order.
+/// Columns that price a mechanism are left out: they are not a way of running.
+pub fn starts<'a>(results: &'a Results, row: &str) -> Vec<Start<'a>> {
+    let mut out: Vec<Start> = results
+        .cells
+        .iter()
+        .filter(|c| c.row() == row && c.n > 0)
+        .filter_map(|cell| {
+            let column = registry::get(&cell.runtime)?;
+            if column.prices.is_some() {
+                return None;
+            }
+            Some(Start {
+                column: cell.column(),
+                way: column.way(),
+                cell,
+            })
+        })
+        .collect();
+    out.sort_by_key(|s| s.way);
+    out
+}
+
+/// The fastest passing start of each way, by median: what a user of that way gets at best.
+pub fn best_by_way<'a>(starts: &'a [Start<'a>]) -> Vec<(&'a Start<'a>, Stats)> {
+    let mut best: Vec<(&Start, Stats)> = Vec::new();
+    for start in starts {
+        let Some(stats) = start.warm() else { continue };
+        match best.iter_mut().find(|(s, _)| s.way == start.way) {
+            Some(entry) if stats.median < entry.1.median => *entry = (start, stats),
+            Some(_) => {}
+            None => best.push((start, stats)),
+        }
+    }
+    best
+}
+
+/// A language's sizes: its hello module, its kernel modules, its native binaries, images.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Sizes {
+    pub language: String,
+    pub hello_module: Option<u64>,
+    /// Least and greatest of the language's kernel modules.
+    pub kernel_modules: Option<[u64; 2]>,
+    /// Least and greatest of its native binaries (static, where the recipe links so).
+    pub native_binaries: Option<[u64; 2]>,
+    /// Hello as a Wasm OCI image, and as a native (`FROM scratch`) one, where the run made them.
+    pub hello_wasm_image: Option<u64>,
+    pub hello_native_image: Option<u64>,
+    /// Hello's native binary, where the run had one (the `docker-runc` column's).
+    pub hello_native_binary: Option<u64>,
+}
+
+fn widen(range: &mut Option<[u64; 2]>, value: u64) {
+    if value == 0 {
+        return;
+    }
+    *range = Some(match *range {
+        None => [value, value],
+        Some([lo, hi]) => [lo.min(value), hi.max(value)],
+    });
+}
+
+pub fn sizes(results: &Results) -> Vec<Sizes> {
+    let mut out: Vec<Sizes> = Vec::new();
+    for cell in &results.cells {
+        if cell.language == "wat" {
+            continue;
+        }
+        let i = match out.iter().position(|s| s.language == cell.language) {
+            Some(i) => i,
+            None => {
+                out.push(Sizes {
+                    language: cell.language.clone(),
+                    ..Sizes::default()
+                });
+                out.len() - 1
+            }
+        };
+        let sizes = &mut out[i];
+        let column = registry::get(&cell.runtime);
+        let native = column.is_some_and(|c| c.runs_native_code());
+        let kernel = crate::native::KERNELS.contains(&cell.sample.as_str());
+        match (native, cell.sample.as_str()) {
+            (false, "hello") if cell.module_bytes > 0 => {
+                sizes.hello_module = Some(cell.module_bytes);
+                if let Some(image) = cell
+                    .image_bytes
+                    .filter(|_| column.is_some_and(|c| c.is_container()))
+                {
+                    sizes.hello_wasm_image = Some(image);
+                }
+            }
+            (true, "hello") if cell.n > 0 => {
+                if cell.module_bytes > 0 {
+                    sizes.hello_native_binary = Some(cell.module_bytes);
+                }
+                if let Some(image) = cell.image_bytes {
+                    sizes.hello_native_image = Some(image);
+                }
+            }
+            (false, _) if kernel => widen(&mut sizes.kernel_modules, cell.module_bytes),
+            (true, _) if kernel && cell.n > 0 => {
+                widen(&mut sizes.native_binaries, cell.module_bytes)
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// One column's compiles: how long a cold compile of a module took against loading the compiled
+/// code from the cache, medians over the modules that show both.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompileLoad {
+    pub column: String,
+    pub compile_ms: f64,
+    pub load_ms: f64,
+    /// Modules with both figures.
+    pub n: usize,
+}
+
+/// Per column with a compile cache: per module, the greatest compile phase of a cell that met a
+/// miss (the cold compile) and the median compile phase of its cells that met only hits.
+pub fn compile_load(results: &Results) -> Vec<CompileLoad> {
+    /// Per module (language, sample): its cold compile, and its loads from the cache.
+    type Modules = BTreeMap<(String, String), (Option<f64>, Vec<f64>)>;
+    let mut per: BTreeMap<String, Modules> = BTreeMap::new();
+    let mut order: Vec<String> = Vec::new();
+    for cell in results.cells.iter().filter(|c| c.n > 0) {
+        let states = &cell.compile_cache.0;
+        let miss = states.contains(&CacheState::Miss);
+        let hit_only = states == &[CacheState::Hit];
+        if !miss && !hit_only {
+            continue;
+        }
+        let column = cell.column();
+        if !order.contains(&column) {
+            order.push(column.clone());
+        }
+        let entry = per
+            .entry(column)
+            .or_default()
+            .entry((cell.language.clone(), cell.sample.clone()))
+            .or_default();
+        if miss {
+            let cold = cell.compile_ms_range[1];
+            entry.0 = Some(entry.0.map_or(cold, |c: f64| c.max(cold)));
+        }
+        if hit_only {
+            entry.1.push(cell.phases_ms.compile);
+        }
+        if states.len() == 2 && miss {
+            // `miss, hit`: the least compile phase is a load from the cache.
+            entry.1.push(cell.compile_ms_range[0]);
+        }
+    }
+    order
+        .into_iter()
+        .filter_map(|column| {
+            let modules = &per[&column];
+            let both: Vec<(f64, f64)> = modules
+                .values()
+                .filter_map(|(cold, loads)| {
+                    Some((
+                        *cold.as_ref()?,
+                        (!loads.is_empty()).then(|| stats::median(loads))?,
+                    ))
+                })
+                .collect();
+            if both.is_empty() {
+                return None;
+            }
+            let compiles: Vec<f64> = both.iter().map(|b| b.0).collect();
+            let loads: Vec<f64> = both.iter().map(|b| b.1).collect();
+            Some(CompileLoad {
+                column,
+                compile_ms: stats::median(&compiles),
+                load_ms: stats::median(&loads),
+                n: both.len(),
+            })
+        })
+        .collect()
+}
+
+/// A figure in three significant digits at most, with an SI suffix above a thousand: axis labels
+/// and the values at the ends of bars.
+pub fn format_si(v: f64) -> String {
+    let (v, suffix) = if v.abs() >= 1e9 {
+        (v / 1e9, "G")
+    } else if v.abs() >= 1e6 {
+        (v / 1e6, "M")
+    } else if v.abs() >= 1e3 {
+        (v / 1e3, "k")
+    } else {
+        (v, "")
+    };
+    let digits = if v.abs() >= 100.0 || v == v.trunc() {
+        0
+    } else if v.abs() >= 10.0 {
+        1
+    } else {
+        2
+    };
+    let text = format!("{v:.digits$}");
+    let text = if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        text
+    };
+    format!("{text}{suffix}")
+}
+
+/// `84 KiB`, `1.4 MiB`.
+pub fn format_bytes(n: u64) -> String {
+    if n >= 1 << 20 {
+        format!("{:.1} MiB", n as f64 / (1 << 20) as f64)
+    } else {
+        format!("{:.0} KiB", n as f64 / 1024.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture;
+    use super::*;
+
+    fn with_compat() -> Results {
+        let mut results = fixture::results();
+        use Outcome::*;
+        for (runtime, outcomes) in [
+            ("wasmtime", [Pass, Pass, Pass]),
+            ("wasmer", [Pass, Fail, Pass]),
+            ("wasmtime-epoch", [Skipped, Skipped, Skipped]),
+            ("native", [Unsupported, Unsupported, Unsupported]),
+            ("docker-runc", [Trap, Fail, Skipped]),
+        ] {
+            for (case, outcome) in ["hello/default", "wasi/args", "wasi/env"]
+                .iter()
+                .zip(outcomes)
+            {
+                results.cells.push(fixture::cell(
+                    runtime,
+                    &format!("kotlin/{case}"),
+                    outcome,
+                    &[1.0],
+                ));
+            }
+        }
+        results
+    }
+
+    #[test]
+    fn the_compatibility_grid_marks_each_language_and_column() {
+        let results = with_compat();
+        let grid = compat(&results);
+        assert_eq!(grid.languages, ["kotlin"]);
+        let mark = |col: &str| {
+            let e = &grid.entries[&("kotlin".to_owned(), col.to_owned())];
+            (e.mark, e.pass, e.total, e.others.len())
+        };
+        assert_eq!(mark("wasmtime"), (Mark::All, 3, 3, 0));
+        assert_eq!(mark("wasmer"), (Mark::Partial, 2, 3, 1));
+        assert_eq!(mark("wasmtime-epoch"), (Mark::Skipped, 0, 3, 3));
+        assert_eq!(mark("native"), (Mark::Unsupported, 0, 3, 3));
+        assert_eq!(mark("docker-runc"), (Mark::None, 0, 3, 3));
+    }
+
+    #[test]
+    fn ratios_per_language_and_starts_by_way() {
+        let results = fixture::results();
+        let by = ratios_by_language(&results);
+        let rust = &by[&("wasmtime".to_owned(), "rust".to_owned())];
+        // 1× and 2×: the geometric mean √2.
+        assert!((rust.geomean.unwrap() - 2f64.sqrt()).abs() < 1e-9);
+        assert_eq!(
+            (rust.n, rust.of, rust.min, rust.max),
+            (2, 2, Some(1.0), Some(2.0))
+        );
+        assert_eq!(ratio_languages(&results), ["rust", "c"]);
+        let starts = starts(&results, "rust/nbody/bench");
+        let ways: Vec<(&str, Way)> = starts.iter().map(|s| (s.column.as_str(), s.way)).collect();
+        // wasmtime-epoch prices a mechanism and is no way of running.
+        assert_eq!(
+            ways,
+            [
+                ("wasmtime", Way::Embedded),
+                ("wasmer", Way::Embedded),
+                ("docker-runc", Way::RuncContainer),
+                ("native", Way::NativeProcess)
+            ]
+        );
+        let best: Vec<(&str, f64)> = best_by_way(&starts)
+            .iter()
+            .map(|(s, st)| (s.column.as_str(), st.median))
+            .collect();
+        // Warm runs are the runs after the first: wasmtime's 100 and 101 ms plus 10 ms of wall.
+        assert_eq!(
+            best,
+            [
+                ("wasmtime", 110.5),
+                ("docker-runc", 140.0),
+                ("native", 110.0)
+            ]
+        );
+    }
+
+    #[test]
+    fn sizes_and_compile_against_load() {
+        let mut results = fixture::results();
+        let mut hello = fixture::cell("docker-runc", "rust/hello/default", Outcome::Pass, &[1.0]);
+        hello.module_bytes = 1_400_000;
+        hello.image_bytes = Some(1_450_000);
+        results.cells.push(hello);
+        let mut hello = fixture::cell("wasmtime", "rust/hello/default", Outcome::Pass, &[1.0]);
+        hello.module_bytes = 80_000;
+        results.cells.push(hello);
+        let rust = sizes(&results)
+            .into_iter()
+            .find(|s| s.language == "rust")
+            .unwrap();
+        assert_eq!(rust.hello_module, Some(80_000));
+        assert_eq!(rust.hello_native_binary, Some(1_400_000));
+        assert_eq!(rust.hello_native_image, Some(1_450_000));
+        assert_eq!(rust.kernel_modules, Some([2048, 2048]));
+
+        let mut cold = fixture::cell("wasmer", "c/nbody/small", Outcome::Pass, &[1.0, 1.0]);
+        cold.compile_cache = super::super::CompileCache(vec![CacheState::Miss, CacheState::Hit]);
+        cold.compile_ms_range = [2.0, 300.0];
+        results.cells.push(cold);
+        let wasmer = compile_load(&results)
+            .into_iter()
+            .find(|c| c.column == "wasmer")
+            .unwrap();
+        assert_eq!(
+            (wasmer.compile_ms, wasmer.load_ms, wasmer.n),
+            (300.0, 2.0, 1)
+        );
+    }
+}

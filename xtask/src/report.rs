@@ -1,0 +1,166 @@
+//! `cargo xtask report [RESULTS.json]...`: renders every output of the results from one or more
+//! results files, running nothing. Several files (from several machines or CI runners) merge into
+//! one report in which the host is a dimension; the merged data is written beside the pages.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use harness::results::{Results, export, merge};
+use xshell::Shell;
+
+#[derive(Debug, clap::Args)]
+pub struct Report {
+    /// Results files (`matrix.json`) to render; several are merged, with the host as a dimension.
+    /// Default: `results/matrix.json`
+    pub files: Vec<PathBuf>,
+    /// Where to write the report. Default: `results/` for one file, `target/report/` for several
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+impl Report {
+    pub fn run(self, _sh: &Shell) -> anyhow::Result<()> {
+        let root = crate::project_root();
+        let files = if self.files.is_empty() {
+            vec![root.join("results/matrix.json")]
+        } else {
+            self.files
+        };
+        let runs = files
+            .iter()
+            .map(|path| read(path))
+            .collect::<anyhow::Result<Vec<Results>>>()?;
+        let merged = runs.len() > 1;
+        let results = merge::merge(runs);
+        let out = self.out.unwrap_or_else(|| {
+            if merged {
+                crate::target_dir().join("report")
+            } else {
+                root.join("results")
+            }
+        });
+        // One file's own data stays as it is; a merged report's data is new, and the page links it.
+        let mut exporters: Vec<&export::Exporter> = export::REPORT.to_vec();
+        let same_file = files.len() == 1
+            && std::fs::canonicalize(&files[0]).ok()
+                == std::fs::canonicalize(out.join("matrix.json")).ok();
+        if merged || !same_file {
+            exporters.insert(0, &export::JSON);
+        }
+        let written = export::write(&exporters, &results, &out)?;
+        let hosts = if merged {
+            format!(" from {} hosts", results.merged.len())
+        } else {
+            String::new()
+        };
+        eprintln!(
+            "report: {} cells{hosts}; wrote {} files under {}:",
+            results.cells.len(),
+            written.len(),
+            out.display()
+        );
+        for path in written {
+            let size = std::fs::metadata(&path).map_or(0, |m| m.len());
+            eprintln!(
+                "  {} ({} KB)",
+                path.strip_prefix(&out).unwrap_or(&path).display(),
+                size.div_ceil(1000)
+            );
+        }
+        Ok(())
+    }
+}
+
+/// A results file, with its path in every error: a report over several files must say which one
+/// is at fault.
+fn read(path: &Path) -> anyhow::Result<Results> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let results: Results = serde_json::from_slice(&bytes)
+        .with_context(|| format!("{} is not a results file of the matrix", path.display()))?;
+    if results.cells.is_empty() {
+        bail!("{} has no cells", path.display());
+    }
+    Ok(results)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("xtask-report-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    /// The published results, as a second host would have them: another architecture and CPU.
+    fn published() -> Results {
+        read(&crate::project_root().join("results/matrix.json")).unwrap()
+    }
+
+    #[test]
+    fn two_results_files_merge_into_one_report_with_the_host_as_a_dimension() {
+        let dir = scratch("merge");
+        let one = published();
+        let mut two = one.clone();
+        two.meta.host.arch = "aarch64".into();
+        two.meta.host.cpu = "Neoverse-N1".into();
+        let (a, b) = (dir.join("a.json"), dir.join("b.json"));
+        std::fs::write(&a, serde_json::to_vec(&one).unwrap()).unwrap();
+        std::fs::write(&b, serde_json::to_vec(&two).unwrap()).unwrap();
+        let out = dir.join("out");
+        Report {
+            files: vec![a, b],
+            out: Some(out.clone()),
+        }
+        .run(&Shell::new().unwrap())
+        .unwrap();
+        for file in [
+            "matrix.json",
+            "README.md",
+            "matrix.md",
+            "claims.md",
+            "junit.xml",
+            "index.html",
+        ] {
+            assert!(out.join(file).is_file(), "{file} not written");
+        }
+        let merged = read(&out.join("matrix.json")).unwrap();
+        assert_eq!(merged.cells.len(), 2 * one.cells.len());
+        assert_eq!(merged.merged.len(), 2);
+        let summary = std::fs::read_to_string(out.join("README.md")).unwrap();
+        assert!(
+            summary.contains("wasmtime @ aarch64 Neoverse-N1"),
+            "a column per host"
+        );
+        let junit = std::fs::read_to_string(out.join("junit.xml")).unwrap();
+        assert_eq!(
+            junit.matches("<testcase ").count(),
+            2 * one.cells.len(),
+            "a test case per cell of both hosts"
+        );
+        let claims = std::fs::read_to_string(out.join("claims.md")).unwrap();
+        assert!(claims.contains("## On aarch64 Neoverse-N1"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_file_that_is_not_results_is_named_in_the_error() {
+        let dir = scratch("bad");
+        let bad = dir.join("bad.json");
+        std::fs::write(&bad, "{\"cells\": 3}").unwrap();
+        let err = Report {
+            files: vec![bad.clone()],
+            out: Some(dir.join("out")),
+        }
+        .run(&Shell::new().unwrap())
+        .unwrap_err();
+        assert!(
+            format!("{err:#}").contains(&bad.display().to_string()),
+            "{err:#}"
+        );
+        assert!(!dir.join("out").exists(), "nothing written for bad input");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
