@@ -68,6 +68,7 @@ fn spec() -> RunSpec {
         output_limit_bytes: 1 << 20,
         cache_dir: None,
         inherit_stdio: false,
+        inherit_env: false,
     }
 }
 

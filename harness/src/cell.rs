@@ -100,7 +100,7 @@ pub fn run_once(
         let cwd = preopens
             .first()
             .map_or_else(|| ctx.target_dir.clone(), |p| p.host.clone());
-        native::run(module, &request.spec, &cwd)
+        native::run(module, &request.spec, &cwd, request.spec.inherit_env)
     } else if kind == Some(Kind::ExternalWorker) {
         match runtime::external::command(runtime) {
             Ok(command) => worker::run_command(command, &request, wall_limit),
@@ -310,6 +310,7 @@ pub fn spec_for(sample: &Sample, case: &Case, preopens: Vec<Preopen>) -> RunSpec
         output_limit_bytes: OUTPUT_LIMIT,
         cache_dir: None,
         inherit_stdio: false,
+        inherit_env: native::inherits_environment(case),
     }
 }
 
@@ -526,6 +527,7 @@ mod tests {
             output_limit_bytes: 1,
             cache_dir: None,
             inherit_stdio: false,
+            inherit_env: false,
         };
         let launch = Launch {
             args: vec!["-S".into(), "/app/x.py".into()],

@@ -133,9 +133,9 @@ fn matrix(flags: MatrixArgs) -> anyhow::Result<()> {
             for runtime in &runtimes {
                 let column = registry::get(runtime).expect("checked by `runtimes`");
                 match column.kind {
-                    runtime::Kind::Native if !native::applies(sample) => continue,
+                    runtime::Kind::Native if !native::applies_to(sample, case) => continue,
                     runtime::Kind::Container(_)
-                        if column.runs_native_code() && !native::in_container(sample) =>
+                        if column.runs_native_code() && !native::in_container(sample, case) =>
                     {
                         continue;
                     }
@@ -455,6 +455,7 @@ fn run(flags: RunArgs) -> anyhow::Result<ExitCode> {
         output_limit_bytes: cell::OUTPUT_LIMIT,
         cache_dir: ctx.cache_dir(),
         inherit_stdio: false,
+        inherit_env: false,
     };
 
     let absolute = std::fs::canonicalize(&module)?;

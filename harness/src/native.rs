@@ -8,7 +8,7 @@ use std::process::Command;
 
 use serde::{Deserialize, Serialize};
 
-use crate::manifest::{self, Build, BuildStamp, BuildStatus, Sample};
+use crate::manifest::{self, Build, BuildStamp, BuildStatus, Case, Sample};
 use crate::runtime::cache::CacheState;
 use crate::runtime::{Ending, RunReport, RunSpec};
 use crate::worker;
@@ -32,25 +32,62 @@ const PLAIN_RUST: &[&str] = &["wasm-docker"];
 /// so that a `FROM scratch` image holds the binary alone.
 const CONTAINER_RUST: &[&str] = &["hello", "wasm-docker", "nbody", "sha256", "binary-trees"];
 
-/// Whether a sample has a cell in the `native` column: the kernels in the compiled languages, and
-/// the Rust programs that touch no preopened directory (a plain process has none).
-pub fn applies(sample: &Sample) -> bool {
-    let compiled = matches!(
+/// The sample whose sandbox probes also run natively: what the same probe does outside Wasm is the
+/// baseline of the claim that Wasm denies by default (`claims.md`).
+const PROBE_SAMPLE: &str = "wasi";
+
+/// The probes a native container runs: all three, its bind mounts giving the preopens' paths.
+const CONTAINER_PROBES: &[&str] = &["sandbox-host-path", "sandbox-dotdot", "sandbox-env"];
+
+/// The probes a native process runs. Not `sandbox-dotdot`: a plain process has no preopen to climb
+/// out of, and its `/sandbox/..` would fail for want of a `/sandbox`, which is no denial.
+const PROCESS_PROBES: &[&str] = &["sandbox-host-path", "sandbox-env"];
+
+fn compiled(sample: &Sample) -> bool {
+    matches!(
         sample.manifest.build,
         Build::Cargo { .. } | Build::Go {} | Build::C { .. } | Build::Zig { .. }
-    );
-    let rust = matches!(sample.manifest.build, Build::Cargo { .. });
-    (compiled && KERNELS.contains(&sample.name())) || (rust && PLAIN_RUST.contains(&sample.name()))
+    )
 }
 
-/// Whether a sample has a cell in the native-container column (`docker-runc`).
-pub fn in_container(sample: &Sample) -> bool {
-    matches!(sample.manifest.build, Build::Cargo { .. }) && CONTAINER_RUST.contains(&sample.name())
+fn rust(sample: &Sample) -> bool {
+    matches!(sample.manifest.build, Build::Cargo { .. })
+}
+
+/// Whether a sample has cells in the `native` column: the kernels in the compiled languages, the
+/// Rust programs that touch no preopened directory (a plain process has none), and Rust's sandbox
+/// probes.
+pub fn applies(sample: &Sample) -> bool {
+    (compiled(sample) && KERNELS.contains(&sample.name()))
+        || (rust(sample) && (PLAIN_RUST.contains(&sample.name()) || sample.name() == PROBE_SAMPLE))
+}
+
+/// Whether a case of a sample has a cell in the `native` column.
+pub fn applies_to(sample: &Sample, case: &Case) -> bool {
+    applies(sample)
+        && (sample.name() != PROBE_SAMPLE || PROCESS_PROBES.contains(&case.name.as_str()))
+}
+
+/// Whether a case of a sample has a cell in the native-container column (`docker-runc`).
+pub fn in_container(sample: &Sample, case: &Case) -> bool {
+    rust(sample)
+        && (CONTAINER_RUST.contains(&sample.name())
+            || (sample.name() == PROBE_SAMPLE && CONTAINER_PROBES.contains(&case.name.as_str())))
+}
+
+/// Whether a native run of the case starts the way a process is started by default, with its
+/// parent's environment (the harness's, with the secret a worker holds): the sandbox probes, whose
+/// point is what a process gets when nobody takes anything away. Every other native run gets the
+/// case's environment alone, like the guests.
+pub fn inherits_environment(case: &Case) -> bool {
+    CONTAINER_PROBES.contains(&case.name.as_str())
 }
 
 /// Whether `build-samples --native` builds the sample for the host.
 pub fn builds(sample: &Sample) -> bool {
-    applies(sample) || in_container(sample)
+    applies(sample)
+        || (rust(sample)
+            && (CONTAINER_RUST.contains(&sample.name()) || sample.name() == PROBE_SAMPLE))
 }
 
 /// Where a sample's native binary and its build record live.
@@ -133,15 +170,23 @@ pub fn binary(target_dir: &Path, sample: &Sample) -> Result<(PathBuf, u64, Strin
     Ok((binary, bytes, stamp.toolchain))
 }
 
-/// Runs the binary once with the spec's arguments, environment (and nothing else of the host's) and
-/// stdin, in `cwd`; the whole process time is the run phase. Reported like a worker run.
-pub fn run(binary: &Path, spec: &RunSpec, cwd: &Path) -> std::io::Result<worker::Finished> {
+/// Runs the binary once with the spec's arguments, environment (and nothing else of the host's,
+/// unless `inherit`: then the harness's own with a worker's secret, see [`inherits_environment`])
+/// and stdin, in `cwd`; the whole process time is the run phase. Reported like a worker run.
+pub fn run(
+    binary: &Path,
+    spec: &RunSpec,
+    cwd: &Path,
+    inherit: bool,
+) -> std::io::Result<worker::Finished> {
     let mut command = Command::new(binary);
-    command
-        .args(&spec.args)
-        .env_clear()
-        .envs(&spec.env)
-        .current_dir(cwd);
+    command.args(&spec.args);
+    if inherit {
+        command.env(worker::HOST_SECRET_VAR, worker::HOST_SECRET_VALUE);
+    } else {
+        command.env_clear();
+    }
+    command.envs(&spec.env).current_dir(cwd);
     let raw = crate::process::spawn_and_wait(command, spec.stdin.clone(), spec.timeout)?;
     let (wall, peak_rss_kib) = (raw.wall, raw.peak_rss_kib);
     let end = if raw.killed {

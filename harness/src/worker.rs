@@ -19,6 +19,8 @@ pub const SUBCOMMAND: &str = "worker";
 /// Set in every worker's own environment and never passed to a guest: the sandbox case that reads it
 /// must find nothing.
 pub const HOST_SECRET_VAR: &str = "WASM_HARNESS_HOST_SECRET";
+/// Its value: what a guest prints when it got it.
+pub const HOST_SECRET_VALUE: &str = "if-a-guest-prints-this-the-sandbox-leaked";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Request {
@@ -168,7 +170,7 @@ pub fn run_command(
     wall_limit: Duration,
 ) -> std::io::Result<Finished> {
     let input = serde_json::to_vec(request).map_err(std::io::Error::other)?;
-    command.env(HOST_SECRET_VAR, "if-a-guest-prints-this-the-sandbox-leaked");
+    command.env(HOST_SECRET_VAR, HOST_SECRET_VALUE);
     let raw = spawn_and_wait(command, input, wall_limit)?;
     let stderr = String::from_utf8_lossy(&raw.stderr).into_owned();
     let end = if raw.killed {

@@ -63,6 +63,7 @@ fn spec(timeout_ms: u64, memory_mib: u64) -> RunSpec {
         output_limit_bytes: 1 << 20,
         cache_dir: None,
         inherit_stdio: false,
+        inherit_env: false,
     }
 }
 

@@ -201,7 +201,7 @@ fn main() {
                     continue;
                 }
                 // The native-container column runs only the programs built for it.
-                if col.runs_native_code() && !harness::native::in_container(&sample) {
+                if col.runs_native_code() && !harness::native::in_container(&sample, case) {
                     continue;
                 }
                 let name = format!("{runtime}/{}/{}", sample.id(), case.name);

@@ -111,64 +111,78 @@ fn faster(out: &mut String, results: &Results, level: &str) {
             out,
             "| {} | {column} | {} | {} |",
             way.as_str(),
-            h.map_or("—".into(), |(_, st)| format!(
-                "{} (n={})",
-                format_stats(st),
-                st.n
-            )),
-            s.map_or("—".into(), |(_, st)| format!(
-                "{} (n={})",
+            h.map_or("—".into(), |(_, st)| with_n(format_stats(st), st)),
+            s.map_or("—".into(), |(_, st)| with_n(
                 super::summary::format_stats_over(st, figures::SLEEP_MS),
-                st.n
+                st
             )),
         );
     }
     out.push('\n');
     let mut verdict: Vec<String> = Vec::new();
-    let embedded = best(&best_hello, Way::Embedded);
     let runc = best(&best_hello, Way::RuncContainer);
     for way in [Way::Embedded, Way::Containerd, Way::Docker] {
         if let (Some((w, ws)), Some((r, rs))) = (best(&best_hello, way), runc) {
-            let comparison = if !apart(ws, rs) {
-                "no different (the intervals overlap)".to_owned()
-            } else if ws.median < rs.median {
-                format!("{} faster", ratio(rs.median, ws.median))
-            } else {
-                format!("{} slower", ratio(ws.median, rs.median))
-            };
             verdict.push(format!(
-                "{} ({}) runs hello start to exit in {} against {} in a runc container ({}): {comparison}",
+                "{} ({}) runs hello start to exit in {} against {} in a runc container ({}): {}",
                 w.column,
                 way.as_str(),
                 format_ms(ws.median),
                 format_ms(rs.median),
                 r.column,
+                compare(ws, rs),
             ));
         }
     }
     let native = best(&best_sleeper, Way::NativeProcess);
-    let embedded_sleeper = best(&best_sleeper, Way::Embedded);
-    if let (Some((n, ns)), Some((e, es))) = (native, embedded_sleeper) {
-        let over_n = ns.median - figures::SLEEP_MS;
-        let over_e = es.median - figures::SLEEP_MS;
-        verdict.push(format!(
-            "against a native process it does not hold: the native process starts and exits in {} \
-             over its sleep, embedded Wasm ({}) in {}, {} more{}",
-            format_ms(over_n.max(0.0)),
-            e.column,
-            format_ms(over_e.max(0.0)),
-            format_ms((over_e - over_n).max(0.0)),
-            if n.cell.n > 0 && apart(ns, es) {
-                ""
+    let embedded = best(&best_sleeper, Way::Embedded);
+    match (native, embedded) {
+        (Some((_, ns)), Some((e, es))) => {
+            let over_n = (ns.median - figures::SLEEP_MS).max(0.0);
+            let over_e = (es.median - figures::SLEEP_MS).max(0.0);
+            let holds = if !apart(es, ns) {
+                "the run shows no difference"
+            } else if over_e < over_n {
+                "the claim holds"
             } else {
-                " (the intervals overlap)"
-            }
-        ));
-    } else if embedded.is_some() {
-        verdict.push("against a native process: not measured by this run".into());
+                "the claim does not hold"
+            };
+            verdict.push(format!(
+                "against a native process {holds}: embedded Wasm ({}) starts and exits in {} over \
+                 the sleeper's second, the native process in {}",
+                e.column,
+                format_ms(over_e),
+                format_ms(over_n),
+            ));
+        }
+        _ => verdict.push("against a native process: not measured by this run".into()),
     }
-    if !verdict.is_empty() {
-        let _ = writeln!(out, "**Verdict.** {}.\n", verdict.join("; "));
+    let _ = writeln!(out, "**Verdict.** {}.\n", verdict.join("; "));
+}
+
+/// A figure with its n, unless the figure already says it has one run.
+fn with_n(text: String, stats: &Stats) -> String {
+    if stats.n > 1 {
+        format!("{text} (n={})", stats.n)
+    } else {
+        text
+    }
+}
+
+/// `a` against `b` in words: how many times faster or slower, where their intervals say there is
+/// a difference at all.
+fn compare(a: &Stats, b: &Stats) -> String {
+    let (faster, times) = if a.median < b.median {
+        ("faster", ratio(b.median, a.median))
+    } else {
+        ("slower", ratio(a.median, b.median))
+    };
+    if a.ci95.is_none() || b.ci95.is_none() {
+        format!("{times} {faster} (one run: no interval to judge the difference by)")
+    } else if apart(a, b) {
+        format!("{times} {faster}")
+    } else {
+        "no different (the intervals overlap)".into()
     }
 }
 
@@ -307,9 +321,15 @@ fn secure(out: &mut String, results: &Results, level: &str) {
         }
     }
     out.push('\n');
-    let native_ran = probes
-        .iter()
-        .any(|c| registry::get(&c.runtime).is_some_and(|col| col.runs_native_code()) && c.n > 0);
+    let tally = |way: Way| {
+        let cells: Vec<&&super::Cell> = probes
+            .iter()
+            .filter(|c| registry::get(&c.runtime).is_some_and(|col| col.way() == way))
+            .collect();
+        let denied = cells.iter().filter(|c| c.outcome == Outcome::Pass).count();
+        let open = cells.iter().filter(|c| allowed(c)).count();
+        (denied, open)
+    };
     let mut verdict =
         format!("Wasm denied {denied_all} of the {answered_all} probes that answered");
     if leaks.is_empty() {
@@ -317,16 +337,31 @@ fn secure(out: &mut String, results: &Results, level: &str) {
     } else {
         let _ = write!(verdict, "; allowed: {}", leaks.join(", "));
     }
-    if native_ran {
-        verdict.push_str(
-            ". The native rows above are the same probes as a plain process and in a runc container",
+    let (native_denied, native_open) = tally(Way::NativeProcess);
+    let (runc_denied, runc_open) = tally(Way::RuncContainer);
+    if native_denied + native_open > 0 {
+        let _ = write!(
+            verdict,
+            ". A native process, started the default way (its parent's environment, the host's \
+             file system), let {native_open} of its {} probes through",
+            native_denied + native_open
         );
     } else {
-        verdict.push_str(
-            ". The same probes as a native process and in a runc container are not in this run \
-             (the native columns run the kernels and start-up programs only), so the comparison \
-             the claim makes is not measured here",
+        verdict.push_str(". No native process ran the probes in this run");
+    }
+    if runc_denied + runc_open > 0 {
+        let _ = write!(
+            verdict,
+            ". A runc container, as Docker starts it, denied {runc_denied} of {}: it gets a root \
+             file system of its own (a `FROM scratch` image holds no `/etc/passwd`, and the host's \
+             is out of reach) and no variable of the client's environment. On these probes a \
+             container denies by default too, so the claim holds against a plain process and not \
+             against a container; what a container does allow by default (most system calls, and \
+             the network unless told otherwise) these probes do not test",
+            runc_denied + runc_open
         );
+    } else {
+        verdict.push_str(". No runc container ran the probes in this run");
     }
     let _ = writeln!(out, "**Verdict.** {verdict}.\n");
 }

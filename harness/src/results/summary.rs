@@ -285,7 +285,10 @@ fn startup(out: &mut String, results: &Results) {
                 .iter()
                 .find(|s| s.column == column)
                 .map_or("—".into(), |s| match s.warm() {
-                    Some(st) => format!("{} (n={})", format_stats_over(&st, over), st.n),
+                    Some(st) if st.n > 1 => {
+                        format!("{} (n={})", format_stats_over(&st, over), st.n)
+                    }
+                    Some(st) => format_stats_over(&st, over),
                     None => s.cell.outcome.to_string(),
                 })
         };

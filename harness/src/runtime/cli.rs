@@ -613,6 +613,7 @@ mod tests {
             output_limit_bytes: 1 << 20,
             cache_dir,
             inherit_stdio: false,
+            inherit_env: false,
         }
     }
 

@@ -84,6 +84,10 @@ pub struct RunSpec {
     /// The report's stdout and stderr are then empty.
     #[serde(default)]
     pub inherit_stdio: bool,
+    /// For the `native` column only: the process starts with its parent's environment, as a
+    /// process does by default (`native::inherits_environment` says for which cases).
+    #[serde(default)]
+    pub inherit_env: bool,
 }
 
 /// A host directory the guest sees at `guest`.

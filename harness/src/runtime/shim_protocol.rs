@@ -208,6 +208,7 @@ impl Request {
             output_limit_bytes: usize::MAX,
             cache_dir: self.cache_dir.map(PathBuf::from),
             inherit_stdio: true,
+            inherit_env: false,
         }
     }
 }
@@ -305,6 +306,7 @@ mod tests {
             output_limit_bytes: 1 << 20,
             cache_dir: Some("/work/target/harness-cache/wasmtime".into()),
             inherit_stdio: false,
+            inherit_env: false,
         };
         let (args, envs) = container_of(&spec);
         let back = spec_of(&args, &envs, |_| false).unwrap();
