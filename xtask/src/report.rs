@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
-use harness::results::{Results, export, merge};
+use harness::results::{Results, excerpts, export, merge};
 use xshell::Shell;
 
 #[derive(Debug, clap::Args)]
@@ -48,6 +48,9 @@ impl Report {
             exporters.insert(0, &export::JSON);
         }
         let written = export::write(&exporters, &results, &out)?;
+        if !merged && same_place(&out, &root.join("results")) {
+            quote_in_readme(&root, &results)?;
+        }
         let hosts = if merged {
             format!(" from {} hosts", results.merged.len())
         } else {
@@ -69,6 +72,30 @@ impl Report {
         }
         Ok(())
     }
+}
+
+/// Whether two paths are the same directory (either may not exist yet).
+fn same_place(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+/// Draws the README's excerpts of the results again (`harness::results::excerpts`): after the
+/// published results change, the README quotes the new ones.
+pub fn quote_in_readme(root: &Path, results: &Results) -> anyhow::Result<()> {
+    let path = root.join("README.md");
+    let readme = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    let updated = excerpts::update(&readme, results)
+        .with_context(|| format!("cannot quote the results in {}", path.display()))?;
+    if updated != readme {
+        harness::util::write_atomic(&path, updated.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        eprintln!("report: README.md quotes the results again");
+    }
+    Ok(())
 }
 
 /// A results file, with its path in every error: a report over several files must say which one

@@ -13,6 +13,7 @@ pub mod charts;
 pub mod claims;
 pub mod compare;
 pub mod docker;
+pub mod excerpts;
 pub mod export;
 pub mod figures;
 pub mod html;

@@ -64,7 +64,7 @@ pub fn host_line(host: &super::Host) -> String {
 
 /// `## Which language runs where`: the share of hello and WASI cases that pass, with a footnote
 /// for anything short of all of them.
-fn compat(out: &mut String, results: &Results) {
+pub(super) fn compat(out: &mut String, results: &Results) {
     let grid = figures::compat(results);
     if grid.entries.is_empty() {
         return;
@@ -175,7 +175,7 @@ fn first_line(reason: &str) -> String {
 
 /// `## The kernels against native`: per column and language, the geometric mean of the kernels'
 /// run-phase ratios, and the column's over every kernel.
-fn kernels(out: &mut String, results: &Results) {
+pub(super) fn kernels(out: &mut String, results: &Results) {
     if results.ratios.is_empty() {
         return;
     }
@@ -249,7 +249,7 @@ fn kernels(out: &mut String, results: &Results) {
 
 /// `## Start-up`: hello, start to exit, on every way of running it; then the program that sleeps a
 /// second, which the native process runs too.
-fn startup(out: &mut String, results: &Results) {
+pub(super) fn startup(out: &mut String, results: &Results) {
     let hello = figures::starts(results, figures::HELLO);
     let sleeper = figures::starts(results, figures::SLEEPER);
     if hello.is_empty() && sleeper.is_empty() {
@@ -316,7 +316,7 @@ pub fn format_stats_over(stats: &crate::stats::Stats, over: f64) -> String {
 }
 
 /// `## Sizes`: per language, the module, the native binary and the images.
-fn sizes(out: &mut String, results: &Results) {
+pub(super) fn sizes(out: &mut String, results: &Results) {
     let sizes = figures::sizes(results);
     if sizes.is_empty() {
         return;
