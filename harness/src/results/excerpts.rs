@@ -7,8 +7,11 @@ use thiserror::Error;
 
 use super::{Results, claims, summary};
 
+/// How a block is drawn from the results.
+pub type Draw = fn(&Results) -> String;
+
 /// Each block a README may quote, by name, and how it is drawn.
-pub const BLOCKS: &[(&str, fn(&Results) -> String)] = &[
+pub const BLOCKS: &[(&str, Draw)] = &[
     ("compat", compat),
     ("kernels", kernels),
     ("startup", startup),
