@@ -4,6 +4,7 @@
 
 use std::fmt::Write;
 
+use super::figures::format_bytes;
 use super::{Cell, NOISY_MARK, Results, format_ms, format_stats};
 use crate::Outcome;
 use crate::runtime::registry::{self, Column, is_container};
@@ -86,7 +87,7 @@ pub fn render(results: &Results) -> String {
                     cell.cold_wall_ms.map_or("—".into(), format_ms),
                     warm(cell),
                     memory(cell),
-                    cell.image_bytes.map_or("—".into(), bytes),
+                    cell.image_bytes.map_or("—".into(), format_bytes),
                 );
             }
         }
@@ -115,7 +116,7 @@ pub fn render(results: &Results) -> String {
                 (Some(stats), _) => format_stats(stats),
                 (None, _) => format_ms(cell.phases_ms.run),
             },
-            cell.image_bytes.map_or("—".into(), bytes),
+            cell.image_bytes.map_or("—".into(), format_bytes),
         );
     }
 
@@ -157,14 +158,6 @@ fn memory(cell: &Cell) -> String {
         "—".into()
     } else {
         format!("{:.1} MiB", cell.peak_rss_kib as f64 / 1024.0)
-    }
-}
-
-fn bytes(n: u64) -> String {
-    if n >= 1 << 20 {
-        format!("{:.1} MiB", n as f64 / (1 << 20) as f64)
-    } else {
-        format!("{:.0} KiB", n as f64 / 1024.0)
     }
 }
 

@@ -274,6 +274,34 @@ mod tests {
         golden(&HTML);
     }
 
+    /// Every published output is what its exporter draws from the published `matrix.json`: nothing
+    /// under `results/` is edited by hand or left from another run (`cargo xtask report` redraws).
+    #[test]
+    fn the_published_outputs_are_drawn_from_the_published_results() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../results");
+        let results: Results =
+            serde_json::from_slice(&std::fs::read(dir.join("matrix.json")).unwrap()).unwrap();
+        for exporter in REPORT.iter().filter(|e| (e.applies)(&results)) {
+            let file = exporter.file.unwrap();
+            let published = std::fs::read_to_string(dir.join(file)).unwrap();
+            assert!(
+                (exporter.render)(&results) == published,
+                "results/{file} is not drawn from results/matrix.json: run `cargo xtask report`"
+            );
+            if let Some(pages) = &exporter.pages {
+                for (name, text) in (pages.render)(&results) {
+                    let path = dir.join(pages.dir).join(&name);
+                    let published = std::fs::read_to_string(&path).unwrap();
+                    assert!(
+                        text == published,
+                        "{} is not drawn from matrix.json",
+                        path.display()
+                    );
+                }
+            }
+        }
+    }
+
     /// The published results are the size a reader can open: the summary under 30 KB, every page of
     /// the details under 100 KB.
     #[test]
