@@ -26,7 +26,8 @@ pub struct Harness {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run every sample on every column and write matrix.json, matrix.md (and docker.md)
+    /// Run every sample on every column and write every output (matrix.json, README.md, matrix.md
+    /// and its pages, docker.md, claims.md, junit.xml, index.html)
     Matrix(MatrixArgs),
     /// Run one module a user brings on every column and show where they agree
     Run(RunArgs),
