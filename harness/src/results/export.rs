@@ -342,9 +342,20 @@ mod tests {
         }
     }
 
+    /// A directory of one test's own, removed when dropped, also when the test fails.
+    struct Scratch(std::path::PathBuf);
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
     #[test]
     fn pages_are_written_beside_their_file_and_stale_ones_removed() {
-        let dir = std::env::temp_dir().join(format!("harness-pages-{}", std::process::id()));
+        let scratch =
+            Scratch(std::env::temp_dir().join(format!("harness-pages-{}", std::process::id())));
+        let dir = scratch.0.clone();
         let stale = dir.join(markdown::PAGES).join("cobol.md");
         std::fs::create_dir_all(stale.parent().unwrap()).unwrap();
         std::fs::write(&stale, "a language no longer in the results").unwrap();
@@ -363,12 +374,13 @@ mod tests {
             ]
         );
         assert!(!stale.exists());
-        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
     fn files_are_written_and_the_inapplicable_left_out() {
-        let dir = std::env::temp_dir().join(format!("harness-export-{}", std::process::id()));
+        let scratch =
+            Scratch(std::env::temp_dir().join(format!("harness-export-{}", std::process::id())));
+        let dir = scratch.0.clone();
         std::fs::create_dir_all(&dir).unwrap();
         let mut results = fixture::results();
         results.cells.retain(|c| c.runtime != "docker-runc");
@@ -387,6 +399,5 @@ mod tests {
         let back: Results =
             serde_json::from_slice(&std::fs::read(dir.join("matrix.json")).unwrap()).unwrap();
         assert_eq!(back.cells.len(), results.cells.len());
-        let _ = std::fs::remove_dir_all(&dir);
     }
 }
