@@ -100,7 +100,7 @@ pub fn run_once(
         let cwd = preopens
             .first()
             .map_or_else(|| ctx.target_dir.clone(), |p| p.host.clone());
-        native::run(module, &request.spec, &cwd, request.spec.inherit_env)
+        native::run(module, &request.spec, &cwd)
     } else if kind == Some(Kind::ExternalWorker) {
         match runtime::external::command(runtime) {
             Ok(command) => worker::run_command(command, &request, wall_limit),

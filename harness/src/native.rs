@@ -36,8 +36,9 @@ const CONTAINER_RUST: &[&str] = &["hello", "wasm-docker", "nbody", "sha256", "bi
 /// baseline of the claim that Wasm denies by default (`claims.md`).
 const PROBE_SAMPLE: &str = "wasi";
 
-/// The probes a native container runs: all three, its bind mounts giving the preopens' paths.
-const CONTAINER_PROBES: &[&str] = &["sandbox-host-path", "sandbox-dotdot", "sandbox-env"];
+/// The WASI sample's sandbox probes (a pass means the guest was denied). A native container runs
+/// all three, its bind mounts giving the preopens' paths.
+pub const SANDBOX_PROBES: &[&str] = &["sandbox-host-path", "sandbox-dotdot", "sandbox-env"];
 
 /// The probes a native process runs. Not `sandbox-dotdot`: a plain process has no preopen to climb
 /// out of, and its `/sandbox/..` would fail for want of a `/sandbox`, which is no denial.
@@ -72,7 +73,7 @@ pub fn applies_to(sample: &Sample, case: &Case) -> bool {
 pub fn in_container(sample: &Sample, case: &Case) -> bool {
     rust(sample)
         && (CONTAINER_RUST.contains(&sample.name())
-            || (sample.name() == PROBE_SAMPLE && CONTAINER_PROBES.contains(&case.name.as_str())))
+            || (sample.name() == PROBE_SAMPLE && SANDBOX_PROBES.contains(&case.name.as_str())))
 }
 
 /// Whether a native run of the case starts the way a process is started by default, with its
@@ -80,14 +81,13 @@ pub fn in_container(sample: &Sample, case: &Case) -> bool {
 /// point is what a process gets when nobody takes anything away. Every other native run gets the
 /// case's environment alone, like the guests.
 pub fn inherits_environment(case: &Case) -> bool {
-    CONTAINER_PROBES.contains(&case.name.as_str())
+    SANDBOX_PROBES.contains(&case.name.as_str())
 }
 
-/// Whether `build-samples --native` builds the sample for the host.
+/// Whether `build-samples --native` builds the sample for the host: what either native column runs
+/// (the probe sample is among `applies`).
 pub fn builds(sample: &Sample) -> bool {
-    applies(sample)
-        || (rust(sample)
-            && (CONTAINER_RUST.contains(&sample.name()) || sample.name() == PROBE_SAMPLE))
+    applies(sample) || (rust(sample) && CONTAINER_RUST.contains(&sample.name()))
 }
 
 /// Where a sample's native binary and its build record live.
@@ -171,17 +171,13 @@ pub fn binary(target_dir: &Path, sample: &Sample) -> Result<(PathBuf, u64, Strin
 }
 
 /// Runs the binary once with the spec's arguments, environment (and nothing else of the host's,
-/// unless `inherit`: then the harness's own with a worker's secret, see [`inherits_environment`])
-/// and stdin, in `cwd`; the whole process time is the run phase. Reported like a worker run.
-pub fn run(
-    binary: &Path,
-    spec: &RunSpec,
-    cwd: &Path,
-    inherit: bool,
-) -> std::io::Result<worker::Finished> {
+/// unless `spec.inherit_env`: then the harness's own with a worker's secret, see
+/// [`inherits_environment`]) and stdin, in `cwd`; the whole process time is the run phase.
+/// Reported like a worker run.
+pub fn run(binary: &Path, spec: &RunSpec, cwd: &Path) -> std::io::Result<worker::Finished> {
     let mut command = Command::new(binary);
     command.args(&spec.args);
-    if inherit {
+    if spec.inherit_env {
         command.env(worker::HOST_SECRET_VAR, worker::HOST_SECRET_VALUE);
     } else {
         command.env_clear();

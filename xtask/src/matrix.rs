@@ -55,9 +55,7 @@ impl Matrix {
         // A run published in the project's results/ is what the README quotes.
         if flags.out.is_none() {
             let root = crate::project_root();
-            let path = root.join("results/matrix.json");
-            let bytes = std::fs::read(&path)?;
-            let results: harness::results::Results = serde_json::from_slice(&bytes)?;
+            let results = crate::report::read(&root.join("results/matrix.json"))?;
             crate::report::quote_in_readme(&root, &results)?;
         }
         Ok(())

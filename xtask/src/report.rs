@@ -41,9 +41,7 @@ impl Report {
         });
         // One file's own data stays as it is; a merged report's data is new, and the page links it.
         let mut exporters: Vec<&export::Exporter> = export::REPORT.to_vec();
-        let same_file = files.len() == 1
-            && std::fs::canonicalize(&files[0]).ok()
-                == std::fs::canonicalize(out.join("matrix.json")).ok();
+        let same_file = files.len() == 1 && same_place(&files[0], &out.join("matrix.json"));
         if merged || !same_file {
             exporters.insert(0, &export::JSON);
         }
@@ -74,7 +72,7 @@ impl Report {
     }
 }
 
-/// Whether two paths are the same directory (either may not exist yet).
+/// Whether two paths name the same file or directory (either may not exist yet).
 fn same_place(a: &Path, b: &Path) -> bool {
     match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
         (Ok(a), Ok(b)) => a == b,
@@ -100,7 +98,7 @@ pub fn quote_in_readme(root: &Path, results: &Results) -> anyhow::Result<()> {
 
 /// A results file, with its path in every error: a report over several files must say which one
 /// is at fault.
-fn read(path: &Path) -> anyhow::Result<Results> {
+pub fn read(path: &Path) -> anyhow::Result<Results> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     let results: Results = serde_json::from_slice(&bytes)
         .with_context(|| format!("{} is not a results file of the matrix", path.display()))?;

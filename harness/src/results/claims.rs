@@ -5,13 +5,10 @@
 use std::fmt::Write;
 
 use super::figures::{self, Start};
-use super::{Results, format_ms, format_stats};
+use super::{Results, format_ms, format_ratio, format_stats};
 use crate::Outcome;
 use crate::runtime::registry::{self, Way};
 use crate::stats::Stats;
-
-/// The WASI cases that probe the sandbox: a pass means the guest was denied.
-const PROBES: &[&str] = &["sandbox-host-path", "sandbox-dotdot", "sandbox-env"];
 
 pub fn render(results: &Results) -> String {
     let mut out = String::new();
@@ -51,12 +48,7 @@ fn ratio(a: f64, b: f64) -> String {
     if a <= 0.0 || b <= 0.0 {
         return "—".into();
     }
-    let r = a / b;
-    if r >= 10.0 {
-        format!("{r:.0}×")
-    } else {
-        format!("{r:.1}×")
-    }
+    format_ratio(a / b)
 }
 
 /// Whether two figures' 95% intervals are apart: only then is the order of their medians a finding.
@@ -273,7 +265,7 @@ fn secure(out: &mut String, results: &Results, level: &str) {
     let probes: Vec<&super::Cell> = results
         .cells
         .iter()
-        .filter(|c| c.sample == "wasi" && PROBES.contains(&c.case.as_str()))
+        .filter(|c| c.sample == "wasi" && crate::native::SANDBOX_PROBES.contains(&c.case.as_str()))
         .collect();
     if probes.is_empty() {
         let _ = writeln!(out, "Not measured: the run has no sandbox probe.\n");

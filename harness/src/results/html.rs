@@ -46,14 +46,6 @@ pub fn charts(results: &Results) -> Vec<Chart> {
     ]
 }
 
-fn ratio_text(v: f64) -> String {
-    super::format_ratio(v)
-}
-
-fn ms_text(v: f64) -> String {
-    super::format_ms(v)
-}
-
 fn bytes_text(v: f64) -> String {
     figures::format_bytes(v as u64)
 }
@@ -88,7 +80,7 @@ fn kernels_chart(results: &Results) -> Chart {
         rule: Some(1.0),
         series: vec!["geometric mean".into()],
         groups,
-        format: ratio_text,
+        format: super::format_ratio,
     }
 }
 
@@ -116,7 +108,7 @@ fn startup_chart(results: &Results) -> Chart {
         rule: None,
         series: vec!["median".into()],
         groups,
-        format: ms_text,
+        format: super::format_ms,
     }
 }
 
@@ -190,7 +182,7 @@ fn compile_chart(results: &Results) -> Chart {
         rule: None,
         series: vec!["cold compile".into(), "load from the cache".into()],
         groups,
-        format: ms_text,
+        format: super::format_ms,
     }
 }
 

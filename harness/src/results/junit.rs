@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use super::Results;
+use super::{Results, first_line};
 use crate::Outcome;
 
 pub fn render(results: &Results) -> String {
@@ -83,10 +83,6 @@ pub fn render(results: &Results) -> String {
         xml(&results.meta.date),
         xml(results.meta.date.split(", ").next().unwrap_or("")),
     )
-}
-
-fn first_line(text: &str) -> &str {
-    text.lines().next().unwrap_or("")
 }
 
 /// Text and attribute values escaped; characters XML 1.0 cannot hold at all (most controls)

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::{Cell, NOISY_MARK, Results, format_ms, format_ratio, format_stats};
+use super::{Cell, NOISY_MARK, Results, escape_cell, format_ms, format_ratio, format_stats};
 use crate::Outcome;
 use crate::stats::Stats;
 
@@ -40,8 +40,8 @@ pub fn render(results: &Results) -> String {
         let flags = meta
             .native_builds
             .get(language)
-            .map_or_else(|| "—".to_owned(), |f| format!("`{}`", escape(f)));
-        let _ = writeln!(out, "| {language} | {} | {flags} |", escape(version));
+            .map_or_else(|| "—".to_owned(), |f| format!("`{}`", escape_cell(f)));
+        let _ = writeln!(out, "| {language} | {} | {flags} |", escape_cell(version));
     }
     if !meta.problems.is_empty() {
         let _ = writeln!(
@@ -49,7 +49,7 @@ pub fn render(results: &Results) -> String {
             "\nManifests that could not be read (their samples have no cells):\n"
         );
         for problem in &meta.problems {
-            let _ = writeln!(out, "- {}", escape(problem));
+            let _ = writeln!(out, "- {}", escape_cell(problem));
         }
     }
     let (counts, unexpected) = results.tally();
@@ -196,7 +196,7 @@ fn page(results: &Results, language: &str, rows: &[&String], cols: &[&String]) -
                 reasons[i].2.push((col.as_str(), (*row).clone()));
                 format!("{mark} {} [{}](#r{})", cell.outcome, i + 1, i + 1)
             };
-            let _ = write!(grid, " {} |", escape(&text));
+            let _ = write!(grid, " {} |", escape_cell(&text));
         }
         grid.push('\n');
     }
@@ -558,19 +558,15 @@ fn columns(out: &mut String, results: &Results, cols: &[String]) {
         let _ = writeln!(
             out,
             "| {name} | {} | {} | {} | {} | {} | {} | {} |",
-            escape(&c.engine),
-            escape(&c.compiler),
-            escape(&c.deadline),
-            escape(&c.memory_cap),
-            escape(&c.cache),
-            escape(&c.stdio),
-            escape(&c.checked),
+            escape_cell(&c.engine),
+            escape_cell(&c.compiler),
+            escape_cell(&c.deadline),
+            escape_cell(&c.memory_cap),
+            escape_cell(&c.cache),
+            escape_cell(&c.stdio),
+            escape_cell(&c.checked),
         );
     }
-}
-
-fn escape(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
 }
 
 #[cfg(test)]

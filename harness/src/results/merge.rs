@@ -85,23 +85,25 @@ fn merged_meta(runs: &[MergedRun]) -> super::Meta {
     meta.host.cpu = format!("{} hosts", runs.len());
     meta.host.arch = distinct(&|m| m.host.arch.clone());
     meta.repeat = runs.iter().map(|r| r.meta.repeat).min().unwrap_or(0);
-    let mut runtimes = BTreeMap::new();
-    let mut columns = BTreeMap::new();
-    let mut toolchains = BTreeMap::new();
-    let mut native_builds = BTreeMap::new();
+    // Each run's map under keys labelled with its host, all runs in one map.
+    fn united<V: Clone>(
+        runs: &[MergedRun],
+        map: impl Fn(&super::Meta) -> &BTreeMap<String, V>,
+    ) -> BTreeMap<String, V> {
+        runs.iter()
+            .flat_map(|run| {
+                map(&run.meta)
+                    .iter()
+                    .map(|(k, v)| (column_label(k, &run.label), v.clone()))
+            })
+            .collect()
+    }
+    meta.runtimes = united(runs, |m| &m.runtimes);
+    meta.columns = united(runs, |m| &m.columns);
+    meta.toolchains = united(runs, |m| &m.toolchains);
+    meta.native_builds = united(runs, |m| &m.native_builds);
+    meta.problems.clear();
     for run in runs {
-        for (k, v) in &run.meta.runtimes {
-            runtimes.insert(column_label(k, &run.label), v.clone());
-        }
-        for (k, v) in &run.meta.columns {
-            columns.insert(column_label(k, &run.label), v.clone());
-        }
-        for (k, v) in &run.meta.toolchains {
-            toolchains.insert(column_label(k, &run.label), v.clone());
-        }
-        for (k, v) in &run.meta.native_builds {
-            native_builds.insert(column_label(k, &run.label), v.clone());
-        }
         meta.problems.extend(
             run.meta
                 .problems
@@ -109,11 +111,6 @@ fn merged_meta(runs: &[MergedRun]) -> super::Meta {
                 .map(|p| format!("{}: {p}", run.label)),
         );
     }
-    meta.problems.dedup();
-    meta.runtimes = runtimes;
-    meta.columns = columns;
-    meta.toolchains = toolchains;
-    meta.native_builds = native_builds;
     meta.sittings.clear();
     meta
 }
@@ -139,8 +136,14 @@ mod tests {
 
     #[test]
     fn two_hosts_become_one_report_with_the_host_as_a_dimension() {
-        let (x86, arm) = (fixture::results(), arm());
+        let (mut x86, arm) = (fixture::results(), arm());
+        x86.meta.problems = vec!["samples/x/sample.toml: unreadable".into()];
         let merged = merge(vec![x86.clone(), arm.clone()]);
+        // Each run's problems once, under its host.
+        assert_eq!(
+            merged.meta.problems,
+            ["x86_64 Test CPU ×2: samples/x/sample.toml: unreadable"]
+        );
         assert_eq!(merged.cells.len(), x86.cells.len() + arm.cells.len());
         assert_eq!(
             merged.hosts(),

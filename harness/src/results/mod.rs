@@ -528,6 +528,16 @@ fn noisy_mark(noisy: bool) -> String {
     }
 }
 
+/// The first line of a reason, trimmed: what a one-line summary of it shows.
+pub fn first_line(reason: &str) -> &str {
+    reason.lines().next().unwrap_or("").trim()
+}
+
+/// Text made safe for a Markdown table cell.
+pub fn escape_cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
 /// A ratio as `1.43×`.
 pub fn format_ratio(ratio: f64) -> String {
     if ratio >= 100.0 {

@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use super::figures::{self, Mark};
-use super::{Results, format_ms, format_ratio, format_stats};
+use super::{Results, escape_cell, first_line, format_ms, format_ratio, format_stats};
 use crate::util::shorten;
 
 /// How long a footnote's reason may be: the details pages have every reason whole.
@@ -130,7 +130,7 @@ pub(super) fn compat(out: &mut String, results: &Results) {
 fn note(others: &[&super::Cell]) -> String {
     let mut groups: Vec<(super::Outcome, String, Vec<&str>)> = Vec::new();
     for c in others {
-        let reason = first_line(&c.reason);
+        let reason = first_line(&c.reason).to_owned();
         match groups
             .iter_mut()
             .find(|(o, r, _)| *o == c.outcome && *r == reason)
@@ -155,7 +155,7 @@ fn note(others: &[&super::Cell]) -> String {
             } else {
                 format!(
                     "{outcome} ({which}): {}",
-                    escape(&shorten(reason, NOTE_CHARS))
+                    escape_cell(&shorten(reason, NOTE_CHARS))
                 )
             }
         })
@@ -167,10 +167,6 @@ fn note(others: &[&super::Cell]) -> String {
         ));
     }
     parts.join("; ")
-}
-
-fn first_line(reason: &str) -> String {
-    reason.lines().next().unwrap_or("").trim().to_owned()
 }
 
 /// `## The kernels against native`: per column and language, the geometric mean of the kernels'
@@ -353,8 +349,4 @@ pub(super) fn sizes(out: &mut String, results: &Results) {
             b(s.hello_native_image),
         );
     }
-}
-
-fn escape(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
 }
