@@ -63,6 +63,25 @@ pub struct Run {
     pub stderr: String,
 }
 
+impl Run {
+    /// A run that has not happened yet: a crash until the worker says otherwise.
+    fn new() -> Self {
+        Run {
+            verdict: Verdict::new(Outcome::Crash, ""),
+            phases: Phases::default(),
+            wall_ms: 0.0,
+            peak_rss_kib: 0,
+            image_bytes: None,
+            setup_retries: 0,
+            exit_code: None,
+            compile_cache: CacheState::Cold,
+            runtime_version: None,
+            stdout: String::new(),
+            stderr: String::new(),
+        }
+    }
+}
+
 /// Runs a module once in a worker and classifies the result against `expect`. `declined` names the
 /// proposals the runtime could not enable; `preopens` must already exist.
 pub fn run_once(
@@ -83,19 +102,7 @@ pub fn run_once(
         // Found once per process; a column that cannot be found is the worker's to report.
         found: runtime::discover(runtime).ok().flatten(),
     };
-    let mut run = Run {
-        verdict: Verdict::new(Outcome::Crash, ""),
-        phases: Phases::default(),
-        wall_ms: 0.0,
-        peak_rss_kib: 0,
-        image_bytes: None,
-        setup_retries: 0,
-        exit_code: None,
-        compile_cache: CacheState::Cold,
-        runtime_version: None,
-        stdout: String::new(),
-        stderr: String::new(),
-    };
+    let mut run = Run::new();
     let started = if kind == Some(Kind::Native) {
         let cwd = preopens
             .first()
@@ -112,7 +119,10 @@ pub fn run_once(
     let finished = match started {
         Ok(finished) => finished,
         Err(err) => {
-            run.verdict.reason = format!("cannot start worker {}: {err}", ctx.worker_exe.display());
+            run.verdict = Verdict::new(
+                Outcome::HarnessFault,
+                format!("cannot start worker {}: {err}", ctx.worker_exe.display()),
+            );
             return run;
         }
     };
@@ -255,10 +265,12 @@ fn run_cell_with(
                 run_once(ctx, runtime, &module, spec, &case.expect, &declined)
             }
             Err(err) => {
-                return skip(
-                    cell,
+                let mut run = Run::new();
+                run.verdict = Verdict::new(
+                    Outcome::HarnessFault,
                     format!("cannot prepare the case's directories: {err}"),
                 );
+                run
             }
         };
         let stop = run.verdict.outcome != Outcome::Pass;
@@ -399,7 +411,21 @@ pub fn fold(cell: &mut Cell, runs: &[Run]) {
     cell.n = runs.len() as u32;
     cell.outcome = first.verdict.outcome;
     cell.reason = first.verdict.reason.clone();
-    if let Some(other) = runs
+    if let Some((at, fault)) = runs
+        .iter()
+        .enumerate()
+        .find(|(_, r)| r.verdict.outcome == Outcome::HarnessFault)
+        .filter(|_| runs.len() > 1)
+    {
+        // The runtime was not judged on that run: the cell is the harness's, not a flaky runtime's.
+        cell.outcome = Outcome::HarnessFault;
+        cell.reason = format!(
+            "run {} of {}: {}",
+            at + 1,
+            runs.len(),
+            fault.verdict.reason
+        );
+    } else if let Some(other) = runs
         .iter()
         .find(|r| r.verdict.outcome != first.verdict.outcome)
     {

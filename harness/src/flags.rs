@@ -29,8 +29,17 @@ pub enum Command {
     /// Run every sample on every column and write every output (matrix.json, README.md, matrix.md
     /// and its pages, docker.md, claims.md, junit.xml, index.html)
     Matrix(MatrixArgs),
-    /// Run one module a user brings on every column and show where they agree
+    /// Run one module a user brings on every column, check it against what is expected, and show
+    /// where the columns agree
+    #[command(after_long_help = RUN_EXIT_STATUS)]
     Run(RunArgs),
+    /// Measure which WebAssembly proposals each column supports: a probe per proposal, run with
+    /// the default configuration and with the proposal enabled (results/proposals.md and .json)
+    Proposals(ProposalsArgs),
+    /// Run WebAssembly/wasi-testsuite (a checkout's tests, or any directory in its layout) on every
+    /// column, with per-column expectation files; write its JSON report and our Markdown
+    #[command(name = "wasi-testsuite")]
+    WasiTestsuite(WasiTestsuiteArgs),
     /// Serve one run, its request on stdin (internal)
     #[command(hide = true)]
     Worker,
@@ -155,6 +164,133 @@ impl MatrixArgs {
     }
 }
 
+impl RunArgs {
+    /// The columns this run uses: those named, or every Wasm column that needs no container engine.
+    pub fn columns(&self) -> Vec<String> {
+        if !self.runtimes.is_empty() {
+            return self.runtimes.clone();
+        }
+        registry::wasm_columns()
+            .filter(|c| !c.is_container())
+            .map(|c| c.name.to_owned())
+            .collect()
+    }
+
+    /// Whether the run includes a container column: only when one is named.
+    pub fn wants_containers(&self) -> bool {
+        self.runtimes.iter().any(|r| registry::is_container(r))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct ProposalsArgs {
+    /// The project root, whose conformance/proposals/ holds the probes (default: the current
+    /// directory)
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// Where proposals.md and proposals.json go (default: ROOT/results)
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Only these columns (repeatable; default: every Wasm column but the interruption variants)
+    #[arg(long = "runtime", value_name = "COLUMN", value_parser = wasm_column())]
+    pub runtimes: Vec<String>,
+    /// How many runs go side by side (default: the machine's cores)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub jobs: Option<u32>,
+}
+
+impl ProposalsArgs {
+    /// The command line that parses back into these flags, after `harness proposals`.
+    pub fn to_args(&self) -> Vec<String> {
+        let mut args = Vec::new();
+        let mut value = |name: &str, value: String| args.extend([name.to_owned(), value]);
+        if let Some(dir) = &self.root {
+            value("--root", dir.display().to_string());
+        }
+        if let Some(dir) = &self.out {
+            value("--out", dir.display().to_string());
+        }
+        for runtime in &self.runtimes {
+            value("--runtime", runtime.clone());
+        }
+        if let Some(jobs) = self.jobs {
+            value("--jobs", jobs.to_string());
+        }
+        args
+    }
+
+    /// Whether the run includes a container column: all columns do when none is named.
+    pub fn wants_containers(&self) -> bool {
+        self.runtimes.is_empty() || self.runtimes.iter().any(|r| registry::is_container(r))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct WasiTestsuiteArgs {
+    /// Directories to search for suites (a directory with a manifest.json, as under the
+    /// checkout's tests/), or a directory of *.wasm tests itself
+    #[arg(value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+    /// Only these columns (repeatable; default: every Wasm column but the interruption variants)
+    #[arg(long = "runtime", value_name = "COLUMN", value_parser = wasm_column())]
+    pub runtimes: Vec<String>,
+    /// A directory of expectation files, COLUMN.toml each (the suite's TOML style: `[[suite]]`
+    /// `name`, `[[suite.test]]` `name` with `expected = "fail"` or `action = "skip"`, and a
+    /// `reason`)
+    #[arg(long, value_name = "DIR")]
+    pub expectations: Option<PathBuf>,
+    /// Where wasi-testsuite.json (the suite's report format), wasi-testsuite.md and
+    /// wasi-testsuite-cells.json go (default: target/wasi-testsuite)
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Each test's deadline in milliseconds
+    #[arg(long, value_name = "MS", default_value_t = 10_000)]
+    pub timeout_ms: u64,
+    /// How many runs go side by side (default: the machine's cores)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub jobs: Option<u32>,
+}
+
+impl WasiTestsuiteArgs {
+    /// The command line that parses back into these flags, after `harness wasi-testsuite`.
+    pub fn to_args(&self) -> Vec<String> {
+        let mut args: Vec<String> = self.dirs.iter().map(|d| d.display().to_string()).collect();
+        let mut value = |name: &str, value: String| args.extend([name.to_owned(), value]);
+        for runtime in &self.runtimes {
+            value("--runtime", runtime.clone());
+        }
+        if let Some(dir) = &self.expectations {
+            value("--expectations", dir.display().to_string());
+        }
+        if let Some(dir) = &self.out {
+            value("--out", dir.display().to_string());
+        }
+        value("--timeout-ms", self.timeout_ms.to_string());
+        if let Some(jobs) = self.jobs {
+            value("--jobs", jobs.to_string());
+        }
+        args
+    }
+
+    /// Whether the run includes a container column: all columns do when none is named.
+    pub fn wants_containers(&self) -> bool {
+        self.runtimes.is_empty() || self.runtimes.iter().any(|r| registry::is_container(r))
+    }
+}
+
+/// `harness run`'s exit statuses, for scripts.
+pub const RUN_EXIT_STATUS: &str = "\
+Exit status:
+  0  every column that ran met the expectation (by default: exit code 0)
+  1  some column did not (fail, trap, timeout, crash or unsupported)
+  2  the harness could not start (a bad flag, a missing module or file)
+  3  nothing failed, but no column could be judged on some or all of them: a harness fault, or
+     every column skipped
+
+Columns that are skipped (their tool is not installed) are listed with how to get them and do not
+change the status unless every column is skipped. Container columns run only when named with
+--runtime: they need an engine (`cargo xtask docker up`).";
+
 fn key_value(text: &str) -> Result<(String, String), String> {
     text.split_once('=')
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
@@ -170,10 +306,12 @@ pub struct RunArgs {
     /// The module to run
     #[arg(value_name = "MODULE.wasm")]
     pub module: PathBuf,
-    /// Only these columns (repeatable; default: every Wasm column)
+    /// Only these columns (repeatable; default: every Wasm column that runs without a container
+    /// engine: the embedded engines and the engines' own tools)
     #[arg(long = "runtime", value_name = "COLUMN", value_parser = wasm_column())]
     pub runtimes: Vec<String>,
-    /// A host directory the guest sees at GUEST (repeatable; HOST alone: the same path)
+    /// A host directory the guest sees at GUEST (repeatable; HOST alone: the same path; GUEST may
+    /// be `/`)
     #[arg(long = "dir", value_name = "HOST::GUEST")]
     pub dirs: Vec<String>,
     /// An environment variable of the guest (repeatable)
@@ -182,13 +320,31 @@ pub struct RunArgs {
     /// A proposal to turn on (repeatable)
     #[arg(long = "proposal", value_name = "PROPOSAL", value_parser = proposal)]
     pub proposals: Vec<Proposal>,
-    /// The guest's deadline, in milliseconds
+    /// A file whose bytes are the guest's stdin (default: empty stdin)
+    #[arg(long, value_name = "FILE")]
+    pub stdin: Option<PathBuf>,
+    /// The exit code every column must see
+    #[arg(long, value_name = "N", default_value_t = 0, allow_negative_numbers = true)]
+    pub expect_exit: i32,
+    /// A file whose text stdout must be, exactly
+    #[arg(long, value_name = "FILE", conflicts_with = "expect_stdout_prefix")]
+    pub expect_stdout: Option<PathBuf>,
+    /// A file whose text stdout must begin with
+    #[arg(long, value_name = "FILE")]
+    pub expect_stdout_prefix: Option<PathBuf>,
+    /// Print every column's full record as JSON on stdout (outcome, whole reason, exit code, whole
+    /// stdout and stderr, phases), the same model as matrix.json, instead of the table
+    #[arg(long)]
+    pub json: bool,
+    /// The guest's deadline in milliseconds, from the end of compilation; past it the engine (or the
+    /// harness) stops the guest and the column's outcome is `timeout`
     #[arg(long, value_name = "MS", default_value_t = manifest::DEFAULT_TIMEOUT_MS)]
     pub timeout_ms: u64,
     /// The cargo target directory, for the compiled-module cache (default: the project's)
     #[arg(long, value_name = "DIR")]
     pub target_dir: Option<PathBuf>,
-    /// Load and store compiled modules in the cache under the target directory
+    /// Load and store compiled modules in the cache under the target directory (off by default, so
+    /// that compile times are those of a first run; on, a second run shows loading instead)
     #[arg(long)]
     pub cache: bool,
     /// The guest's arguments
@@ -213,12 +369,25 @@ impl RunArgs {
         for p in &self.proposals {
             value("--proposal", p.to_string());
         }
+        if let Some(file) = &self.stdin {
+            value("--stdin", file.display().to_string());
+        }
+        value("--expect-exit", self.expect_exit.to_string());
+        if let Some(file) = &self.expect_stdout {
+            value("--expect-stdout", file.display().to_string());
+        }
+        if let Some(file) = &self.expect_stdout_prefix {
+            value("--expect-stdout-prefix", file.display().to_string());
+        }
         value("--timeout-ms", self.timeout_ms.to_string());
         if let Some(dir) = &self.target_dir {
             value("--target-dir", dir.display().to_string());
         }
         if self.cache {
             args.push("--cache".to_owned());
+        }
+        if self.json {
+            args.push("--json".to_owned());
         }
         if !self.args.is_empty() {
             args.push("--".to_owned());
@@ -322,6 +491,13 @@ mod tests {
             "--proposal",
             "gc",
             "--cache",
+            "--stdin",
+            "in.txt",
+            "--expect-exit",
+            "-3",
+            "--expect-stdout-prefix",
+            "out.txt",
+            "--json",
             "--",
             "--runtime",
             "x",
@@ -334,10 +510,44 @@ mod tests {
         assert_eq!(r.env, [("A".to_owned(), "b=c".to_owned())]);
         assert_eq!(r.proposals, [Proposal::Gc]);
         assert_eq!(r.args, ["--runtime", "x"]);
+        assert_eq!((r.expect_exit, r.json), (-3, true));
+        assert!(!r.wants_containers());
+        assert_eq!(r.columns(), ["wasmtime"]);
         let Command::Run(back) = reparse("run", r.to_args()) else {
             panic!("not run")
         };
         assert_eq!(back, r);
+    }
+
+    #[test]
+    fn run_takes_one_stdout_expectation_and_leaves_containers_out_by_default() {
+        assert!(
+            parse(&[
+                "run",
+                "m.wasm",
+                "--expect-stdout",
+                "a",
+                "--expect-stdout-prefix",
+                "b"
+            ])
+            .is_err()
+        );
+        let Command::Run(r) = parse(&["run", "m.wasm"]).unwrap().command else {
+            panic!("not run")
+        };
+        let columns = r.columns();
+        assert!(columns.iter().any(|c| c == "wasmtime"));
+        assert!(!columns.iter().any(|c| registry::is_container(c)));
+        assert!(!r.wants_containers());
+        let help = Harness::command()
+            .find_subcommand_mut("run")
+            .unwrap()
+            .render_long_help()
+            .to_string();
+        for name in registry::wasm_columns().map(|c| c.name) {
+            assert!(help.contains(name), "`{name}` is not in run --help");
+        }
+        assert!(help.contains("--timeout-ms") && help.contains("Exit status"));
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! classifies what came back; [`results`] holds the cells and writes them as JSON, Markdown and a
 //! terminal table.
 
+pub mod adhoc;
 pub mod cell;
 pub mod deadline;
 pub mod flags;
@@ -16,12 +17,14 @@ pub mod meta;
 pub mod native;
 pub mod outcome;
 pub mod process;
+pub mod proposals;
 pub mod results;
 pub mod runtime;
 pub mod scheduler;
 pub mod stats;
 pub mod util;
 pub mod versions;
+pub mod wasi_testsuite;
 pub mod worker;
 
 pub use outcome::Outcome;

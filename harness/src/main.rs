@@ -10,19 +10,21 @@ use anyhow::{Context as _, bail};
 use clap::Parser as _;
 
 use harness::cell::{self, Context};
-use harness::flags::{Command, Harness, MatrixArgs, RunArgs};
+use harness::flags::{Command, Harness, MatrixArgs, ProposalsArgs, RunArgs, WasiTestsuiteArgs};
 use harness::manifest::{self, Expect};
 use harness::results::{self, Meta, Results, format_ms};
 use harness::runtime::{self, Preopen, RunSpec, registry};
 use harness::scheduler::{self, Lane};
 use harness::util::shorten;
-use harness::{Outcome, journal, meta, native, worker};
+use harness::{Outcome, adhoc, journal, meta, native, worker};
 
 fn main() -> ExitCode {
     let Harness { command } = Harness::parse();
     let result = match command {
         Command::Matrix(args) => matrix(args).map(|()| ExitCode::SUCCESS),
         Command::Run(args) => run(args),
+        Command::Proposals(args) => proposals(args).map(|()| ExitCode::SUCCESS),
+        Command::WasiTestsuite(args) => wasi_testsuite(args),
         Command::Worker => worker::serve().map(|()| ExitCode::SUCCESS),
     };
     result.unwrap_or_else(|err| {
@@ -430,8 +432,28 @@ fn run(flags: RunArgs) -> anyhow::Result<ExitCode> {
             packaged: false,
         });
     }
+    let read = |flag: &str, path: &Path| {
+        std::fs::read(path).with_context(|| format!("{flag} {}: cannot read it", path.display()))
+    };
+    let text = |flag: &str, path: &Option<PathBuf>| -> anyhow::Result<Option<String>> {
+        path.as_deref()
+            .map(|p| {
+                String::from_utf8(read(flag, p)?)
+                    .with_context(|| format!("{flag} {}: not UTF-8 text", p.display()))
+            })
+            .transpose()
+    };
+    let expect = Expect {
+        exit_code: flags.expect_exit,
+        stdout: text("--expect-stdout", &flags.expect_stdout)?,
+        stdout_prefix: text("--expect-stdout-prefix", &flags.expect_stdout_prefix)?,
+        ..Expect::default()
+    };
+    let stdin = match &flags.stdin {
+        Some(path) => read("--stdin", path)?,
+        None => Vec::new(),
+    };
     let env: BTreeMap<String, String> = flags.env.iter().cloned().collect();
-    let proposals = flags.proposals.clone();
     let timeout_ms = flags.timeout_ms;
     let ctx = Context {
         worker_exe: std::env::current_exe().context("cannot find the harness binary")?,
@@ -448,8 +470,8 @@ fn run(flags: RunArgs) -> anyhow::Result<ExitCode> {
         args: flags.args.clone(),
         env,
         preopens,
-        stdin: Vec::new(),
-        proposals,
+        stdin,
+        proposals: flags.proposals.clone(),
         timeout: Duration::from_millis(timeout_ms),
         memory_limit_bytes: manifest::DEFAULT_MEMORY_LIMIT_MIB << 20,
         output_limit_bytes: cell::OUTPUT_LIMIT,
@@ -459,66 +481,208 @@ fn run(flags: RunArgs) -> anyhow::Result<ExitCode> {
     };
 
     let absolute = std::fs::canonicalize(&module)?;
+    let runtimes = flags.columns();
     let name = spec.program.clone();
-    let mut cells = Vec::new();
-    let mut versions = BTreeMap::new();
-    let runtimes = runtimes(&flags.runtimes, false);
-    for runtime in &runtimes {
-        let mut cell = results::Cell::new(
-            runtime,
-            ["run", &name, "run"],
-            Outcome::Pass,
-            false,
-            timeout_ms,
-        );
-        match runtime::available(runtime) {
-            Err(reason) => cell.reason = reason,
-            Ok(()) => {
-                let run = cell::run_once(
-                    &ctx,
-                    runtime,
-                    &absolute,
-                    spec.clone(),
-                    &Expect::default(),
-                    &[],
-                );
-                cell::fold(&mut cell, std::slice::from_ref(&run));
-                cell.as_expected = cell.outcome == Outcome::Pass;
-                cell.output = Some(results::Output {
-                    stdout: run.stdout,
-                    stderr: run.stderr,
-                });
-                if let Some(version) = run.runtime_version {
-                    versions.insert(runtime.clone(), version);
-                }
-            }
-        }
-        cells.push(cell);
-    }
+    let jobs: Vec<adhoc::Job> = runtimes
+        .iter()
+        .map(|column| adhoc::Job {
+            column: column.clone(),
+            row: ["run".into(), name.clone(), "run".into()],
+            module: absolute.clone(),
+            spec: spec.clone(),
+            expect: expect.clone(),
+            copies: Vec::new(),
+        })
+        .collect();
+    // One column at a time: a module a user brings may be timed, and its columns compared.
+    let (cells, versions) = adhoc::run_all(&ctx, &jobs, 1, |_, _| {});
     let root = Path::new(".");
-    let results = Results::new(
-        Meta {
-            date: meta::now_rfc3339(),
-            host: meta::host(),
-            git_commit: meta::git_commit(root),
-            harness_build: meta::harness_build(),
-            runtimes: versions,
-            toolchains: BTreeMap::new(),
-            repeat: 1,
-            problems: Vec::new(),
-            noise_threshold: harness::stats::NOISE_THRESHOLD,
-            interval_method: harness::stats::INTERVAL_METHOD.into(),
-            clock: None,
-            columns: meta::columns(&runtimes),
-            native_builds: BTreeMap::new(),
-            sittings: Vec::new(),
-        },
+    let results = Results::new(meta::for_adhoc(root, &runtimes, versions), cells);
+    if flags.json {
+        println!("{}", serde_json::to_string_pretty(&results)?);
+    } else {
+        results::export::write(results::export::RUN, &results, root)?;
+    }
+    Ok(ExitCode::from(results::run_table::status(&results).code()))
+}
+
+fn proposals(flags: ProposalsArgs) -> anyhow::Result<()> {
+    let root = flags.root.clone().unwrap_or_else(|| PathBuf::from("."));
+    let out_dir = flags.out.clone().unwrap_or_else(|| root.join("results"));
+    let corpus = harness::proposals::Corpus::load(&root.join("conformance/proposals"))?;
+    let target_dir = manifest::target_dir(&root);
+    let modules = corpus.compile(&target_dir.join("proposals"))?;
+    let columns = if flags.runtimes.is_empty() {
+        harness::proposals::columns()
+    } else {
+        flags.runtimes.clone()
+    };
+    let jobs = corpus.jobs(&columns, &modules);
+    let width = flags
+        .jobs
+        .map_or_else(scheduler::default_jobs, |n| n as usize);
+    eprintln!(
+        "proposals: {} probes on {} columns, twice each: {} runs, {width} at a time",
+        modules.len(),
+        columns.len(),
+        jobs.len()
+    );
+    let ctx = Context {
+        worker_exe: std::env::current_exe().context("cannot find the harness binary")?,
+        target_dir,
+        repeat: 1,
+        outcome_repeat: 1,
+        compile_cache: false,
+        bench_interpreters: false,
+    };
+    let total = jobs.len();
+    let (cells, mut versions) = adhoc::run_all(&ctx, &jobs, width, |n, cell| {
+        eprintln!(
+            "[{n:>4}/{total}] {:<22} {:<28} {}",
+            cell.runtime,
+            format!("{} ({})", cell.sample, cell.case),
+            harness::proposals::Answer::of(cell).label()
+        );
+    });
+    adhoc::versions_of(&columns, &mut versions);
+    let report = harness::proposals::Report::new(
+        meta::for_adhoc(&root, &columns, versions),
+        &corpus,
         cells,
     );
-    results::export::write(results::export::RUN, &results, root)?;
-    if results::run_table::agreement(&results).1 {
-        Ok(ExitCode::SUCCESS)
-    } else {
-        Ok(ExitCode::from(1))
+    std::fs::create_dir_all(&out_dir)
+        .with_context(|| format!("cannot create {}", out_dir.display()))?;
+    let mut written = Vec::new();
+    for (name, text) in [
+        ("proposals.md", report.markdown()),
+        ("proposals.json", serde_json::to_string_pretty(&report)? + "\n"),
+    ] {
+        let path = out_dir.join(name);
+        harness::util::write_atomic(&path, text.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        written.push(path.display().to_string());
     }
+    let differ = report.table.iter().filter(|r| r.differs.is_some()).count();
+    println!(
+        "{} entries measured, {differ} differ from the declared table\nwrote {}",
+        report.table.len(),
+        written.join(", ")
+    );
+    Ok(())
+}
+
+fn wasi_testsuite(flags: WasiTestsuiteArgs) -> anyhow::Result<ExitCode> {
+    use harness::wasi_testsuite as suite;
+    if flags.dirs.is_empty() {
+        bail!(
+            "give a directory of suites: a checkout's tests/ (WebAssembly/wasi-testsuite, its \
+             prod/testsuite-base branch has the built modules), or `cargo xtask wasi-testsuite` for \
+             the project's own corpus"
+        );
+    }
+    let out = flags
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("target/wasi-testsuite"));
+    let mut suites = Vec::new();
+    for dir in &flags.dirs {
+        suites.extend(suite::discover(dir)?);
+    }
+    let columns = if flags.runtimes.is_empty() {
+        harness::proposals::columns()
+    } else {
+        flags.runtimes.clone()
+    };
+    let expectations = match &flags.expectations {
+        Some(dir) => suite::load_expectations(dir, &columns, &suites)?,
+        None => BTreeMap::new(),
+    };
+    let target_dir = manifest::target_dir(Path::new("."));
+    let scratch = std::env::temp_dir().join(format!("harness-wasi-testsuite-{}", std::process::id()));
+    let timeout = Duration::from_millis(flags.timeout_ms);
+    let (planned, decided) = suite::plan(&suites, &columns, &expectations, &scratch, timeout);
+    let tests: usize = suites.iter().map(|s| s.tests.len()).sum();
+    let width = flags
+        .jobs
+        .map_or_else(scheduler::default_jobs, |n| n as usize);
+    eprintln!(
+        "wasi-testsuite: {} suites, {tests} tests, {} columns: {} runs ({width} at a time), {} \
+         decided without a run",
+        suites.len(),
+        columns.len(),
+        planned.len(),
+        decided.len()
+    );
+    let ctx = Context {
+        worker_exe: std::env::current_exe().context("cannot find the harness binary")?,
+        target_dir,
+        repeat: 1,
+        outcome_repeat: 1,
+        compile_cache: false,
+        bench_interpreters: false,
+    };
+    let started = meta::now_rfc3339();
+    let jobs: Vec<adhoc::Job> = planned.iter().map(|(_, job)| job.clone()).collect();
+    let total = jobs.len();
+    let (cells, mut versions) = adhoc::run_all(&ctx, &jobs, width, |n, cell| {
+        eprintln!(
+            "[{n:>4}/{total}] {:<22} {:<50} {}",
+            cell.runtime,
+            format!("{} / {}", cell.language, cell.sample),
+            cell.outcome
+        );
+    });
+    let _ = std::fs::remove_dir_all(&scratch);
+    adhoc::versions_of(&columns, &mut versions);
+    let mut all: Vec<(suite::Planned, results::Cell)> = planned
+        .into_iter()
+        .map(|(p, _)| p)
+        .zip(cells)
+        .chain(decided)
+        .collect();
+    for (planned, cell) in &mut all {
+        cell.as_expected = suite::Verdict::of(cell, planned.expected.as_ref()).as_expected();
+    }
+    all.sort_by_key(|(p, _)| (p.suite, p.test, registry::names().position(|n| n == p.column)));
+    let run = suite::Run {
+        suites,
+        cells: all,
+        versions: versions.clone(),
+        started,
+        finished: meta::now_rfc3339(),
+    };
+    let meta = meta::for_adhoc(Path::new("."), &columns, versions);
+    let cells = Results::new(meta.clone(), run.cells.iter().map(|(_, c)| c.clone()).collect());
+    std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+    let mut written = Vec::new();
+    for (name, text) in [
+        ("wasi-testsuite.json", serde_json::to_string_pretty(&run.json_report())? + "\n"),
+        ("wasi-testsuite.md", run.markdown(&meta)),
+        ("wasi-testsuite-cells.json", serde_json::to_string_pretty(&cells)? + "\n"),
+    ] {
+        let path = out.join(name);
+        harness::util::write_atomic(&path, text.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        written.push(path.display().to_string());
+    }
+    let (counts, unexpected) = run.tally();
+    let counts: Vec<String> = counts.iter().map(|(v, n)| format!("{n} {v:?}").to_lowercase()).collect();
+    let faults = run
+        .cells
+        .iter()
+        .filter(|(_, c)| c.outcome == Outcome::HarnessFault)
+        .count();
+    println!(
+        "{} cells: {}; {unexpected} not as expected, {faults} harness faults\nwrote {}",
+        run.cells.len(),
+        counts.join(", "),
+        written.join(", ")
+    );
+    Ok(ExitCode::from(if unexpected > 0 {
+        1
+    } else if faults > 0 {
+        3
+    } else {
+        0
+    }))
 }

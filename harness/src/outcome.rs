@@ -28,6 +28,11 @@ pub enum Outcome {
     Unsupported,
     /// Not run: a tool or module is missing; the reason says how to get it.
     Skipped,
+    /// The harness or the infrastructure around the runtime failed (could not set up, copy, mount or
+    /// spawn; the container engine died): the runtime was not judged, and the cell never counts
+    /// against it.
+    #[serde(rename = "harness-fault")]
+    HarnessFault,
 }
 
 impl Outcome {
@@ -40,6 +45,7 @@ impl Outcome {
             Outcome::Crash => "crash",
             Outcome::Unsupported => "unsupported",
             Outcome::Skipped => "skipped",
+            Outcome::HarnessFault => "harness-fault",
         }
     }
 }
@@ -87,6 +93,7 @@ pub fn classify(
             Outcome::Unsupported,
             format!("{capability}: {}", first_line(message)),
         ),
+        Ending::HarnessFault { message } => Verdict::new(Outcome::HarnessFault, first_line(message)),
         Ending::Rejected { stage, message } if !declined.is_empty() => Verdict::new(
             Outcome::Unsupported,
             format!(
@@ -119,12 +126,18 @@ fn check_exit(code: i32, report: &RunReport, expect: &Expect, preopens: &[Preope
         expect.stdout.as_deref(),
         expect.stdout_pattern.as_deref(),
     ));
+    if let Some(prefix) = &expect.stdout_prefix {
+        problems.extend(check_prefix("stdout", &stdout, prefix));
+    }
     problems.extend(check_text(
         "stderr",
         &stderr,
         expect.stderr.as_deref(),
         expect.stderr_pattern.as_deref(),
     ));
+    if let Some(prefix) = &expect.stderr_prefix {
+        problems.extend(check_prefix("stderr", &stderr, prefix));
+    }
     for file in &expect.files {
         if let Some(problem) = check_file(&file.path, file.content.as_deref(), preopens) {
             problems.push(problem);
@@ -134,7 +147,11 @@ fn check_exit(code: i32, report: &RunReport, expect: &Expect, preopens: &[Preope
         Verdict::new(Outcome::Pass, "")
     } else {
         // A run that printed to stderr and failed usually says why there: keep its first line.
-        if code != 0 && expect.stderr.is_none() && !stderr.trim().is_empty() {
+        if code != 0
+            && expect.stderr.is_none()
+            && expect.stderr_prefix.is_none()
+            && !stderr.trim().is_empty()
+        {
             problems.push(format!("stderr: {}", first_line(&stderr)));
         }
         Verdict::new(Outcome::Fail, problems.join("; "))
@@ -163,6 +180,17 @@ pub fn check_text(
             quote(actual, 80)
         )
     })
+}
+
+/// Whether `actual` begins with `prefix`, and if not, where it first differs from it.
+pub fn check_prefix(what: &str, actual: &str, prefix: &str) -> Option<String> {
+    if actual.starts_with(prefix) {
+        return None;
+    }
+    // Compare only as much of the output as the prefix covers, so the diff points into the prefix.
+    let lines = prefix.split_inclusive('\n').count();
+    let head: String = actual.split_inclusive('\n').take(lines).collect();
+    Some(format!("{what} prefix {}", line_diff(prefix, &head)))
 }
 
 /// Says where two texts first differ, by line, briefly.

@@ -11,7 +11,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::process::{self, Watchdog, spawn_and_wait};
-use crate::runtime::{self, Ending, RunReport, RunSpec, Stage};
+use crate::runtime::{self, Ending, RunReport, RunSpec};
 
 /// The subcommand of the harness binary that serves one request.
 pub const SUBCOMMAND: &str = "worker";
@@ -73,8 +73,7 @@ pub fn serve_with(
     let module = match std::fs::read(&request.module) {
         Ok(bytes) => bytes,
         Err(err) => {
-            let ending = Ending::Rejected {
-                stage: Stage::Compile,
+            let ending = Ending::HarnessFault {
                 message: format!("cannot read {}: {err}", request.module.display()),
             };
             return respond(version, RunReport::new(ending));

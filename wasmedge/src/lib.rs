@@ -99,8 +99,7 @@ impl Runtime for WasmEdge {
                 report.stderr = stderr;
                 report
             }
-            Err(err) => RunReport::new(Ending::Rejected {
-                stage: Stage::Instantiate,
+            Err(err) => RunReport::new(Ending::HarnessFault {
                 message: format!("cannot redirect the worker's stdio: {err}"),
             }),
         }
@@ -116,12 +115,29 @@ fn config(backend: &WasmEdge, spec: &RunSpec) -> Result<sys::Config, Box<WasmEdg
                 config.function_references(true);
             }
             Proposal::FunctionReferences => config.function_references(true),
-            Proposal::ExceptionHandling => config.exception_handling(true),
+            // One switch for both encodings.
+            Proposal::ExceptionHandling | Proposal::LegacyExceptions => {
+                config.exception_handling(true)
+            }
             Proposal::Threads => config.threads(true),
             Proposal::TailCall => config.tail_call(true),
             Proposal::MultiMemory => config.multi_memories(true),
             Proposal::Memory64 => config.memory64(true),
-            Proposal::RelaxedSimd | Proposal::ExtendedConst => {}
+            Proposal::BulkMemory => config.bulk_memory_operations(true),
+            Proposal::MultiValue => config.multi_value(true),
+            Proposal::MutableGlobals => config.mutable_globals(true),
+            Proposal::NontrappingFloatToInt => config.non_trap_conversions(true),
+            Proposal::ReferenceTypes => config.reference_types(true),
+            Proposal::SignExtension => config.sign_extension_operators(true),
+            Proposal::Simd => config.simd(true),
+            // No switch in WasmEdge 0.14 (see `registry::Engine::supports`): the module is loaded
+            // anyway, so that WasmEdge's own words are the answer.
+            Proposal::RelaxedSimd
+            | Proposal::ExtendedConst
+            | Proposal::CustomPageSizes
+            | Proposal::WideArithmetic
+            | Proposal::BranchHinting
+            | Proposal::JsStringBuiltins => {}
         }
     }
     let pages = (spec.memory_limit_bytes / 65536).clamp(1, 65536) as u32;
@@ -189,8 +205,7 @@ fn run(backend: &WasmEdge, bytes: &[u8], spec: &RunSpec, watchdog: &Watchdog) ->
     let mut wasi = match wasi {
         Ok(wasi) => wasi,
         Err(err) => {
-            report.ending = Ending::Rejected {
-                stage: Stage::Instantiate,
+            report.ending = Ending::HarnessFault {
                 message: format!("cannot create the WASI module: {err}"),
             };
             return report;

@@ -114,13 +114,13 @@ const ENGINES: &[Engine] = &[
 
 /// `-W` with the settings for these proposals, or nothing.
 fn wasmtime_proposals(proposals: &[Proposal]) -> Vec<OsString> {
-    if proposals.is_empty() {
-        return Vec::new();
-    }
     let flags: Vec<&str> = proposals
         .iter()
-        .map(|p| harness::runtime::cli::wasmtime_flag(*p))
+        .filter_map(|p| harness::runtime::cli::wasmtime_flag(*p))
         .collect();
+    if flags.is_empty() {
+        return Vec::new();
+    }
     vec!["-W".into(), flags.join(",").into()]
 }
 

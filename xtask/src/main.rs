@@ -5,15 +5,18 @@
 mod build_samples;
 mod crosscheck;
 mod docker;
+mod engine_run;
 mod harness_bin;
 mod matrix;
 mod native;
+mod proposals;
 mod recipes;
 mod report;
 mod run;
 mod setup;
 mod stamps;
 mod test;
+mod wasi_testsuite;
 
 use std::path::PathBuf;
 
@@ -51,6 +54,13 @@ enum Task {
     Crosscheck(crosscheck::Crosscheck),
     /// Start (or find) the Docker Engine the container columns use, or stop it
     Docker(docker::Docker),
+    /// Run WebAssembly/wasi-testsuite on every column (no DIR: the project's own corpus), with
+    /// per-column expectations, writing the suite's JSON report and our Markdown
+    #[command(name = "wasi-testsuite")]
+    WasiTestsuite(wasi_testsuite::WasiTestsuite),
+    /// Measure which WebAssembly proposals every column supports, by default and when enabled,
+    /// against webassembly.org/features (results/proposals.md and .json)
+    Proposals(proposals::Proposals),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -69,6 +79,8 @@ fn main() -> anyhow::Result<()> {
         Task::Test(task) => task.run(&sh),
         Task::Crosscheck(task) => task.run(&sh),
         Task::Docker(task) => task.run(&sh),
+        Task::WasiTestsuite(task) => task.run(&sh),
+        Task::Proposals(task) => task.run(&sh),
     }
 }
 

@@ -47,7 +47,11 @@ impl Matrix {
             None
         };
         let env = engine.as_ref().map(|g| g.engine.env()).unwrap_or_default();
-        let code = crate::harness_bin::run(sh, &args, &flags.runtimes, &env)?;
+        // The command-line columns run the tools the harness finds in the project's pinned installs.
+        let columns: Vec<&str> = flags.runtimes.iter().map(String::as_str).collect();
+        crate::harness_bin::provide_cli_tools(sh, &columns)?;
+        let exe = crate::harness_bin::build(sh)?;
+        let code = crate::harness_bin::run(&exe, &args, &env)?;
         drop(engine);
         if code != 0 {
             std::process::exit(code);

@@ -102,14 +102,23 @@ impl Test {
             .args(&exclude)
             .arg("--")
             .args(&self.args)
-            .envs(env)
+            .envs(env.clone())
             .spawn()?;
         let status = crate::harness_bin::wait_through_interrupts(&mut child)?;
+        // The tools beyond the samples, on every column the suite has (containers in the engine
+        // still up): wasi-testsuite's runner on the project's corpus, the proposal probes, and
+        // `run` with directories at `/`, nested and several at once.
+        let beyond = if status.success() && self.args.is_empty() {
+            beyond_the_samples(&env)
+        } else {
+            Ok(())
+        };
         drop(engine);
         if !status.success() {
             eprintln!("xtask test: tests failed (see above)");
             std::process::exit(1);
         }
+        beyond?;
         // A filtered run is someone looking at some trials, not the whole check.
         if self.args.is_empty() {
             // The harness `cargo test` just built (the workspace's features): building it alone
@@ -122,4 +131,128 @@ impl Test {
         }
         Ok(())
     }
+}
+
+/// Runs the harness's `wasi-testsuite`, `proposals` and `run` the way a user does, and checks what
+/// they wrote and how they exited.
+fn beyond_the_samples(env: &[(String, String)]) -> anyhow::Result<()> {
+    use anyhow::{Context as _, bail, ensure};
+    let exe = crate::profile_dir().join("harness");
+    let root = crate::project_root();
+    let tmp = crate::target_dir().join("tmp");
+    let corpus = crate::target_dir().join("wasi-testsuite-corpus");
+    crate::wasi_testsuite::write_corpus(&root.join("conformance/wasi-testsuite"), &corpus)?;
+    let harness = |args: &[&str]| -> anyhow::Result<i32> {
+        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        eprintln!("xtask test: harness {}", args.join(" "));
+        crate::harness_bin::run(&exe, &args, env)
+    };
+    let path = |p: &std::path::Path| p.display().to_string();
+
+    // Every test of the corpus as its expectation files say, on every column.
+    let out = tmp.join("wasi-testsuite");
+    let code = harness(&[
+        "wasi-testsuite",
+        &path(&corpus),
+        "--expectations",
+        &path(&root.join("conformance/wasi-testsuite/expectations")),
+        "--out",
+        &path(&out),
+    ])?;
+    ensure!(code == 0, "wasi-testsuite on the corpus exited {code}: see {}", path(&out));
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("wasi-testsuite.json"))?)
+            .context("wasi-testsuite.json")?;
+    let wasmtime_passed = report["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["runtime"]["name"] == "wasmtime")
+        .map(|r| r["passed"].as_u64().unwrap_or(0))
+        .sum::<u64>();
+    ensure!(wasmtime_passed >= 10, "wasmtime passed {wasmtime_passed} corpus tests");
+    // Runs write into copies: the corpus's own directories are as written.
+    let suite = corpus.join("tests/harness/testsuite/wasm32-wasip1");
+    ensure!(
+        !suite.join("root.dir/written.txt").exists(),
+        "a run wrote into the suite's own root.dir"
+    );
+
+    // The proposal probes: every column classified, and what wasmtime is known to do.
+    let out = tmp.join("proposals");
+    let code = harness(&["proposals", "--root", &path(&root), "--out", &path(&out)])?;
+    ensure!(code == 0, "proposals exited {code}");
+    let report: harness::proposals::Report =
+        serde_json::from_slice(&std::fs::read(out.join("proposals.json"))?)
+            .context("proposals.json")?;
+    let row = |column: &str, proposal: &str| {
+        report
+            .table
+            .iter()
+            .find(|r| r.column == column && r.proposal.to_string() == proposal)
+            .map(|r| r.support)
+    };
+    use harness::proposals::Support;
+    for (proposal, support) in [
+        ("simd", Support::Default),
+        ("gc", Support::Default),
+        ("wide-arithmetic", Support::Flag),
+        ("legacy-exceptions", Support::No),
+    ] {
+        let got = row("wasmtime", proposal);
+        ensure!(got == Some(support), "wasmtime {proposal}: {got:?}, expected {support:?}");
+    }
+
+    // `run` with a directory at `/`, one nested below it and a third elsewhere, on every column
+    // that runs without an engine and on the container columns when one is up.
+    let module = suite.join("dirs-one.wasm");
+    let expected = tmp.join("run-expected.txt");
+    let fixtures = root.join("conformance/wasi-testsuite/fixtures");
+    let mut columns: Vec<&str> = harness::runtime::registry::wasm_columns()
+        .filter(|c| c.prices.is_none() && (!c.is_container() || !env.is_empty()))
+        .map(|c| c.name)
+        .collect();
+    columns.sort();
+    let mut args = vec![
+        "run".to_owned(),
+        path(&module),
+        "--dir".into(),
+        format!("{}::/", path(&fixtures.join("root.dir"))),
+        "--dir".into(),
+        format!("{}::/data/in", path(&fixtures.join("fs-tests.dir"))),
+        "--dir".into(),
+        format!("{}::/data/in/other", path(&fixtures.join("other.dir"))),
+        "--expect-stdout".into(),
+        path(&expected),
+        "--json".into(),
+    ];
+    for column in &columns {
+        args.extend(["--runtime".to_owned(), column.to_string()]);
+    }
+    // cat PREOPEN PATH...: the nested preopen found by its name among the three.
+    args.extend(["--".into(), "/data/in".into(), "a.txt".into()]);
+    std::fs::write(&expected, "a: in fs-tests.dir\n")?;
+    let output = std::process::Command::new(&exe)
+        .args(&args)
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .output()?;
+    let results: harness::results::Results = serde_json::from_slice(&output.stdout)
+        .with_context(|| format!("run --json printed: {}", String::from_utf8_lossy(&output.stdout)))?;
+    let mut problems = Vec::new();
+    for cell in &results.cells {
+        match cell.outcome {
+            harness::Outcome::Pass => {}
+            // A column whose tool is not built here (CI builds no command-line tools).
+            harness::Outcome::Skipped => eprintln!("xtask test: run: {} skipped: {}", cell.runtime, cell.reason),
+            other => problems.push(format!("{}: {other}: {}", cell.runtime, cell.reason)),
+        }
+    }
+    if !problems.is_empty() || !output.status.success() {
+        bail!(
+            "run with directories at /, /data/in and /data/in/other (exit {:?}):\n{}",
+            output.status.code(),
+            problems.join("\n")
+        );
+    }
+    Ok(())
 }

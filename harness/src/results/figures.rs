@@ -86,17 +86,22 @@ pub fn compat(results: &Results) -> Grid<'_> {
         .into_iter()
         .map(|(key, cells)| {
             let pass = cells.iter().filter(|c| c.outcome == Outcome::Pass).count();
-            let total = cells.len();
+            // A harness fault judged nothing of the runtime: it is not in the share.
+            let total = cells
+                .iter()
+                .filter(|c| c.outcome != Outcome::HarnessFault)
+                .count();
             let others: Vec<&Cell> = cells
                 .into_iter()
                 .filter(|c| c.outcome != Outcome::Pass)
                 .collect();
             let all = |o: Outcome| !others.is_empty() && others.iter().all(|c| c.outcome == o);
-            let mark = if pass == total {
+            let not_run = |c: &&Cell| matches!(c.outcome, Outcome::Skipped | Outcome::HarnessFault);
+            let mark = if pass == total && total > 0 {
                 Mark::All
             } else if pass > 0 {
                 Mark::Partial
-            } else if all(Outcome::Skipped) {
+            } else if !others.is_empty() && others.iter().all(not_run) {
                 Mark::Skipped
             } else if all(Outcome::Unsupported) {
                 Mark::Unsupported

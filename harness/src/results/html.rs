@@ -377,6 +377,7 @@ td.o-trap, td.o-timeout { background: #fbe7c6; }
 td.o-crash { background: #f2b8b5; }
 td.o-unsupported { background: #e6e0f3; }
 td.o-skipped { background: #eeeeee; color: #777; }
+td.o-harness-fault { background: #eeeeee; color: #8a2be2; }
 td.ok.o-trap, td.ok.o-timeout, td.ok.o-fail { background: #dff3e3; }
 td.odd { font-weight: bold; }
 td.off { visibility: hidden; }

@@ -45,12 +45,13 @@ pub fn render(results: &Results) -> String {
                 _ if c.as_expected => {
                     let _ = writeln!(body, "/>");
                 }
-                Outcome::Crash => {
+                Outcome::Crash | Outcome::HarnessFault => {
                     e += 1;
                     let _ = writeln!(
                         body,
-                        ">\n      <error message=\"{}\" type=\"crash\">{reason}</error>\n    </testcase>",
-                        xml(&message)
+                        ">\n      <error message=\"{}\" type=\"{}\">{reason}</error>\n    </testcase>",
+                        xml(&message),
+                        c.outcome
                     );
                 }
                 outcome => {

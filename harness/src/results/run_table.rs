@@ -21,6 +21,43 @@ pub fn agreement(results: &Results) -> (usize, bool) {
     (ran.len(), agreed)
 }
 
+/// Whether a `harness run` met what was expected, as its exit status says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Every column that ran met the expectation.
+    Met,
+    /// Some column ran and did not.
+    NotMet,
+    /// Nothing failed, but some column could not be judged (a harness fault), or none ran.
+    NotJudged,
+}
+
+impl Status {
+    /// The exit status (`harness run --help` lists them).
+    pub fn code(self) -> u8 {
+        match self {
+            Status::Met => 0,
+            Status::NotMet => 1,
+            Status::NotJudged => 3,
+        }
+    }
+}
+
+/// What the run's cells say together: a column that did not meet the expectation decides it, then a
+/// column that could not be judged; skipped columns count only when no column ran.
+pub fn status(results: &Results) -> Status {
+    let judged = |c: &&Cell| !matches!(c.outcome, Outcome::Skipped | Outcome::HarnessFault);
+    if results.cells.iter().filter(judged).any(|c| !c.as_expected) {
+        Status::NotMet
+    } else if results.cells.iter().any(|c| c.outcome == Outcome::HarnessFault)
+        || !results.cells.iter().any(|c| judged(&c))
+    {
+        Status::NotJudged
+    } else {
+        Status::Met
+    }
+}
+
 pub fn render(results: &Results) -> String {
     let mut table = super::terminal::table();
     table.set_header([
@@ -54,10 +91,48 @@ pub fn render(results: &Results) -> String {
         ]);
     }
     let (ran, agreed) = agreement(results);
-    let verdict = if agreed {
+    let agreement = if agreed {
         format!("all {ran} runtimes agree")
     } else {
         "the runtimes disagree".to_owned()
     };
-    format!("{table}\n{verdict}")
+    let met = results.cells.iter().filter(|c| c.as_expected).count();
+    let verdict = match status(results) {
+        Status::Met => format!("every column that ran met the expectation ({met} of {ran})"),
+        Status::NotMet => format!("{} of {ran} columns did not meet the expectation", ran - met),
+        Status::NotJudged => {
+            "no column failed, but not every column could be judged (see the reasons)".to_owned()
+        }
+    };
+    format!("{table}\n{agreement}; {verdict}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::fixture;
+
+    #[test]
+    fn the_status_says_whether_every_judged_column_met_the_expectation() {
+        let mut results = fixture::run_results();
+        for cell in &mut results.cells {
+            cell.as_expected = cell.outcome == Outcome::Pass;
+        }
+        // Two passes and a column whose tool is missing.
+        assert_eq!(status(&results), Status::Met);
+        results.cells[1].outcome = Outcome::HarnessFault;
+        results.cells[1].as_expected = false;
+        assert_eq!(status(&results), Status::NotJudged);
+        results.cells[0].outcome = Outcome::Fail;
+        results.cells[0].as_expected = false;
+        assert_eq!(status(&results), Status::NotMet);
+        for cell in &mut results.cells {
+            cell.outcome = Outcome::Skipped;
+        }
+        assert_eq!(status(&results), Status::NotJudged);
+        assert_eq!(
+            [Status::Met, Status::NotMet, Status::NotJudged].map(Status::code),
+            [0, 1, 3]
+        );
+    }
 }

@@ -73,8 +73,9 @@ pub(super) fn compat(out: &mut String, results: &Results) {
         out,
         "## Which language runs where\n\nPer language and column, how many of the `{}` cases \
          pass: **all**, partial (◐), none (✗), unsupported (the column lacks a proposal or \
-         capability the module needs) or skipped (a tool or module is missing). A note says why \
-         for anything but all; the [details](matrix.md) have every cell.\n",
+         capability the module needs) or skipped (a tool or module is missing). A harness fault \
+         (the harness or the container engine failed, not the runtime) is left out of the share. A \
+         note says why for anything but all; the [details](matrix.md) have every cell.\n",
         figures::COMPAT_SAMPLES.join("` and `")
     );
     let _ = write!(out, "| language |");

@@ -44,6 +44,7 @@ fn color(outcome: Outcome, as_expected: bool) -> Color {
     match (outcome, as_expected) {
         (Outcome::Skipped, _) => Color::DarkGrey,
         (Outcome::Unsupported, _) => Color::Yellow,
+        (Outcome::HarnessFault, _) => Color::Magenta,
         (_, true) => Color::Green,
         (_, false) => Color::Red,
     }

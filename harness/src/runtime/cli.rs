@@ -97,18 +97,31 @@ impl Tool {
 }
 
 /// The `-W` setting that turns a proposal on in the `wasmtime` tool.
-pub fn wasmtime_flag(proposal: Proposal) -> &'static str {
-    match proposal {
+pub fn wasmtime_flag(proposal: Proposal) -> Option<&'static str> {
+    Some(match proposal {
+        Proposal::BulkMemory => "bulk-memory=y",
+        Proposal::MultiValue => "multi-value=y",
+        Proposal::ReferenceTypes => "reference-types=y",
+        Proposal::Simd => "simd=y",
         Proposal::Gc => "gc=y,function-references=y",
         Proposal::FunctionReferences => "function-references=y",
-        Proposal::ExceptionHandling => "exceptions=y",
-        Proposal::Threads => "threads=y",
         Proposal::TailCall => "tail-call=y",
-        Proposal::MultiMemory => "multi-memory=y",
+        Proposal::ExceptionHandling => "exceptions=y",
         Proposal::Memory64 => "memory64=y",
-        Proposal::RelaxedSimd => "relaxed-simd=y",
+        Proposal::MultiMemory => "multi-memory=y",
         Proposal::ExtendedConst => "extended-const=y",
-    }
+        Proposal::RelaxedSimd => "relaxed-simd=y",
+        Proposal::Threads => "threads=y",
+        Proposal::CustomPageSizes => "custom-page-sizes=y",
+        Proposal::WideArithmetic => "wide-arithmetic=y",
+        // No `-W` setting: always on, or not a switch of the tool.
+        Proposal::MutableGlobals
+        | Proposal::NontrappingFloatToInt
+        | Proposal::SignExtension
+        | Proposal::BranchHinting
+        | Proposal::LegacyExceptions
+        | Proposal::JsStringBuiltins => return None,
+    })
 }
 
 /// Finds the column's tool and asks it for its version, or says why it cannot (a skip reason).
@@ -238,7 +251,7 @@ impl Cli {
                 // A store limit (`StoreLimits`, checked by `memory.grow`): it leaves the generated
                 // code alone. No `timeout=`: that turns epoch interruption on.
                 let mut wasm = vec![format!("max-memory-size={}", spec.memory_limit_bytes)];
-                wasm.extend(spec.proposals.iter().map(|p| wasmtime_flag(*p).to_owned()));
+                wasm.extend(spec.proposals.iter().filter_map(|p| wasmtime_flag(*p)).map(str::to_owned));
                 command.arg("-W").arg(wasm.join(","));
                 match &cache {
                     Some(dir) => {
@@ -296,6 +309,12 @@ impl Cli {
                         Proposal::ExceptionHandling => command.arg("--enable-exceptions"),
                         Proposal::RelaxedSimd => command.arg("--enable-relaxed-simd"),
                         Proposal::ExtendedConst => command.arg("--enable-extended-const"),
+                        Proposal::Simd => command.arg("--enable-simd"),
+                        Proposal::BulkMemory => command.arg("--enable-bulk-memory"),
+                        Proposal::ReferenceTypes => command.arg("--enable-reference-types"),
+                        Proposal::MultiValue => command.arg("--enable-multi-value"),
+                        Proposal::TailCall => command.arg("--enable-tail-call"),
+                        Proposal::Memory64 => command.arg("--enable-memory64"),
                         // Threads and multi-memory are on by default; for the others there is no
                         // flag, and wasmer's own error says what is missing.
                         _ => &mut command,
@@ -318,7 +337,9 @@ impl Cli {
                     match proposal {
                         Proposal::Gc => command.arg("--enable-gc"),
                         Proposal::FunctionReferences => command.arg("--enable-function-reference"),
-                        Proposal::ExceptionHandling => command.arg("--enable-exception-handling"),
+                        Proposal::ExceptionHandling | Proposal::LegacyExceptions => {
+                            command.arg("--enable-exception-handling")
+                        }
                         Proposal::Threads => command.arg("--enable-threads"),
                         Proposal::TailCall => command.arg("--enable-tail-call"),
                         Proposal::MultiMemory => command.arg("--enable-multi-memory"),
@@ -510,8 +531,7 @@ impl Runtime for Cli {
         let path = dir.join(&spec.program);
         if let Err(err) = std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&path, module))
         {
-            return RunReport::new(Ending::Rejected {
-                stage: Stage::Compile,
+            return RunReport::new(Ending::HarnessFault {
                 message: format!("cannot write the module for the tool: {err}"),
             });
         }
@@ -519,8 +539,7 @@ impl Runtime for Cli {
             Ok(command) => command,
             Err(err) => {
                 let _ = std::fs::remove_dir_all(&dir);
-                return RunReport::new(Ending::Rejected {
-                    stage: Stage::Compile,
+                return RunReport::new(Ending::HarnessFault {
                     message: format!("cannot prepare the tool's cache directory: {err}"),
                 });
             }
@@ -537,8 +556,7 @@ impl Runtime for Cli {
         let raw = match raw {
             Ok(raw) => raw,
             Err(err) => {
-                return RunReport::new(Ending::Rejected {
-                    stage: Stage::Instantiate,
+                return RunReport::new(Ending::HarnessFault {
                     message: format!("cannot start {}: {err}", self.tool.program()),
                 });
             }

@@ -170,11 +170,25 @@ impl Runtime for Container {
                 ),
             });
         }
+        if self.shim.is_none()
+            && let Some(p) = spec
+                .preopens
+                .iter()
+                .find(|p| !p.packaged && shim_protocol::mount_point(&p.guest) != p.guest)
+        {
+            return RunReport::new(Ending::HarnessFault {
+                message: format!(
+                    "a container cannot bind-mount {} at `{}` (its own `/`, or a relative path), \
+                     and a native program has no preopens to give it there instead",
+                    p.host.display(),
+                    p.guest
+                ),
+            });
+        }
         let image = match Image::ensure(module, spec, native) {
             Ok(image) => image,
             Err(message) => {
-                return RunReport::new(Ending::Rejected {
-                    stage: Stage::Instantiate,
+                return RunReport::new(Ending::HarnessFault {
                     message: format!("cannot make the image: {message}"),
                 });
             }
@@ -205,8 +219,7 @@ impl Runtime for Container {
             let raw = match raw {
                 Ok(raw) => raw,
                 Err(err) => {
-                    return RunReport::new(Ending::Rejected {
-                        stage: Stage::Instantiate,
+                    return RunReport::new(Ending::HarnessFault {
                         message: format!("cannot start {}: {err}", self.tool.display()),
                     });
                 }
@@ -265,7 +278,10 @@ impl Container {
             .preopens
             .iter()
             .filter(|p| !p.packaged)
-            .map(|p| (p.host.display().to_string(), p.guest.clone()))
+            .map(|p| {
+                let at = shim_protocol::mount_point(&p.guest);
+                (p.host.display().to_string(), at.into_owned())
+            })
             .chain(
                 spec.cache_dir
                     .iter()
@@ -361,6 +377,11 @@ impl Container {
     /// How a run ended when no shim report came back: a native container, a shim that is not the
     /// project's, or an engine that could not start the container at all.
     fn ending_without_report(&self, code: i32, said: &str) -> Ending {
+        if let Some(line) = said.lines().find(|l| is_infrastructure_fault(l)) {
+            return Ending::HarnessFault {
+                message: format!("the container engine failed: {}", line.trim()),
+            };
+        }
         let engine_error = said.lines().find(|l| {
             l.contains("Error response from daemon")
                 || l.starts_with("ctr: ")
@@ -390,6 +411,28 @@ impl Container {
     }
 }
 
+/// Whether a line the container client printed says that the engine around the runtime failed
+/// (the daemon went away or refused to talk, the image is gone, the shim could not be reached)
+/// rather than the runtime answering about the module. Docker's client exits 125 for both, so the
+/// client's words decide.
+fn is_infrastructure_fault(line: &str) -> bool {
+    const SAID: [&str; 10] = [
+        "Cannot connect to the Docker daemon",
+        "error during connect",
+        "error waiting for container",
+        "unexpected EOF",
+        "connection refused",
+        "connection reset by peer",
+        "No such image",
+        "failed to dial",
+        "transport is closing",
+        "received unexpected message: HookRequest",
+    ];
+    // Only the client's own lines: a native program's stderr is in the same stream.
+    let client = line.starts_with("docker: ") || line.starts_with("ctr: ");
+    client && SAID.iter().any(|s| line.contains(s))
+}
+
 /// How many times a run whose container lost libcontainer's hook race is tried again.
 const SETUP_RETRIES: u32 = 2;
 
@@ -417,5 +460,20 @@ mod tests {
             failed to create shim task: can't handle module\n";
         assert!(!is_hook_race(refused));
         assert!(!is_hook_race("HookRequest\n"));
+    }
+
+    #[test]
+    fn a_dead_engine_is_the_infrastructure_and_a_refused_module_is_not() {
+        // As Docker 26 printed them: dockerd killed during a run, and a run with no daemon.
+        for line in [
+            "docker: error waiting for container: unexpected EOF",
+            "docker: Cannot connect to the Docker daemon at unix:///x/docker.sock. Is the docker \
+             daemon running?",
+        ] {
+            assert!(is_infrastructure_fault(line), "{line}");
+        }
+        let refused = "docker: Error response from daemon: failed to create task for container: \
+            failed to create shim task: can't handle module";
+        assert!(!is_infrastructure_fault(refused));
     }
 }

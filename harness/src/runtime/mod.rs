@@ -132,6 +132,10 @@ pub enum Ending {
     Rejected { stage: Stage, message: String },
     /// The module needs something the engine does not provide: a proposal or an import.
     Unsupported { capability: String, message: String },
+    /// The harness, or the infrastructure around the engine, failed before the engine could answer:
+    /// it could not read, copy, mount or spawn, or the container engine went away mid-run. Never the
+    /// runtime's fault, so never counted against it.
+    HarnessFault { message: String },
 }
 
 /// What a backend reports of one run.

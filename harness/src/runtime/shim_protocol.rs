@@ -5,7 +5,9 @@
 //!
 //! The variables, which the guest never sees:
 //! - `HARNESS_PREOPENS`: the guest directories to preopen, `:`-separated (each a path inside the
-//!   container, usually a bind mount). Without it `/` is preopened, as runwasi's own shims do.
+//!   container, usually a bind mount; `PATH=GUEST` preopens the container's PATH at GUEST, how a guest
+//!   `/` is given, since nothing can be bind-mounted at a container's `/`). Without it `/` is
+//!   preopened, as runwasi's own shims do.
 //! - `HARNESS_PROPOSALS`: the proposals to enable, `,`-separated; without it every proposal the
 //!   engine supports.
 //! - `HARNESS_MEMORY_LIMIT`: the guest's linear-memory cap in bytes (4 GiB without it).
@@ -42,6 +44,27 @@ pub const REPORT_MARKER: &str = "harness-shim: ";
 /// Where the harness mounts a case's compiled-artifact cache inside a container.
 pub const CACHE_MOUNT: &str = "/.harness-cache";
 
+/// Where the harness mounts a directory the guest sees at `/`: a container's own `/` cannot be a
+/// bind mount.
+pub const ROOT_MOUNT: &str = "/.harness-guest-root";
+
+/// Where relative guest names (wasi-testsuite's `fs-tests.dir`) are mounted inside a container: a
+/// bind mount needs an absolute path.
+pub const RELATIVE_MOUNTS: &str = "/.harness-guest-dirs";
+
+/// Where a preopen's host directory is mounted inside a container: at its guest path, except the
+/// guest's `/` and relative guest names.
+pub fn mount_point(guest: &str) -> std::borrow::Cow<'_, str> {
+    let path = std::path::Path::new(guest);
+    if path.components().eq(std::path::Path::new("/").components()) {
+        ROOT_MOUNT.into()
+    } else if path.is_relative() {
+        format!("{RELATIVE_MOUNTS}/{guest}").into()
+    } else {
+        guest.into()
+    }
+}
+
 /// The guest's memory cap when a container names none: wasm32's whole address space.
 pub const DEFAULT_MEMORY_LIMIT: u64 = 4 << 30;
 
@@ -76,7 +99,15 @@ impl Request {
     /// run has one, and a report.
     pub fn for_run(spec: &RunSpec) -> Request {
         Request {
-            preopens: Some(spec.preopens.iter().map(|p| p.guest.clone()).collect()),
+            preopens: Some(
+                spec.preopens
+                    .iter()
+                    .map(|p| match mount_point(&p.guest) {
+                        mount if mount == p.guest => mount.into_owned(),
+                        mount => format!("{mount}={}", p.guest),
+                    })
+                    .collect(),
+            ),
             proposals: Some(spec.proposals.clone()),
             memory_limit_bytes: Some(spec.memory_limit_bytes),
             timeout: Some(spec.timeout),
@@ -182,11 +213,14 @@ impl Request {
             .preopens
             .unwrap_or_else(|| vec!["/".to_owned()])
             .into_iter()
-            .map(|dir| Preopen {
-                // Inside the container the guest's path is the path.
-                host: PathBuf::from(&dir),
-                guest: dir,
-                packaged: false,
+            .map(|dir| {
+                // Inside the container the guest's path is the path, unless the entry names both.
+                let (path, guest) = dir.split_once('=').unwrap_or((&dir, &dir));
+                Preopen {
+                    host: PathBuf::from(path),
+                    guest: guest.to_owned(),
+                    packaged: false,
+                }
             })
             .collect();
         let proposals = self.proposals.unwrap_or_else(|| {

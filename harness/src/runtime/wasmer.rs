@@ -52,8 +52,7 @@ impl Runtime for Wasmer {
         {
             Ok(rt) => rt,
             Err(err) => {
-                return RunReport::new(Ending::Rejected {
-                    stage: Stage::Instantiate,
+                return RunReport::new(Ending::HarnessFault {
                     message: format!("cannot start the async runtime wasmer-wasix needs: {err}"),
                 });
             }
@@ -71,10 +70,9 @@ impl Runtime for Wasmer {
         let (stderr_tx, mut stderr_rx) = Pipe::channel();
         let (mut stdin_tx, stdin_rx) = Pipe::channel();
         if let Err(err) = std::io::Write::write_all(&mut stdin_tx, &spec.stdin) {
-            return RunReport::new(Ending::Rejected {
-                stage: Stage::Instantiate,
-                message: format!("cannot prepare stdin: {err}"),
-            });
+            return RunReport::new(Ending::HarnessFault {
+                    message: format!("cannot prepare stdin: {err}"),
+                });
         }
         stdin_tx.close();
         let stdio: Stdio = (Box::new(stdout_tx), Box::new(stderr_tx), Box::new(stdin_rx));
@@ -144,10 +142,7 @@ fn run(bytes: &[u8], spec: &RunSpec, stdio: Stdio, watchdog: &Watchdog) -> RunRe
     let fs = match sandbox_fs(spec) {
         Ok(fs) => fs,
         Err(message) => {
-            report.ending = Ending::Rejected {
-                stage: Stage::Instantiate,
-                message,
-            };
+            report.ending = Ending::HarnessFault { message };
             return report;
         }
     };
@@ -162,9 +157,13 @@ fn run(bytes: &[u8], spec: &RunSpec, stdio: Stdio, watchdog: &Watchdog) -> RunRe
     // Preopen each mapped directory by its guest path, as `wasmtime run --dir` does, so that a path
     // outside them finds no preopen at all.
     for preopen in &spec.preopens {
-        if let Err(err) = builder.add_preopen_dir(&preopen.guest) {
-            report.ending = Ending::Rejected {
-                stage: Stage::Instantiate,
+        let preopened = if preopen.guest.starts_with('/') {
+            builder.add_preopen_dir(&preopen.guest)
+        } else {
+            builder.add_map_dir(&preopen.guest, mount_path(&preopen.guest))
+        };
+        if let Err(err) = preopened {
+            report.ending = Ending::HarnessFault {
                 message: format!("cannot preopen {}: {err}", preopen.guest),
             };
             return report;
@@ -203,19 +202,31 @@ fn run(bytes: &[u8], spec: &RunSpec, stdio: Stdio, watchdog: &Watchdog) -> RunRe
 }
 
 /// The guest's file system: an empty in-memory root with each host directory mounted at its guest
-/// path, the way `wasmer run --mapdir` builds it.
+/// path, the way `wasmer run --mapdir` builds it. A directory the guest sees at `/` is the root
+/// itself (wasmer's own runner layers it over its root the same way), with the others mounted on it.
 fn sandbox_fs(spec: &RunSpec) -> Result<MountFileSystem, String> {
-    let guests: Vec<&str> = spec.preopens.iter().map(|p| p.guest.as_str()).collect();
+    let is_root = |guest: &str| Path::new(guest).components().eq(Path::new("/").components());
+    let host_fs = |host: &Path| {
+        host_fs::FileSystem::new(tokio::runtime::Handle::current(), host)
+            .map_err(|e| format!("cannot open {}: {e}", host.display()))
+    };
     let mounts = MountFileSystem::new();
-    let root = RootFileSystemBuilder::default().build_tmp_ext(&guests);
-    mounts
-        .mount(Path::new("/"), Arc::new(root))
-        .map_err(|e| format!("cannot mount the root: {e}"))?;
-    for preopen in &spec.preopens {
-        let host = host_fs::FileSystem::new(tokio::runtime::Handle::current(), &preopen.host)
-            .map_err(|e| format!("cannot open {}: {e}", preopen.host.display()))?;
+    match spec.preopens.iter().find(|p| is_root(&p.guest)) {
+        Some(root) => mounts.mount(Path::new("/"), Arc::new(host_fs(&root.host)?)),
+        None => {
+            let paths: Vec<String> = spec.preopens.iter().map(|p| mount_path(&p.guest)).collect();
+            let guests: Vec<&str> = paths.iter().map(String::as_str).collect();
+            let root = RootFileSystemBuilder::default().build_tmp_ext(&guests);
+            mounts.mount(Path::new("/"), Arc::new(root))
+        }
+    }
+    .map_err(|e| format!("cannot mount the root: {e}"))?;
+    for preopen in spec.preopens.iter().filter(|p| !is_root(&p.guest)) {
         mounts
-            .mount(Path::new(&preopen.guest), Arc::new(host))
+            .mount(
+                Path::new(&mount_path(&preopen.guest)),
+                Arc::new(host_fs(&preopen.host)?),
+            )
             .map_err(|e| {
                 format!(
                     "cannot mount {} at {}: {e}",
@@ -225,6 +236,16 @@ fn sandbox_fs(spec: &RunSpec) -> Result<MountFileSystem, String> {
             })?;
     }
     Ok(mounts)
+}
+
+/// Where a preopen is mounted in the sandbox: its guest path, or under `/` for a relative guest name
+/// (wasi-testsuite's `fs-tests.dir`), which is then preopened under that name (an alias).
+fn mount_path(guest: &str) -> String {
+    if guest.starts_with('/') {
+        guest.to_owned()
+    } else {
+        format!("/{guest}")
+    }
 }
 
 fn instantiate_ending(err: WasiRuntimeError, store: &mut Store) -> Ending {
@@ -353,11 +374,18 @@ fn features_of(spec: &RunSpec) -> Features {
     let mut features = Features::new();
     for proposal in &spec.proposals {
         match proposal {
+            Proposal::BulkMemory => features.bulk_memory(true),
+            Proposal::MultiValue => features.multi_value(true),
+            Proposal::ReferenceTypes => features.reference_types(true),
+            Proposal::Simd => features.simd(true),
+            Proposal::TailCall => features.tail_call(true),
             Proposal::ExceptionHandling => features.exceptions(true),
-            Proposal::Threads => features.threads(true),
+            Proposal::Memory64 => features.memory64(true),
             Proposal::MultiMemory => features.multi_memory(true),
-            Proposal::RelaxedSimd => features.relaxed_simd(true),
             Proposal::ExtendedConst => features.extended_const(true),
+            Proposal::RelaxedSimd => features.relaxed_simd(true),
+            Proposal::Threads => features.threads(true),
+            Proposal::WideArithmetic => features.wide_arithmetic(true),
             // Declined (see `supports`): the module is compiled anyway so wasmer's own error shows.
             _ => &mut features,
         };

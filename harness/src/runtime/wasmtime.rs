@@ -50,15 +50,30 @@ pub fn config(proposals: &[Proposal], epoch_interruption: bool) -> Config {
     config.epoch_interruption(epoch_interruption);
     for proposal in proposals {
         match proposal {
+            Proposal::BulkMemory => config.wasm_bulk_memory(true),
+            Proposal::MultiValue => config.wasm_multi_value(true),
+            Proposal::ReferenceTypes => config.wasm_reference_types(true),
+            Proposal::Simd => config.wasm_simd(true),
             Proposal::Gc => config.wasm_gc(true).wasm_function_references(true),
             Proposal::FunctionReferences => config.wasm_function_references(true),
-            Proposal::ExceptionHandling => config.wasm_exceptions(true),
-            Proposal::Threads => config.wasm_threads(true),
             Proposal::TailCall => config.wasm_tail_call(true),
-            Proposal::MultiMemory => config.wasm_multi_memory(true),
+            Proposal::ExceptionHandling => config.wasm_exceptions(true),
             Proposal::Memory64 => config.wasm_memory64(true),
-            Proposal::RelaxedSimd => config.wasm_relaxed_simd(true),
+            Proposal::MultiMemory => config.wasm_multi_memory(true),
             Proposal::ExtendedConst => config.wasm_extended_const(true),
+            Proposal::RelaxedSimd => config.wasm_relaxed_simd(true),
+            // A shared memory also needs the engine's shared-memory switch (off by default).
+            Proposal::Threads => config.wasm_threads(true).shared_memory(true),
+            Proposal::CustomPageSizes => config.wasm_custom_page_sizes(true),
+            Proposal::WideArithmetic => config.wasm_wide_arithmetic(true),
+            Proposal::BranchHinting => config.wasm_branch_hinting(true),
+            // No switch (always on), or none wasmtime documents (see `registry::Engine::supports`):
+            // the module is compiled anyway, so that wasmtime's own words are the answer.
+            Proposal::MutableGlobals
+            | Proposal::NontrappingFloatToInt
+            | Proposal::SignExtension
+            | Proposal::LegacyExceptions
+            | Proposal::JsStringBuiltins => &mut config,
         };
     }
     config
@@ -158,18 +173,15 @@ fn run(
     if let Err(err) =
         wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |s: &mut State| &mut s.wasi)
     {
-        return RunReport::new(Ending::Rejected {
-            stage: Stage::Instantiate,
-            message: format!("{err:#}"),
+        return RunReport::new(Ending::HarnessFault {
+            message: format!("cannot add WASI to the linker: {err:#}"),
         });
     }
     let wasi = match wasi_ctx(spec, stdout, stderr) {
         Ok(wasi) => wasi,
         Err(err) => {
-            return RunReport::new(Ending::Rejected {
-                stage: Stage::Instantiate,
-                message: format!("{err:#}"),
-            });
+            // The spec's directories could not be opened: the harness's set-up, not the module.
+            return RunReport::new(Ending::HarnessFault { message: err });
         }
     };
     let limits = StoreLimitsBuilder::new()
@@ -242,7 +254,7 @@ fn wasi_ctx(
     spec: &RunSpec,
     stdout: &MemoryOutputPipe,
     stderr: &MemoryOutputPipe,
-) -> wasmtime::Result<WasiP1Ctx> {
+) -> Result<WasiP1Ctx, String> {
     let mut builder = WasiCtxBuilder::new();
     let mut argv = vec![spec.program.clone()];
     argv.extend(spec.args.iter().cloned());
@@ -259,7 +271,15 @@ fn wasi_ctx(
         builder.env(key, value);
     }
     for preopen in &spec.preopens {
-        builder.preopened_dir(&preopen.host, &preopen.guest, FsPerms::ReadWrite)?;
+        builder
+            .preopened_dir(&preopen.host, &preopen.guest, FsPerms::ReadWrite)
+            .map_err(|err| {
+                format!(
+                    "cannot preopen {} at {}: {err:#}",
+                    preopen.host.display(),
+                    preopen.guest
+                )
+            })?;
     }
     Ok(builder.build_p1())
 }

@@ -1,0 +1,65 @@
+;; Probe "nontrapping-float-to-int": Non-trapping float-to-int Conversions (trunc_sat).
+;; Probed: i32.trunc_sat_f32_s on NaN (0), on 3.0e9 (saturates to 2147483647), on -inf
+;;   (saturates to -2147483648) and on -7.9 (truncates to -7); i64.trunc_sat_f64_u on 1e20
+;;   (saturates to 2^64-1, which is -1 as a signed i64). The MVP trunc would trap on all but -7.9.
+;; Expected stdout: "nontrapping-float-to-int -9\n"  (0 + 2147483647 - 2147483648 - 7 - 1).
+;; Needs only MVP + nontrapping-float-to-int (the "saturating-float-to-int" feature);
+;; a validator without it must refuse the 0xFC 0..7 opcodes.
+(module
+  (import "wasi_snapshot_preview1" "fd_write"
+    (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 32) "nontrapping-float-to-int ")
+
+  (func (export "_start")
+    (call $print
+      (i64.add
+        (i64.add
+          (i64.add
+            (i64.extend_i32_s (i32.trunc_sat_f32_s (f32.const nan)))
+            (i64.extend_i32_s (i32.trunc_sat_f32_s (f32.const 3.0e9))))
+          (i64.add
+            (i64.extend_i32_s (i32.trunc_sat_f32_s (f32.const -inf)))
+            (i64.extend_i32_s (i32.trunc_sat_f32_s (f32.const -7.9)))))
+        (i64.trunc_sat_f64_u (f64.const 1e20)))))
+
+  ;; ---- shared print routine (MVP only; the same in every probe) ----
+  ;; Writes the name at address 32 (up to its first zero byte), $n in signed decimal and "\n" as one
+  ;; line, built backwards to end at address 127; the iovec is at 0, nwritten at 8. fd_write may
+  ;; write only part of it, so it loops until the line is out (or fd_write fails or writes nothing).
+  (func $print (param $n i64)
+    (local $len i32) (local $p i32) (local $neg i32)
+    (local.set $p (i32.const 127))
+    (i32.store8 (local.get $p) (i32.const 10))
+    (local.set $neg (i64.lt_s (local.get $n) (i64.const 0)))
+    (if (local.get $neg) (then (local.set $n (i64.sub (i64.const 0) (local.get $n)))))
+    (loop $digit
+      (local.set $p (i32.sub (local.get $p) (i32.const 1)))
+      (i32.store8 (local.get $p)
+        (i32.add (i32.const 48) (i32.wrap_i64 (i64.rem_u (local.get $n) (i64.const 10)))))
+      (local.set $n (i64.div_u (local.get $n) (i64.const 10)))
+      (br_if $digit (i64.ne (local.get $n) (i64.const 0))))
+    (if (local.get $neg)
+      (then
+        (local.set $p (i32.sub (local.get $p) (i32.const 1)))
+        (i32.store8 (local.get $p) (i32.const 45))))
+    (block $named
+      (loop $scan
+        (br_if $named (i32.eqz (i32.load8_u offset=32 (local.get $len))))
+        (local.set $len (i32.add (local.get $len) (i32.const 1)))
+        (br $scan)))
+    (loop $copy
+      (local.set $len (i32.sub (local.get $len) (i32.const 1)))
+      (local.set $p (i32.sub (local.get $p) (i32.const 1)))
+      (i32.store8 (local.get $p) (i32.load8_u offset=32 (local.get $len)))
+      (br_if $copy (local.get $len)))
+    (i32.store (i32.const 0) (local.get $p))
+    (i32.store (i32.const 4) (i32.sub (i32.const 128) (local.get $p)))
+    (block $done
+      (loop $write
+        (br_if $done (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+        (br_if $done (i32.eqz (i32.load (i32.const 8))))
+        (i32.store (i32.const 0) (i32.add (i32.load (i32.const 0)) (i32.load (i32.const 8))))
+        (i32.store (i32.const 4) (i32.sub (i32.load (i32.const 4)) (i32.load (i32.const 8))))
+        (br_if $write (i32.load (i32.const 4))))))
+)

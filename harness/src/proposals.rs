@@ -1,0 +1,576 @@
+//! The measured table of WebAssembly proposal support: a small probe module per core proposal
+//! (`conformance/proposals/NAME.wat`, listed with its expected output in `probes.toml`), run on every
+//! column twice, with the engine's default configuration and with the proposal enabled the way the
+//! engine documents, each run said as ran correctly, validated only, or refused (with the engine's
+//! words), and compared with what webassembly.org/features declares (`declared.toml`).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::adhoc::Job;
+use crate::manifest::{self, Expect, Proposal};
+use crate::outcome::Outcome;
+use crate::results::Cell;
+use crate::runtime::{RunSpec, registry};
+
+/// The row label the probe cells carry where the matrix's carry a language.
+pub const ROW: &str = "proposals";
+
+/// The two configurations each probe runs in, as the cells' case names.
+pub const DEFAULT: &str = "default";
+pub const ENABLED: &str = "enabled";
+
+/// A probe of `probes.toml`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Probe {
+    /// The file's stem, and the first word the probe prints.
+    pub name: String,
+    pub proposal: Proposal,
+    /// As webassembly.org/features names it.
+    pub title: String,
+    /// Whether the proposal is part of the finished standard (phase 5).
+    pub standard: bool,
+    /// What a correct run prints; absent for a probe without a module.
+    #[serde(default)]
+    pub stdout: Option<String>,
+    /// Other proposals the probe cannot avoid: enabled with it.
+    #[serde(default)]
+    pub also_needs: Vec<Proposal>,
+    /// Whether a validator without the proposal must refuse the module.
+    #[serde(default = "yes")]
+    pub refusable: bool,
+    /// Whether there is a module (`NAME.wat`); a proposal meaningful only in a JavaScript embedding
+    /// has none.
+    #[serde(default = "yes")]
+    pub file: bool,
+    #[serde(default)]
+    pub note: String,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProbeFile {
+    probe: Vec<Probe>,
+}
+
+/// What webassembly.org/features declares for an engine and a proposal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Declared {
+    /// Supported, on by default.
+    Yes,
+    /// Supported behind a flag.
+    Flag,
+    /// Not supported.
+    No,
+    /// The table says nothing.
+    Unknown,
+}
+
+/// `declared.toml`: where the declared table was read, and per engine (as the registry names it)
+/// each proposal's entry with the table's own words.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeclaredTable {
+    pub source: String,
+    pub engines: BTreeMap<String, BTreeMap<Proposal, DeclaredEntry>>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeclaredEntry {
+    pub support: Declared,
+    /// The table's words: a version, a flag.
+    #[serde(default)]
+    pub says: String,
+}
+
+/// The probes and the declared table, read from a probe directory.
+#[derive(Debug, Clone)]
+pub struct Corpus {
+    pub dir: PathBuf,
+    pub probes: Vec<Probe>,
+    pub declared: DeclaredTable,
+}
+
+impl Corpus {
+    pub fn load(dir: &Path) -> anyhow::Result<Corpus> {
+        use anyhow::Context as _;
+        let read = |name: &str| {
+            let path = dir.join(name);
+            std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))
+        };
+        let probes: ProbeFile = toml::from_str(&read("probes.toml")?)
+            .with_context(|| format!("{}", dir.join("probes.toml").display()))?;
+        let declared: DeclaredTable = toml::from_str(&read("declared.toml")?)
+            .with_context(|| format!("{}", dir.join("declared.toml").display()))?;
+        let mut seen = std::collections::HashSet::new();
+        for probe in &probes.probe {
+            anyhow::ensure!(
+                seen.insert(probe.proposal),
+                "probes.toml: `{}` is probed twice",
+                probe.proposal
+            );
+            anyhow::ensure!(
+                !probe.file || probe.stdout.is_some(),
+                "probes.toml: probe `{}` has a module but no expected stdout",
+                probe.name
+            );
+        }
+        Ok(Corpus {
+            dir: dir.to_owned(),
+            probes: probes.probe,
+            declared,
+        })
+    }
+
+    /// Compiles each probe's text into `out/NAME.wasm`; returns the modules by probe name. A probe
+    /// that does not parse is an error of the corpus, not of any engine.
+    pub fn compile(&self, out: &Path) -> anyhow::Result<BTreeMap<String, PathBuf>> {
+        use anyhow::Context as _;
+        std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+        let mut modules = BTreeMap::new();
+        for probe in self.probes.iter().filter(|p| p.file) {
+            let source = self.dir.join(format!("{}.wat", probe.name));
+            let bytes = wat::parse_file(&source)
+                .with_context(|| format!("probe {} does not parse", source.display()))?;
+            let module = out.join(format!("{}.wasm", probe.name));
+            crate::util::write_atomic(&module, &bytes)
+                .with_context(|| format!("cannot write {}", module.display()))?;
+            modules.insert(probe.name.clone(), module);
+        }
+        Ok(modules)
+    }
+
+    /// Every run: each probe with a module on each column, in both configurations.
+    pub fn jobs(&self, columns: &[String], modules: &BTreeMap<String, PathBuf>) -> Vec<Job> {
+        let mut jobs = Vec::new();
+        for probe in &self.probes {
+            let Some(module) = modules.get(&probe.name) else {
+                continue;
+            };
+            for column in columns {
+                for (config, proposals) in [
+                    (DEFAULT, Vec::new()),
+                    (
+                        ENABLED,
+                        std::iter::once(probe.proposal)
+                            .chain(probe.also_needs.iter().copied())
+                            .collect(),
+                    ),
+                ] {
+                    jobs.push(Job {
+                        column: column.clone(),
+                        row: [ROW.into(), probe.name.clone(), config.into()],
+                        module: module.clone(),
+                        spec: spec(probe, proposals),
+                        expect: Expect {
+                            stdout: probe.stdout.clone(),
+                            ..Expect::default()
+                        },
+                        copies: Vec::new(),
+                    });
+                }
+            }
+        }
+        jobs
+    }
+}
+
+fn spec(probe: &Probe, proposals: Vec<Proposal>) -> RunSpec {
+    RunSpec {
+        program: format!("{}.wasm", probe.name),
+        args: Vec::new(),
+        env: BTreeMap::new(),
+        preopens: Vec::new(),
+        stdin: Vec::new(),
+        proposals,
+        timeout: Duration::from_secs(20),
+        memory_limit_bytes: manifest::DEFAULT_MEMORY_LIMIT_MIB << 20,
+        output_limit_bytes: crate::cell::OUTPUT_LIMIT,
+        cache_dir: None,
+        inherit_stdio: false,
+        inherit_env: false,
+    }
+}
+
+/// The columns the probes run on: every Wasm column but the interruption variants, which price a
+/// mechanism on benchmark-sized cases and enable proposals as their base column does.
+pub fn columns() -> Vec<String> {
+    registry::wasm_columns()
+        .filter(|c| c.prices.is_none())
+        .map(|c| c.name.to_owned())
+        .collect()
+}
+
+/// What a probe's run says about the proposal on that column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Answer {
+    /// Printed the expected result: validated and executed correctly.
+    Ran,
+    /// Compiled, but did not run correctly (a wrong result, a trap, a refusal at instantiation).
+    Validated,
+    /// Refused at compile (validation): the engine's words are the reason.
+    Refused,
+    /// The engine died.
+    Crashed,
+    /// Not run: the column is not available here, or the harness failed.
+    NotRun,
+}
+
+impl Answer {
+    /// How progress lines and tables say it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Answer::Ran => "ran correctly",
+            Answer::Validated => "validated only",
+            Answer::Refused => "refused",
+            Answer::Crashed => "crashed",
+            Answer::NotRun => "not run",
+        }
+    }
+
+    pub fn of(cell: &Cell) -> Answer {
+        match cell.outcome {
+            Outcome::Pass => Answer::Ran,
+            Outcome::Skipped | Outcome::HarnessFault => Answer::NotRun,
+            Outcome::Crash => Answer::Crashed,
+            Outcome::Unsupported => Answer::Refused,
+            Outcome::Fail if cell.reason.starts_with("rejected at compile") => Answer::Refused,
+            Outcome::Fail | Outcome::Trap | Outcome::Timeout => Answer::Validated,
+        }
+    }
+}
+
+/// What a column does with a proposal, from its two runs: the measured counterpart of a declared
+/// entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Support {
+    /// Runs correctly with the default configuration.
+    Default,
+    /// Runs correctly only with the proposal enabled.
+    Flag,
+    /// Accepted but not run correctly in either configuration.
+    Partial,
+    /// Refused in both.
+    No,
+    /// Not measured here (the column cannot run, or crashed).
+    Unmeasured,
+}
+
+impl Support {
+    pub fn of(default: Answer, enabled: Answer) -> Support {
+        match (default, enabled) {
+            (Answer::Ran, _) => Support::Default,
+            (_, Answer::Ran) => Support::Flag,
+            (Answer::Validated, _) | (_, Answer::Validated) => Support::Partial,
+            (Answer::Refused, Answer::Refused) => Support::No,
+            _ => Support::Unmeasured,
+        }
+    }
+
+    /// Whether the declared entry says otherwise, as a short note, or `None` where they agree.
+    pub fn differs_from(self, declared: Declared) -> Option<&'static str> {
+        match (self, declared) {
+            (Support::Unmeasured, _) | (_, Declared::Unknown) => None,
+            (Support::Default, Declared::Yes)
+            | (Support::Flag, Declared::Flag)
+            | (Support::No, Declared::No) => None,
+            (Support::Default, Declared::Flag) => Some("declared behind a flag; on by default here"),
+            (Support::Default | Support::Flag, Declared::No) => {
+                Some("declared unsupported; runs here")
+            }
+            (Support::Flag, Declared::Yes) => Some("declared on by default; needs a flag here"),
+            (Support::Partial, _) => Some("accepted but does not run correctly here"),
+            (Support::No, Declared::Yes | Declared::Flag) => {
+                Some("declared supported; refused here in both configurations")
+            }
+        }
+    }
+}
+
+/// One column's measured support of one probe: its two cells and what they make together.
+#[derive(Debug, Clone)]
+pub struct Measured<'a> {
+    pub default: &'a Cell,
+    pub enabled: &'a Cell,
+    pub support: Support,
+}
+
+/// The two cells of a probe on a column, from the results.
+pub fn measured<'a>(cells: &'a [Cell], probe: &str, column: &str) -> Option<Measured<'a>> {
+    let find = |config: &str| {
+        cells.iter().find(|c| {
+            c.language == ROW && c.sample == probe && c.case == config && c.runtime == column
+        })
+    };
+    let (default, enabled) = (find(DEFAULT)?, find(ENABLED)?);
+    Some(Measured {
+        default,
+        enabled,
+        support: Support::of(Answer::of(default), Answer::of(enabled)),
+    })
+}
+
+/// The declared-table engine a column belongs to (the registry's engine name), if any.
+pub fn engine_of(column: &str) -> Option<&'static str> {
+    registry::get(column).map(|c| c.engine.name())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::fixture;
+
+    #[test]
+    fn two_runs_make_one_measured_support() {
+        use Answer::*;
+        assert_eq!(Support::of(Ran, Ran), Support::Default);
+        assert_eq!(Support::of(Refused, Ran), Support::Flag);
+        assert_eq!(Support::of(Refused, Refused), Support::No);
+        assert_eq!(Support::of(Refused, Validated), Support::Partial);
+        assert_eq!(Support::of(NotRun, NotRun), Support::Unmeasured);
+        assert_eq!(Support::Default.differs_from(Declared::Yes), None);
+        assert!(Support::No.differs_from(Declared::Yes).is_some());
+        assert!(Support::Flag.differs_from(Declared::Yes).is_some());
+        assert_eq!(Support::Unmeasured.differs_from(Declared::No), None);
+    }
+
+    #[test]
+    fn a_refusal_at_compile_is_a_refusal_and_a_wrong_answer_is_validated_only() {
+        let mut cell = fixture::cell("wasmer", "proposals/gc/default", Outcome::Fail, &[1.0]);
+        cell.reason = "rejected at compile: gc proposal not enabled".into();
+        assert_eq!(Answer::of(&cell), Answer::Refused);
+        cell.reason = "stdout line 1: expected \"gc 42\\n\", got \"gc 0\\n\"".into();
+        assert_eq!(Answer::of(&cell), Answer::Validated);
+        cell.outcome = Outcome::HarnessFault;
+        assert_eq!(Answer::of(&cell), Answer::NotRun);
+    }
+
+    #[test]
+    fn the_published_corpus_loads_and_every_probe_parses() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../conformance/proposals");
+        let corpus = Corpus::load(&dir).unwrap();
+        let probed: Vec<Proposal> = corpus.probes.iter().map(|p| p.proposal).collect();
+        for proposal in Proposal::ALL {
+            assert!(probed.contains(proposal), "no probe of {proposal}");
+        }
+        let out = std::env::temp_dir().join(format!("proposals-test-{}", std::process::id()));
+        let modules = corpus.compile(&out).unwrap();
+        let _ = std::fs::remove_dir_all(&out);
+        assert_eq!(
+            modules.len(),
+            corpus.probes.iter().filter(|p| p.file).count()
+        );
+        for (engine, entries) in &corpus.declared.engines {
+            assert!(
+                registry::COLUMNS.iter().any(|c| c.engine.name() == engine),
+                "declared.toml: no column runs `{engine}`"
+            );
+            assert!(!entries.is_empty());
+        }
+    }
+}
+
+/// The published form: the run's metadata, the probes, the declared table, the measured table and
+/// every cell (`results/proposals.json`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Report {
+    pub meta: crate::results::Meta,
+    pub probes: Vec<Probe>,
+    pub declared: DeclaredTable,
+    pub table: Vec<Row>,
+    pub cells: Vec<Cell>,
+}
+
+/// One proposal on one column, measured, beside what is declared for its engine.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Row {
+    pub proposal: Proposal,
+    pub column: String,
+    pub support: Support,
+    pub default: Answer,
+    pub enabled: Answer,
+    pub declared: Declared,
+    pub differs: Option<String>,
+}
+
+impl Report {
+    pub fn new(meta: crate::results::Meta, corpus: &Corpus, cells: Vec<Cell>) -> Report {
+        let columns: Vec<String> = meta.columns.keys().cloned().collect();
+        let mut table = Vec::new();
+        for probe in &corpus.probes {
+            for column in order(&columns) {
+                let Some(m) = measured(&cells, &probe.name, &column) else {
+                    continue;
+                };
+                let declared = engine_of(&column)
+                    .and_then(|e| corpus.declared.engines.get(e))
+                    .and_then(|entries| entries.get(&probe.proposal))
+                    .map_or(Declared::Unknown, |d| d.support);
+                table.push(Row {
+                    proposal: probe.proposal,
+                    column,
+                    support: m.support,
+                    default: Answer::of(m.default),
+                    enabled: Answer::of(m.enabled),
+                    declared,
+                    differs: m.support.differs_from(declared).map(str::to_owned),
+                });
+            }
+        }
+        Report {
+            meta,
+            probes: corpus.probes.clone(),
+            declared: corpus.declared.clone(),
+            table,
+            cells,
+        }
+    }
+
+    /// The measured table as Markdown (`results/proposals.md`).
+    pub fn markdown(&self) -> String {
+        use std::fmt::Write as _;
+        let columns = order(&self.meta.columns.keys().cloned().collect::<Vec<_>>());
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "# WebAssembly proposal support, measured\n\n\
+             Made by `cargo xtask proposals` on {} ({}), commit `{}`. Each core proposal has a probe \
+             of its own (`conformance/proposals/NAME.wat`) that uses the feature and prints a known \
+             result. Each probe ran on each column twice: with the engine's default configuration, \
+             and with the proposal enabled the way the engine documents (its `Config` switch, its \
+             tool's flag, the shim's `HARNESS_PROPOSALS`).\n\n\
+             **✓** runs correctly by default · **flag** runs correctly only when enabled · **◐** \
+             accepted but not run correctly · **✗** refused in both · **—** not measured here (the \
+             reason is below). A mark with **†** differs from what webassembly.org/features declares \
+             for the engine ({}); the differences are listed under the table.\n",
+            self.meta.date,
+            self.meta.host.label(),
+            short(&self.meta.git_commit),
+            self.declared.source
+        );
+        let _ = write!(out, "| proposal |");
+        for column in &columns {
+            let _ = write!(out, " {column} |");
+        }
+        let _ = write!(out, "\n|---|");
+        for _ in &columns {
+            let _ = write!(out, ":-:|");
+        }
+        out.push('\n');
+        for probe in &self.probes {
+            let standard = if probe.standard { "" } else { " (proposal)" };
+            let _ = write!(out, "| {}{standard} |", probe.title);
+            for column in &columns {
+                let row = self
+                    .table
+                    .iter()
+                    .find(|r| r.proposal == probe.proposal && &r.column == column);
+                let text = match row {
+                    None if !probe.file => "n/a".to_owned(),
+                    None => "—".to_owned(),
+                    Some(row) => {
+                        let mark = match row.support {
+                            Support::Default => "✓",
+                            Support::Flag => "flag",
+                            Support::Partial => "◐",
+                            Support::No => "✗",
+                            Support::Unmeasured => "—",
+                        };
+                        let dagger = if row.differs.is_some() { " †" } else { "" };
+                        format!("{mark}{dagger}")
+                    }
+                };
+                let _ = write!(out, " {text} |");
+            }
+            out.push('\n');
+        }
+        let notes: Vec<&Probe> = self.probes.iter().filter(|p| !p.note.is_empty()).collect();
+        if !notes.is_empty() {
+            let _ = writeln!(out, "\n## About the probes\n");
+            for probe in notes {
+                let also = if probe.also_needs.is_empty() {
+                    String::new()
+                } else {
+                    let names: Vec<String> =
+                        probe.also_needs.iter().map(|p| p.to_string()).collect();
+                    format!(" Also needs {}.", names.join(", "))
+                };
+                let _ = writeln!(
+                    out,
+                    "- **{}** (`{}`): {}{also}",
+                    probe.title, probe.name, probe.note
+                );
+            }
+        }
+        let _ = writeln!(
+            out,
+            "\n## Differences from the declared table\n\nDeclared: {}.\n",
+            self.declared.source
+        );
+        let mut any = false;
+        for row in self.table.iter().filter(|r| r.differs.is_some()) {
+            any = true;
+            let says = engine_of(&row.column)
+                .and_then(|e| self.declared.engines.get(e))
+                .and_then(|entries| entries.get(&row.proposal))
+                .map(|d| d.says.clone())
+                .filter(|s| !s.is_empty())
+                .map_or(String::new(), |s| format!(" (the table says: {s})"));
+            let _ = writeln!(
+                out,
+                "- `{}`, {}: {}{says}.",
+                row.column,
+                row.proposal,
+                row.differs.as_deref().unwrap_or_default()
+            );
+        }
+        if !any {
+            let _ = writeln!(out, "None: every measured entry agrees with the declared one.");
+        }
+        let _ = writeln!(
+            out,
+            "\n## What the engines said\n\nEvery run that did not print the expected result, in \
+             the engine's own words (cut at 200 characters; `proposals.json` has them whole).\n"
+        );
+        for cell in self.cells.iter().filter(|c| c.outcome != Outcome::Pass) {
+            let _ = writeln!(
+                out,
+                "- `{}` {} ({}): {}: {}",
+                cell.runtime,
+                cell.sample,
+                cell.case,
+                cell.outcome,
+                crate::util::shorten(&crate::results::escape_cell(&cell.reason), 200)
+            );
+        }
+        let _ = writeln!(out, "\n## Versions\n");
+        for (column, version) in &self.meta.runtimes {
+            let _ = writeln!(out, "- `{column}`: {version}");
+        }
+        out
+    }
+}
+
+/// Columns in the registry's order.
+fn order(columns: &[String]) -> Vec<String> {
+    registry::names()
+        .filter(|n| columns.iter().any(|c| c == n))
+        .map(str::to_owned)
+        .collect()
+}
+
+fn short(commit: &str) -> &str {
+    commit.get(..12).unwrap_or(commit)
+}
