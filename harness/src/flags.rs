@@ -50,9 +50,9 @@ fn any_column() -> PossibleValuesParser {
     PossibleValuesParser::new(registry::names())
 }
 
-/// The columns that run Wasm.
+/// The columns that run Wasm modules.
 fn wasm_column() -> PossibleValuesParser {
-    PossibleValuesParser::new(registry::wasm_columns().map(|c| c.name))
+    PossibleValuesParser::new(registry::module_columns().map(|c| c.name))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Args)]
@@ -170,7 +170,7 @@ impl RunArgs {
         if !self.runtimes.is_empty() {
             return self.runtimes.clone();
         }
-        registry::wasm_columns()
+        registry::module_columns()
             .filter(|c| !c.is_container())
             .map(|c| c.name.to_owned())
             .collect()
@@ -544,9 +544,10 @@ mod tests {
             .unwrap()
             .render_long_help()
             .to_string();
-        for name in registry::wasm_columns().map(|c| c.name) {
+        for name in registry::module_columns().map(|c| c.name) {
             assert!(help.contains(name), "`{name}` is not in run --help");
         }
+        assert!(parse(&["run", "m.wasm", "--runtime", "docker-runc"]).is_err());
         assert!(help.contains("--timeout-ms") && help.contains("Exit status"));
     }
 

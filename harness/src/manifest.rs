@@ -751,7 +751,7 @@ file = [{ path = "/out/x.txt", content = "x" }]
                 "stdout = \"hi\\n\"",
                 "stdout = \"a\"\nstdout_pattern = \"a\""
             ))
-            .contains("not both")
+            .contains("give one of")
         );
         assert!(
             err(&GOOD.replace("stdout = \"hi\\n\"", "stdout_pattern = \"(\""))

@@ -173,7 +173,7 @@ impl Corpus {
                         module: module.clone(),
                         spec: spec(probe, proposals),
                         expect: Expect {
-                            stdout: probe.stdout.clone(),
+                            stdout_pattern: probe.stdout.as_deref().map(tolerating_warnings),
                             ..Expect::default()
                         },
                         copies: Vec::new(),
@@ -183,6 +183,13 @@ impl Corpus {
         }
         jobs
     }
+}
+
+/// The probe's line, after any warning lines an engine's own tool prints on stdout (WasmEdge's
+/// says `[TIME] [warning] GC proposal is enabled, this is experimental.`): the tool ran the
+/// probe correctly all the same.
+fn tolerating_warnings(stdout: &str) -> String {
+    format!(r"(?:\[[^\n]*\] \[warning\] [^\n]*\n)*{}", regex::escape(stdout))
 }
 
 fn spec(probe: &Probe, proposals: Vec<Proposal>) -> RunSpec {
@@ -202,10 +209,11 @@ fn spec(probe: &Probe, proposals: Vec<Proposal>) -> RunSpec {
     }
 }
 
-/// The columns the probes run on: every Wasm column but the interruption variants, which price a
-/// mechanism on benchmark-sized cases and enable proposals as their base column does.
+/// The columns the probes (and wasi-testsuite's tests) run on: every column that runs Wasm modules
+/// but the interruption variants, which price a mechanism on benchmark-sized cases and enable
+/// proposals as their base column does.
 pub fn columns() -> Vec<String> {
-    registry::wasm_columns()
+    registry::module_columns()
         .filter(|c| c.prices.is_none())
         .map(|c| c.name.to_owned())
         .collect()
@@ -264,7 +272,9 @@ pub enum Support {
     Partial,
     /// Refused in both.
     No,
-    /// Not measured here (the column cannot run, or crashed).
+    /// The engine died on it (and did not run it correctly in the other configuration).
+    Crashes,
+    /// Not measured here (the column cannot run here).
     Unmeasured,
 }
 
@@ -273,6 +283,7 @@ impl Support {
         match (default, enabled) {
             (Answer::Ran, _) => Support::Default,
             (_, Answer::Ran) => Support::Flag,
+            (Answer::Crashed, _) | (_, Answer::Crashed) => Support::Crashes,
             (Answer::Validated, _) | (_, Answer::Validated) => Support::Partial,
             (Answer::Refused, Answer::Refused) => Support::No,
             _ => Support::Unmeasured,
@@ -292,6 +303,7 @@ impl Support {
             }
             (Support::Flag, Declared::Yes) => Some("declared on by default; needs a flag here"),
             (Support::Partial, _) => Some("accepted but does not run correctly here"),
+            (Support::Crashes, _) => Some("the engine crashes on it here"),
             (Support::No, Declared::Yes | Declared::Flag) => {
                 Some("declared supported; refused here in both configurations")
             }
@@ -340,6 +352,8 @@ mod tests {
         assert_eq!(Support::of(Refused, Refused), Support::No);
         assert_eq!(Support::of(Refused, Validated), Support::Partial);
         assert_eq!(Support::of(NotRun, NotRun), Support::Unmeasured);
+        assert_eq!(Support::of(Refused, Crashed), Support::Crashes);
+        assert_eq!(Support::of(Ran, Crashed), Support::Default);
         assert_eq!(Support::Default.differs_from(Declared::Yes), None);
         assert!(Support::No.differs_from(Declared::Yes).is_some());
         assert!(Support::Flag.differs_from(Declared::Yes).is_some());
@@ -355,6 +369,21 @@ mod tests {
         assert_eq!(Answer::of(&cell), Answer::Validated);
         cell.outcome = Outcome::HarnessFault;
         assert_eq!(Answer::of(&cell), Answer::NotRun);
+    }
+
+    #[test]
+    fn a_tools_warning_before_the_line_is_tolerated_and_nothing_else_is() {
+        let expect = Expect {
+            stdout_pattern: Some(tolerating_warnings("gc 1149\n")),
+            ..Expect::default()
+        };
+        let check = |out: &str| {
+            crate::outcome::check_text("stdout", out, None, expect.stdout_pattern.as_deref())
+        };
+        assert!(check("gc 1149\n").is_none());
+        assert!(check("[2026-12-06 06:41:50.905] [warning] GC proposal is enabled.\ngc 1149\n").is_none());
+        assert!(check("gc 1148\n").is_some());
+        assert!(check("[x] [error] no\ngc 1149\n").is_some());
     }
 
     #[test]
@@ -407,7 +436,7 @@ pub struct Row {
 
 impl Report {
     pub fn new(meta: crate::results::Meta, corpus: &Corpus, cells: Vec<Cell>) -> Report {
-        let columns: Vec<String> = meta.columns.keys().cloned().collect();
+        let columns = ran(&cells);
         let mut table = Vec::new();
         for probe in &corpus.probes {
             for column in order(&columns) {
@@ -441,7 +470,7 @@ impl Report {
     /// The measured table as Markdown (`results/proposals.md`).
     pub fn markdown(&self) -> String {
         use std::fmt::Write as _;
-        let columns = order(&self.meta.columns.keys().cloned().collect::<Vec<_>>());
+        let columns = order(&ran(&self.cells));
         let mut out = String::new();
         let _ = writeln!(
             out,
@@ -452,8 +481,8 @@ impl Report {
              and with the proposal enabled the way the engine documents (its `Config` switch, its \
              tool's flag, the shim's `HARNESS_PROPOSALS`).\n\n\
              **✓** runs correctly by default · **flag** runs correctly only when enabled · **◐** \
-             accepted but not run correctly · **✗** refused in both · **—** not measured here (the \
-             reason is below). A mark with **†** differs from what webassembly.org/features declares \
+             accepted but not run correctly · **✗** refused in both · **crash** the engine died \
+             · **—** not measured here (the reason is below). A mark with **†** differs from what webassembly.org/features declares \
              for the engine ({}); the differences are listed under the table.\n",
             self.meta.date,
             self.meta.host.label(),
@@ -486,6 +515,7 @@ impl Report {
                             Support::Flag => "flag",
                             Support::Partial => "◐",
                             Support::No => "✗",
+                            Support::Crashes => "crash",
                             Support::Unmeasured => "—",
                         };
                         let dagger = if row.differs.is_some() { " †" } else { "" };
@@ -561,6 +591,14 @@ impl Report {
         }
         out
     }
+}
+
+/// The columns that have cells.
+fn ran(cells: &[Cell]) -> Vec<String> {
+    let mut columns: Vec<String> = cells.iter().map(|c| c.runtime.clone()).collect();
+    columns.sort();
+    columns.dedup();
+    columns
 }
 
 /// Columns in the registry's order.

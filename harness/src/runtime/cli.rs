@@ -343,7 +343,7 @@ impl Cli {
                         Proposal::Threads => command.arg("--enable-threads"),
                         Proposal::TailCall => command.arg("--enable-tail-call"),
                         Proposal::MultiMemory => command.arg("--enable-multi-memory"),
-                        Proposal::Memory64 => command.arg("--enable-memory64"),
+                        // No flag for memory64 in 0.14 (`unknown option`): it comes in 0.17.
                         _ => &mut command,
                     };
                 }

@@ -289,6 +289,11 @@ pub fn wasm_columns() -> impl Iterator<Item = &'static Column> {
     COLUMNS.iter().filter(|c| c.kind != Kind::Native)
 }
 
+/// The columns that run Wasm modules (a runc container runs the host's binary instead).
+pub fn module_columns() -> impl Iterator<Item = &'static Column> {
+    wasm_columns().filter(|c| !c.runs_native_code())
+}
+
 /// The distinct shims the container columns need, in matrix order.
 pub fn shims() -> Vec<&'static str> {
     let mut shims: Vec<&str> = COLUMNS.iter().filter_map(Column::shim).collect();

@@ -155,7 +155,9 @@ fn run(bytes: &[u8], spec: &RunSpec, stdio: Stdio, watchdog: &Watchdog) -> RunRe
         .stdin(stdin)
         .sandbox_fs(fs);
     // Preopen each mapped directory by its guest path, as `wasmtime run --dir` does, so that a path
-    // outside them finds no preopen at all.
+    // outside them finds no preopen at all. wasmer-wasix also preopens its virtual root as `/`
+    // (always the first); a guest `/` of the spec is then a second `/`, through which relative
+    // paths from the virtual root find their files.
     for preopen in &spec.preopens {
         let preopened = if preopen.guest.starts_with('/') {
             builder.add_preopen_dir(&preopen.guest)
@@ -205,7 +207,6 @@ fn run(bytes: &[u8], spec: &RunSpec, stdio: Stdio, watchdog: &Watchdog) -> RunRe
 /// path, the way `wasmer run --mapdir` builds it. A directory the guest sees at `/` is the root
 /// itself (wasmer's own runner layers it over its root the same way), with the others mounted on it.
 fn sandbox_fs(spec: &RunSpec) -> Result<MountFileSystem, String> {
-    let is_root = |guest: &str| Path::new(guest).components().eq(Path::new("/").components());
     let host_fs = |host: &Path| {
         host_fs::FileSystem::new(tokio::runtime::Handle::current(), host)
             .map_err(|e| format!("cannot open {}: {e}", host.display()))
@@ -236,6 +237,11 @@ fn sandbox_fs(spec: &RunSpec) -> Result<MountFileSystem, String> {
             })?;
     }
     Ok(mounts)
+}
+
+/// Whether a guest path is the root.
+fn is_root(guest: &str) -> bool {
+    Path::new(guest).components().eq(Path::new("/").components())
 }
 
 /// Where a preopen is mounted in the sandbox: its guest path, or under `/` for a relative guest name
