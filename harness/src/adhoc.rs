@@ -108,7 +108,10 @@ fn copy_fresh(copies: &[(PathBuf, PathBuf)]) -> std::io::Result<()> {
     for (from, to) in copies {
         let _ = std::fs::remove_dir_all(to);
         copy(from, to).map_err(|e| {
-            std::io::Error::new(e.kind(), format!("{} to {}: {e}", from.display(), to.display()))
+            std::io::Error::new(
+                e.kind(),
+                format!("{} to {}: {e}", from.display(), to.display()),
+            )
         })?;
     }
     Ok(())

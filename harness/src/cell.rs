@@ -419,12 +419,7 @@ pub fn fold(cell: &mut Cell, runs: &[Run]) {
     {
         // The runtime was not judged on that run: the cell is the harness's, not a flaky runtime's.
         cell.outcome = Outcome::HarnessFault;
-        cell.reason = format!(
-            "run {} of {}: {}",
-            at + 1,
-            runs.len(),
-            fault.verdict.reason
-        );
+        cell.reason = format!("run {} of {}: {}", at + 1, runs.len(), fault.verdict.reason);
     } else if let Some(other) = runs
         .iter()
         .find(|r| r.verdict.outcome != first.verdict.outcome)

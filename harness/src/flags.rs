@@ -324,7 +324,12 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE")]
     pub stdin: Option<PathBuf>,
     /// The exit code every column must see
-    #[arg(long, value_name = "N", default_value_t = 0, allow_negative_numbers = true)]
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 0,
+        allow_negative_numbers = true
+    )]
     pub expect_exit: i32,
     /// A file whose text stdout must be, exactly
     #[arg(long, value_name = "FILE", conflicts_with = "expect_stdout_prefix")]

@@ -545,17 +545,17 @@ fn proposals(flags: ProposalsArgs) -> anyhow::Result<()> {
         );
     });
     adhoc::versions_of(&columns, &mut versions);
-    let report = harness::proposals::Report::new(
-        meta::for_adhoc(&root, &columns, versions),
-        &corpus,
-        cells,
-    );
+    let report =
+        harness::proposals::Report::new(meta::for_adhoc(&root, &columns, versions), &corpus, cells);
     std::fs::create_dir_all(&out_dir)
         .with_context(|| format!("cannot create {}", out_dir.display()))?;
     let mut written = Vec::new();
     for (name, text) in [
         ("proposals.md", report.markdown()),
-        ("proposals.json", serde_json::to_string_pretty(&report)? + "\n"),
+        (
+            "proposals.json",
+            serde_json::to_string_pretty(&report)? + "\n",
+        ),
     ] {
         let path = out_dir.join(name);
         harness::util::write_atomic(&path, text.as_bytes())
@@ -598,7 +598,8 @@ fn wasi_testsuite(flags: WasiTestsuiteArgs) -> anyhow::Result<ExitCode> {
         None => BTreeMap::new(),
     };
     let target_dir = manifest::target_dir(Path::new("."));
-    let scratch = std::env::temp_dir().join(format!("harness-wasi-testsuite-{}", std::process::id()));
+    let scratch =
+        std::env::temp_dir().join(format!("harness-wasi-testsuite-{}", std::process::id()));
     let timeout = Duration::from_millis(flags.timeout_ms);
     let (planned, decided) = suite::plan(&suites, &columns, &expectations, &scratch, timeout);
     let tests: usize = suites.iter().map(|s| s.tests.len()).sum();
@@ -643,7 +644,13 @@ fn wasi_testsuite(flags: WasiTestsuiteArgs) -> anyhow::Result<ExitCode> {
     for (planned, cell) in &mut all {
         cell.as_expected = suite::Verdict::of(cell, planned.expected.as_ref()).as_expected();
     }
-    all.sort_by_key(|(p, _)| (p.suite, p.test, registry::names().position(|n| n == p.column)));
+    all.sort_by_key(|(p, _)| {
+        (
+            p.suite,
+            p.test,
+            registry::names().position(|n| n == p.column),
+        )
+    });
     let run = suite::Run {
         suites,
         cells: all,
@@ -652,13 +659,22 @@ fn wasi_testsuite(flags: WasiTestsuiteArgs) -> anyhow::Result<ExitCode> {
         finished: meta::now_rfc3339(),
     };
     let meta = meta::for_adhoc(Path::new("."), &columns, versions);
-    let cells = Results::new(meta.clone(), run.cells.iter().map(|(_, c)| c.clone()).collect());
+    let cells = Results::new(
+        meta.clone(),
+        run.cells.iter().map(|(_, c)| c.clone()).collect(),
+    );
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
     let mut written = Vec::new();
     for (name, text) in [
-        ("wasi-testsuite.json", serde_json::to_string_pretty(&run.json_report())? + "\n"),
+        (
+            "wasi-testsuite.json",
+            serde_json::to_string_pretty(&run.json_report())? + "\n",
+        ),
         ("wasi-testsuite.md", run.markdown(&meta)),
-        ("wasi-testsuite-cells.json", serde_json::to_string_pretty(&cells)? + "\n"),
+        (
+            "wasi-testsuite-cells.json",
+            serde_json::to_string_pretty(&cells)? + "\n",
+        ),
     ] {
         let path = out.join(name);
         harness::util::write_atomic(&path, text.as_bytes())
@@ -666,7 +682,10 @@ fn wasi_testsuite(flags: WasiTestsuiteArgs) -> anyhow::Result<ExitCode> {
         written.push(path.display().to_string());
     }
     let (counts, unexpected) = run.tally();
-    let counts: Vec<String> = counts.iter().map(|(v, n)| format!("{n} {v:?}").to_lowercase()).collect();
+    let counts: Vec<String> = counts
+        .iter()
+        .map(|(v, n)| format!("{n} {v:?}").to_lowercase())
+        .collect();
     let faults = run
         .cells
         .iter()

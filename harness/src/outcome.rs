@@ -93,7 +93,9 @@ pub fn classify(
             Outcome::Unsupported,
             format!("{capability}: {}", first_line(message)),
         ),
-        Ending::HarnessFault { message } => Verdict::new(Outcome::HarnessFault, first_line(message)),
+        Ending::HarnessFault { message } => {
+            Verdict::new(Outcome::HarnessFault, first_line(message))
+        }
         Ending::Rejected { stage, message } if !declined.is_empty() => Verdict::new(
             Outcome::Unsupported,
             format!(

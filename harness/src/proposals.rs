@@ -106,7 +106,8 @@ impl Corpus {
         use anyhow::Context as _;
         let read = |name: &str| {
             let path = dir.join(name);
-            std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))
+            std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read {}", path.display()))
         };
         let probes: ProbeFile = toml::from_str(&read("probes.toml")?)
             .with_context(|| format!("{}", dir.join("probes.toml").display()))?;
@@ -189,7 +190,10 @@ impl Corpus {
 /// says `[TIME] [warning] GC proposal is enabled, this is experimental.`): the tool ran the
 /// probe correctly all the same.
 fn tolerating_warnings(stdout: &str) -> String {
-    format!(r"(?:\[[^\n]*\] \[warning\] [^\n]*\n)*{}", regex::escape(stdout))
+    format!(
+        r"(?:\[[^\n]*\] \[warning\] [^\n]*\n)*{}",
+        regex::escape(stdout)
+    )
 }
 
 fn spec(probe: &Probe, proposals: Vec<Proposal>) -> RunSpec {
@@ -297,7 +301,9 @@ impl Support {
             (Support::Default, Declared::Yes)
             | (Support::Flag, Declared::Flag)
             | (Support::No, Declared::No) => None,
-            (Support::Default, Declared::Flag) => Some("declared behind a flag; on by default here"),
+            (Support::Default, Declared::Flag) => {
+                Some("declared behind a flag; on by default here")
+            }
             (Support::Default | Support::Flag, Declared::No) => {
                 Some("declared unsupported; runs here")
             }
@@ -381,7 +387,10 @@ mod tests {
             crate::outcome::check_text("stdout", out, None, expect.stdout_pattern.as_deref())
         };
         assert!(check("gc 1149\n").is_none());
-        assert!(check("[2026-12-06 06:41:50.905] [warning] GC proposal is enabled.\ngc 1149\n").is_none());
+        assert!(
+            check("[2026-12-06 06:41:50.905] [warning] GC proposal is enabled.\ngc 1149\n")
+                .is_none()
+        );
         assert!(check("gc 1148\n").is_some());
         assert!(check("[x] [error] no\ngc 1149\n").is_some());
     }
@@ -567,7 +576,10 @@ impl Report {
             );
         }
         if !any {
-            let _ = writeln!(out, "None: every measured entry agrees with the declared one.");
+            let _ = writeln!(
+                out,
+                "None: every measured entry agrees with the declared one."
+            );
         }
         let _ = writeln!(
             out,

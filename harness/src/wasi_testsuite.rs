@@ -133,7 +133,9 @@ fn read_suite(dir: &Path) -> anyhow::Result<Suite> {
             let config = module.with_extension("json");
             let spec = if config.is_file() {
                 std::fs::read_to_string(&config)
-                    .map_err(|e| Unrunnable::Malformed(format!("cannot read {}: {e}", config.display())))
+                    .map_err(|e| {
+                        Unrunnable::Malformed(format!("cannot read {}: {e}", config.display()))
+                    })
                     .and_then(|text| parse_spec(&text))
             } else {
                 Ok(Spec::default())
@@ -231,7 +233,10 @@ pub fn parse_spec(text: &str) -> Result<Spec, Unrunnable> {
                 spec.args = strings(op.get("args"), "args")?;
                 spec.dirs = strings(op.get("dirs"), "dirs")?;
                 if let Some(env) = op.get("env") {
-                    for (k, v) in env.as_object().ok_or_else(|| bad("`env` is not an object".into()))? {
+                    for (k, v) in env
+                        .as_object()
+                        .ok_or_else(|| bad("`env` is not an object".into()))?
+                    {
                         let v = v
                             .as_str()
                             .ok_or_else(|| bad(format!("env `{k}` is not a string")))?;
@@ -241,8 +246,14 @@ pub fn parse_spec(text: &str) -> Result<Spec, Unrunnable> {
             }
             "write" if ran && !waited => spec.stdin.push_str(&payload()),
             "read" if ran => match op.get("id").and_then(Value::as_str).unwrap_or("stdout") {
-                "stdout" => spec.stdout.get_or_insert_with(String::new).push_str(&payload()),
-                "stderr" => spec.stderr.get_or_insert_with(String::new).push_str(&payload()),
+                "stdout" => spec
+                    .stdout
+                    .get_or_insert_with(String::new)
+                    .push_str(&payload()),
+                "stderr" => spec
+                    .stderr
+                    .get_or_insert_with(String::new)
+                    .push_str(&payload()),
                 other => {
                     return Err(Unrunnable::Unsupported(format!(
                         "reads stream `{other}`: sockets, which no column here gives a guest"
@@ -672,9 +683,8 @@ impl Run {
                                     }
                                     _ => format!("{}: {}", cell.outcome, cell.reason),
                                 };
-                                let why = crate::results::escape_cell(&crate::util::shorten(
-                                    &why, 300,
-                                ));
+                                let why =
+                                    crate::results::escape_cell(&crate::util::shorten(&why, 300));
                                 let n = match reasons.iter().position(|r| *r == why) {
                                     Some(i) => i + 1,
                                     None => {
@@ -788,7 +798,9 @@ reason = "no sockets"
         assert!(matches!(suite["stat-dev-ino"], Expected::Fail(_)));
         assert!(matches!(suite["sock"], Expected::Skip(_)));
         assert!(parse_expectations(&text.replace("reason = \"no sockets\"\n", "")).is_err());
-        assert!(parse_expectations(&text.replace("action = \"skip\"", "action = \"run\"")).is_err());
+        assert!(
+            parse_expectations(&text.replace("action = \"skip\"", "action = \"run\"")).is_err()
+        );
 
         let mut cell = crate::results::fixture::cell("wasmer", "s/t/run", Outcome::Pass, &[1.0]);
         let fail = Expected::Fail("known".into());

@@ -72,7 +72,8 @@ pub fn build_if_stale(sh: &Shell) -> anyhow::Result<PathBuf> {
     let exe = crate::profile_dir().join("harness");
     let built = std::fs::metadata(&exe).and_then(|m| m.modified()).ok();
     let root = crate::project_root();
-    let sources = ["Cargo.toml", "Cargo.lock", "harness", "wasmedge", "shims"].map(|p| root.join(p));
+    let sources =
+        ["Cargo.toml", "Cargo.lock", "harness", "wasmedge", "shims"].map(|p| root.join(p));
     match (built, newest(&sources)) {
         (Some(built), Some(newest)) if newest <= built => Ok(exe),
         _ => build(sh),
@@ -134,7 +135,11 @@ pub fn provide_cli_tools(sh: &Shell, columns: &[&str]) -> anyhow::Result<()> {
 }
 
 /// Runs the harness binary `exe` with these arguments and extra environment; returns its exit code.
-pub fn run(exe: &std::path::Path, args: &[String], env: &[(String, String)]) -> anyhow::Result<i32> {
+pub fn run(
+    exe: &std::path::Path,
+    args: &[String],
+    env: &[(String, String)],
+) -> anyhow::Result<i32> {
     // The user's working directory, not the project's: relative paths on the command line are theirs.
     let mut child = std::process::Command::new(exe)
         .args(args)

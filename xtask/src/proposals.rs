@@ -14,7 +14,11 @@ pub struct Proposals {
 impl Proposals {
     pub fn run(self, sh: &Shell) -> anyhow::Result<()> {
         let flags = ProposalsArgs {
-            root: self.args.root.clone().or_else(|| Some(crate::project_root())),
+            root: self
+                .args
+                .root
+                .clone()
+                .or_else(|| Some(crate::project_root())),
             ..self.args
         };
         let containers = flags.wants_containers();

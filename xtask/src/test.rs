@@ -159,7 +159,11 @@ fn beyond_the_samples(env: &[(String, String)]) -> anyhow::Result<()> {
         "--out",
         &path(&out),
     ])?;
-    ensure!(code == 0, "wasi-testsuite on the corpus exited {code}: see {}", path(&out));
+    ensure!(
+        code == 0,
+        "wasi-testsuite on the corpus exited {code}: see {}",
+        path(&out)
+    );
     let report: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("wasi-testsuite.json"))?)
             .context("wasi-testsuite.json")?;
@@ -170,7 +174,10 @@ fn beyond_the_samples(env: &[(String, String)]) -> anyhow::Result<()> {
         .filter(|r| r["runtime"]["name"] == "wasmtime")
         .map(|r| r["passed"].as_u64().unwrap_or(0))
         .sum::<u64>();
-    ensure!(wasmtime_passed >= 10, "wasmtime passed {wasmtime_passed} corpus tests");
+    ensure!(
+        wasmtime_passed >= 10,
+        "wasmtime passed {wasmtime_passed} corpus tests"
+    );
     // Runs write into copies: the corpus's own directories are as written.
     let suite = corpus.join("tests/harness/testsuite/wasm32-wasip1");
     ensure!(
@@ -200,7 +207,10 @@ fn beyond_the_samples(env: &[(String, String)]) -> anyhow::Result<()> {
         ("legacy-exceptions", Support::No),
     ] {
         let got = row("wasmtime", proposal);
-        ensure!(got == Some(support), "wasmtime {proposal}: {got:?}, expected {support:?}");
+        ensure!(
+            got == Some(support),
+            "wasmtime {proposal}: {got:?}, expected {support:?}"
+        );
     }
 
     // `run` with a directory at `/`, one nested below it and a third below that, on every column
@@ -240,7 +250,10 @@ fn beyond_the_samples(env: &[(String, String)]) -> anyhow::Result<()> {
             .envs(env.iter().map(|(k, v)| (k, v)))
             .output()?;
         serde_json::from_slice(&output.stdout).with_context(|| {
-            format!("run --json printed: {}", String::from_utf8_lossy(&output.stdout))
+            format!(
+                "run --json printed: {}",
+                String::from_utf8_lossy(&output.stdout)
+            )
         })
     };
     let mut problems = Vec::new();
@@ -261,7 +274,13 @@ fn beyond_the_samples(env: &[(String, String)]) -> anyhow::Result<()> {
         let stdout = cell.output.as_ref().map_or("", |o| o.stdout.as_str());
         let mut names: Vec<&str> = stdout
             .lines()
-            .map(|l| if l == "/" { l } else { l.trim_start_matches('/') })
+            .map(|l| {
+                if l == "/" {
+                    l
+                } else {
+                    l.trim_start_matches('/')
+                }
+            })
             .collect();
         // wasmer-wasix also preopens its virtual root as `/`, before the given ones.
         names.sort();

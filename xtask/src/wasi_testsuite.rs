@@ -60,11 +60,10 @@ impl WasiTestsuite {
                 .expectations
                 .map_or_else(|| conformance.join("expectations"), |d| cwd.join(d)),
         );
-        flags.out = Some(
-            flags
-                .out
-                .map_or_else(|| crate::target_dir().join("wasi-testsuite"), |d| cwd.join(d)),
-        );
+        flags.out = Some(flags.out.map_or_else(
+            || crate::target_dir().join("wasi-testsuite"),
+            |d| cwd.join(d),
+        ));
         let containers = flags.wants_containers();
         let mut args = vec!["wasi-testsuite".to_owned()];
         args.extend(flags.to_args());
@@ -75,20 +74,26 @@ impl WasiTestsuite {
 /// Writes the corpus in the suite's layout under `out` (replacing what was there).
 pub fn write_corpus(conformance: &Path, out: &Path) -> anyhow::Result<()> {
     let path = conformance.join("corpus.toml");
-    let text =
-        std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
     let corpus: Corpus = toml::from_str(&text).with_context(|| path.display().to_string())?;
     let _ = std::fs::remove_dir_all(out);
     for suite in &corpus.suite {
         let dir = out.join(&suite.dir);
-        std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
         let manifest = serde_json::json!({"name": suite.name, "version": suite.version});
         std::fs::write(dir.join("manifest.json"), manifest.to_string())?;
         for fixture in &suite.fixtures {
-            copy_dir(&conformance.join("fixtures").join(fixture), &dir.join(fixture))?;
+            copy_dir(
+                &conformance.join("fixtures").join(fixture),
+                &dir.join(fixture),
+            )?;
         }
         for test in &suite.test {
-            let source = conformance.join("modules").join(format!("{}.wat", test.module));
+            let source = conformance
+                .join("modules")
+                .join(format!("{}.wat", test.module));
             let bytes = wat::parse_file(&source)
                 .with_context(|| format!("{} does not parse", source.display()))?;
             std::fs::write(dir.join(format!("{}.wasm", test.name)), bytes)?;
@@ -101,7 +106,9 @@ pub fn write_corpus(conformance: &Path, out: &Path) -> anyhow::Result<()> {
 
 fn copy_dir(from: &Path, to: &Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from).with_context(|| format!("cannot list {}", from.display()))? {
+    for entry in
+        std::fs::read_dir(from).with_context(|| format!("cannot list {}", from.display()))?
+    {
         let entry = entry?;
         let target = to.join(entry.file_name());
         if entry.file_type()?.is_dir() {

@@ -49,7 +49,10 @@ pub fn status(results: &Results) -> Status {
     let judged = |c: &&Cell| !matches!(c.outcome, Outcome::Skipped | Outcome::HarnessFault);
     if results.cells.iter().filter(judged).any(|c| !c.as_expected) {
         Status::NotMet
-    } else if results.cells.iter().any(|c| c.outcome == Outcome::HarnessFault)
+    } else if results
+        .cells
+        .iter()
+        .any(|c| c.outcome == Outcome::HarnessFault)
         || !results.cells.iter().any(|c| judged(&c))
     {
         Status::NotJudged
@@ -99,7 +102,10 @@ pub fn render(results: &Results) -> String {
     let met = results.cells.iter().filter(|c| c.as_expected).count();
     let verdict = match status(results) {
         Status::Met => format!("every column that ran met the expectation ({met} of {ran})"),
-        Status::NotMet => format!("{} of {ran} columns did not meet the expectation", ran - met),
+        Status::NotMet => format!(
+            "{} of {ran} columns did not meet the expectation",
+            ran - met
+        ),
         Status::NotJudged => {
             "no column failed, but not every column could be judged (see the reasons)".to_owned()
         }

@@ -251,7 +251,12 @@ impl Cli {
                 // A store limit (`StoreLimits`, checked by `memory.grow`): it leaves the generated
                 // code alone. No `timeout=`: that turns epoch interruption on.
                 let mut wasm = vec![format!("max-memory-size={}", spec.memory_limit_bytes)];
-                wasm.extend(spec.proposals.iter().filter_map(|p| wasmtime_flag(*p)).map(str::to_owned));
+                wasm.extend(
+                    spec.proposals
+                        .iter()
+                        .filter_map(|p| wasmtime_flag(*p))
+                        .map(str::to_owned),
+                );
                 command.arg("-W").arg(wasm.join(","));
                 match &cache {
                     Some(dir) => {
@@ -343,6 +348,9 @@ impl Cli {
                         Proposal::Threads => command.arg("--enable-threads"),
                         Proposal::TailCall => command.arg("--enable-tail-call"),
                         Proposal::MultiMemory => command.arg("--enable-multi-memory"),
+                        // The tool has these two; the SDK the embedded columns use has no switch.
+                        Proposal::RelaxedSimd => command.arg("--enable-relaxed-simd"),
+                        Proposal::ExtendedConst => command.arg("--enable-extended-const"),
                         // No flag for memory64 in 0.14 (`unknown option`): it comes in 0.17.
                         _ => &mut command,
                     };

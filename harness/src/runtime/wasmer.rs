@@ -71,8 +71,8 @@ impl Runtime for Wasmer {
         let (mut stdin_tx, stdin_rx) = Pipe::channel();
         if let Err(err) = std::io::Write::write_all(&mut stdin_tx, &spec.stdin) {
             return RunReport::new(Ending::HarnessFault {
-                    message: format!("cannot prepare stdin: {err}"),
-                });
+                message: format!("cannot prepare stdin: {err}"),
+            });
         }
         stdin_tx.close();
         let stdio: Stdio = (Box::new(stdout_tx), Box::new(stderr_tx), Box::new(stdin_rx));
@@ -241,7 +241,9 @@ fn sandbox_fs(spec: &RunSpec) -> Result<MountFileSystem, String> {
 
 /// Whether a guest path is the root.
 fn is_root(guest: &str) -> bool {
-    Path::new(guest).components().eq(Path::new("/").components())
+    Path::new(guest)
+        .components()
+        .eq(Path::new("/").components())
 }
 
 /// Where a preopen is mounted in the sandbox: its guest path, or under `/` for a relative guest name
