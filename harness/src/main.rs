@@ -552,6 +552,7 @@ fn proposals(flags: ProposalsArgs) -> anyhow::Result<()> {
     let mut written = Vec::new();
     for (name, text) in [
         ("proposals.md", report.markdown()),
+        ("proposals.html", report.html()),
         (
             "proposals.json",
             serde_json::to_string_pretty(&report)? + "\n",
@@ -563,9 +564,15 @@ fn proposals(flags: ProposalsArgs) -> anyhow::Result<()> {
         written.push(path.display().to_string());
     }
     let differ = report.table.iter().filter(|r| r.differs.is_some()).count();
+    let unmeasured = report
+        .table
+        .iter()
+        .filter(|r| r.support == harness::proposals::Support::Unmeasured)
+        .count();
     println!(
-        "{} entries measured, {differ} differ from the declared table\nwrote {}",
-        report.table.len(),
+        "{} entries measured ({unmeasured} more could not be measured here), {differ} differ from \
+         the declared table\nwrote {}",
+        report.table.len() - unmeasured,
         written.join(", ")
     );
     Ok(())
@@ -601,7 +608,10 @@ fn wasi_testsuite(flags: WasiTestsuiteArgs) -> anyhow::Result<ExitCode> {
     let scratch =
         std::env::temp_dir().join(format!("harness-wasi-testsuite-{}", std::process::id()));
     let timeout = Duration::from_millis(flags.timeout_ms);
-    let (planned, decided) = suite::plan(&suites, &columns, &expectations, &scratch, timeout);
+    let suite::Plan {
+        runs: planned,
+        decided,
+    } = suite::plan(&suites, &columns, &expectations, &scratch, timeout);
     let tests: usize = suites.iter().map(|s| s.tests.len()).sum();
     let width = flags
         .jobs

@@ -173,6 +173,31 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
+/// The metadata of a run of modules that are not samples (`harness run`, `wasi-testsuite`,
+/// `proposals`): one run per cell, no toolchains, the columns' versions as reported.
+pub fn for_adhoc(
+    root: &Path,
+    columns: &[String],
+    versions: BTreeMap<String, String>,
+) -> crate::results::Meta {
+    crate::results::Meta {
+        date: now_rfc3339(),
+        host: host(),
+        git_commit: git_commit(root),
+        harness_build: harness_build(),
+        runtimes: versions,
+        toolchains: BTreeMap::new(),
+        repeat: 1,
+        problems: Vec::new(),
+        noise_threshold: crate::stats::NOISE_THRESHOLD,
+        interval_method: crate::stats::INTERVAL_METHOD.into(),
+        clock: None,
+        columns: self::columns(columns),
+        native_builds: BTreeMap::new(),
+        sittings: Vec::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -198,30 +223,5 @@ mod tests {
         assert_eq!(super::civil_from_days(0), (1970, 1, 1));
         assert_eq!(super::civil_from_days(19_782), (2024, 2, 29));
         assert_eq!(super::civil_from_days(20_781), (2026, 11, 24));
-    }
-}
-
-/// The metadata of a run of modules that are not samples (`harness run`, `wasi-testsuite`,
-/// `proposals`): one run per cell, no toolchains, the columns' versions as reported.
-pub fn for_adhoc(
-    root: &Path,
-    columns: &[String],
-    versions: BTreeMap<String, String>,
-) -> crate::results::Meta {
-    crate::results::Meta {
-        date: now_rfc3339(),
-        host: host(),
-        git_commit: git_commit(root),
-        harness_build: harness_build(),
-        runtimes: versions,
-        toolchains: BTreeMap::new(),
-        repeat: 1,
-        problems: Vec::new(),
-        noise_threshold: crate::stats::NOISE_THRESHOLD,
-        interval_method: crate::stats::INTERVAL_METHOD.into(),
-        clock: None,
-        columns: self::columns(columns),
-        native_builds: BTreeMap::new(),
-        sittings: Vec::new(),
     }
 }

@@ -399,15 +399,23 @@ pub struct Planned {
     pub expected: Option<Expected>,
 }
 
-/// The runs to make, and the cells decided without a run (unsupported, malformed, skipped by an
-/// expectation). `scratch` receives a fresh copy of each run's directories.
+/// What [`plan`] makes of the suites on the columns.
+pub struct Plan {
+    /// The runs to make.
+    pub runs: Vec<(Planned, Job)>,
+    /// The cells decided without a run (unsupported, malformed, skipped by an expectation).
+    pub decided: Vec<(Planned, Cell)>,
+}
+
+/// The runs to make, and the cells decided without a run. `scratch` receives a fresh copy of each
+/// run's directories.
 pub fn plan(
     suites: &[Suite],
     columns: &[String],
     expectations: &BTreeMap<String, Expectations>,
     scratch: &Path,
     timeout: Duration,
-) -> (Vec<(Planned, Job)>, Vec<(Planned, Cell)>) {
+) -> Plan {
     let mut jobs = Vec::new();
     let mut decided = Vec::new();
     let mut n = 0;
@@ -511,7 +519,10 @@ pub fn plan(
             }
         }
     }
-    (jobs, decided)
+    Plan {
+        runs: jobs,
+        decided,
+    }
 }
 
 /// How the suite's report says a test went on a column.

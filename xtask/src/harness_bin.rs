@@ -50,6 +50,11 @@ pub fn build_wasmedge_worker(sh: &Shell) -> anyhow::Result<bool> {
     let lock = crate::setup::load_lock()?;
     match crate::setup::provide(sh, &lock, "wasmedge", false)? {
         Ok(_) => {
+            // wasmedge-sys makes its bindings with bindgen, which loads libclang: the C guests'
+            // pinned clang brings it (a machine that built no C sample has none).
+            if let Err(reason) = crate::setup::provide(sh, &lock, "c", false)? {
+                eprintln!("xtask: no clang for WasmEdge's bindings ({reason}); trying without");
+            }
             let profile = crate::profile();
             cmd!(
                 sh,

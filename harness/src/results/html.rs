@@ -318,7 +318,9 @@ pub fn render(results: &Results) -> String {
 {total} cells: {tally}; {unexpected} not as expected.
 Medians ± the half-width of their 95% interval (Student's t), with n.
 The same run as <a href="README.md">the summary</a>, <a href="matrix.md">the details</a>,
-<a href="claims.md">the claims</a> and <a href="matrix.json">the data</a>.</p>
+<a href="claims.md">the claims</a> and <a href="matrix.json">the data</a>; the WebAssembly
+proposals each column supports are in <a href="proposals.html">a table of their own</a>
+(<code>cargo xtask proposals</code>).</p>
 </header>
 <section id="grid-section">
 <h2>Every cell</h2>

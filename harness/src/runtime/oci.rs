@@ -144,7 +144,15 @@ fn write_oci_tar(
     native: bool,
 ) -> Result<(), String> {
     use oci_spec::image::{Arch, ConfigBuilder, ImageConfigurationBuilder, Os, RootFsBuilder};
-    let layer_path = tar.with_extension("layer");
+    // Two runs of the same program (a probe's default and enabled runs, side by side) may both
+    // find no tar and write it at once: each writes under names of its own and renames last.
+    static WRITER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let unique = format!(
+        "{}-{}",
+        std::process::id(),
+        WRITER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
+    let layer_path = tar.with_extension(format!("{unique}.layer"));
     std::fs::write(&layer_path, layer).map_err(|e| e.to_string())?;
     let (os, arch) = if native {
         (Os::Linux, Arch::Amd64)
@@ -170,7 +178,7 @@ fn write_oci_tar(
     let mut builder = oci_tar_builder::Builder::default();
     builder.add_config(image, name.to_owned());
     builder.add_layer(&layer_path);
-    let partial = tar.with_extension("tar.partial");
+    let partial = tar.with_extension(format!("{unique}.partial"));
     let file = std::fs::File::create(&partial).map_err(|e| e.to_string())?;
     let mut writer = std::io::BufWriter::new(file);
     builder

@@ -16,6 +16,11 @@ use crate::outcome::Outcome;
 use crate::results::Cell;
 use crate::runtime::{RunSpec, registry};
 
+mod html;
+mod report;
+
+pub use report::{Report, Row};
+
 /// The row label the probe cells carry where the matrix's carry a language.
 pub const ROW: &str = "proposals";
 
@@ -73,6 +78,18 @@ pub enum Declared {
     No,
     /// The table says nothing.
     Unknown,
+}
+
+impl Declared {
+    /// How the HTML's hover text says it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Declared::Yes => "on by default",
+            Declared::Flag => "behind a flag",
+            Declared::No => "not supported",
+            Declared::Unknown => "nothing said",
+        }
+    }
 }
 
 /// `declared.toml`: where the declared table was read, and per engine (as the registry names it)
@@ -283,14 +300,29 @@ pub enum Support {
 }
 
 impl Support {
+    /// The table's mark for it, in the Markdown and the HTML alike.
+    pub fn mark(self) -> &'static str {
+        match self {
+            Support::Default => "✓",
+            Support::Flag => "flag",
+            Support::Partial => "◐",
+            Support::No => "✗",
+            Support::Crashes => "crash",
+            Support::Unmeasured => "—",
+        }
+    }
+
     pub fn of(default: Answer, enabled: Answer) -> Support {
         match (default, enabled) {
             (Answer::Ran, _) => Support::Default,
+            // Without the default run it is unknown whether the flag is needed; without the enabled
+            // run, whether a flag would help: a harness fault never becomes the engine's answer.
+            (Answer::NotRun, _) => Support::Unmeasured,
             (_, Answer::Ran) => Support::Flag,
+            (_, Answer::NotRun) => Support::Unmeasured,
             (Answer::Crashed, _) | (_, Answer::Crashed) => Support::Crashes,
             (Answer::Validated, _) | (_, Answer::Validated) => Support::Partial,
             (Answer::Refused, Answer::Refused) => Support::No,
-            _ => Support::Unmeasured,
         }
     }
 
@@ -358,6 +390,9 @@ mod tests {
         assert_eq!(Support::of(Refused, Refused), Support::No);
         assert_eq!(Support::of(Refused, Validated), Support::Partial);
         assert_eq!(Support::of(NotRun, NotRun), Support::Unmeasured);
+        assert_eq!(Support::of(NotRun, Ran), Support::Unmeasured);
+        assert_eq!(Support::of(Refused, NotRun), Support::Unmeasured);
+        assert_eq!(Support::of(Ran, NotRun), Support::Default);
         assert_eq!(Support::of(Refused, Crashed), Support::Crashes);
         assert_eq!(Support::of(Ran, Crashed), Support::Default);
         assert_eq!(Support::Default.differs_from(Declared::Yes), None);
@@ -418,209 +453,4 @@ mod tests {
             assert!(!entries.is_empty());
         }
     }
-}
-
-/// The published form: the run's metadata, the probes, the declared table, the measured table and
-/// every cell (`results/proposals.json`).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Report {
-    pub meta: crate::results::Meta,
-    pub probes: Vec<Probe>,
-    pub declared: DeclaredTable,
-    pub table: Vec<Row>,
-    pub cells: Vec<Cell>,
-}
-
-/// One proposal on one column, measured, beside what is declared for its engine.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Row {
-    pub proposal: Proposal,
-    pub column: String,
-    pub support: Support,
-    pub default: Answer,
-    pub enabled: Answer,
-    pub declared: Declared,
-    pub differs: Option<String>,
-}
-
-impl Report {
-    pub fn new(meta: crate::results::Meta, corpus: &Corpus, cells: Vec<Cell>) -> Report {
-        let columns = ran(&cells);
-        let mut table = Vec::new();
-        for probe in &corpus.probes {
-            for column in order(&columns) {
-                let Some(m) = measured(&cells, &probe.name, &column) else {
-                    continue;
-                };
-                let declared = engine_of(&column)
-                    .and_then(|e| corpus.declared.engines.get(e))
-                    .and_then(|entries| entries.get(&probe.proposal))
-                    .map_or(Declared::Unknown, |d| d.support);
-                table.push(Row {
-                    proposal: probe.proposal,
-                    column,
-                    support: m.support,
-                    default: Answer::of(m.default),
-                    enabled: Answer::of(m.enabled),
-                    declared,
-                    differs: m.support.differs_from(declared).map(str::to_owned),
-                });
-            }
-        }
-        Report {
-            meta,
-            probes: corpus.probes.clone(),
-            declared: corpus.declared.clone(),
-            table,
-            cells,
-        }
-    }
-
-    /// The measured table as Markdown (`results/proposals.md`).
-    pub fn markdown(&self) -> String {
-        use std::fmt::Write as _;
-        let columns = order(&ran(&self.cells));
-        let mut out = String::new();
-        let _ = writeln!(
-            out,
-            "# WebAssembly proposal support, measured\n\n\
-             Made by `cargo xtask proposals` on {} ({}), commit `{}`. Each core proposal has a probe \
-             of its own (`conformance/proposals/NAME.wat`) that uses the feature and prints a known \
-             result. Each probe ran on each column twice: with the engine's default configuration, \
-             and with the proposal enabled the way the engine documents (its `Config` switch, its \
-             tool's flag, the shim's `HARNESS_PROPOSALS`).\n\n\
-             **✓** runs correctly by default · **flag** runs correctly only when enabled · **◐** \
-             accepted but not run correctly · **✗** refused in both · **crash** the engine died \
-             · **—** not measured here (the reason is below). A mark with **†** differs from what webassembly.org/features declares \
-             for the engine ({}); the differences are listed under the table.\n",
-            self.meta.date,
-            self.meta.host.label(),
-            short(&self.meta.git_commit),
-            self.declared.source
-        );
-        let _ = write!(out, "| proposal |");
-        for column in &columns {
-            let _ = write!(out, " {column} |");
-        }
-        let _ = write!(out, "\n|---|");
-        for _ in &columns {
-            let _ = write!(out, ":-:|");
-        }
-        out.push('\n');
-        for probe in &self.probes {
-            let standard = if probe.standard { "" } else { " (proposal)" };
-            let _ = write!(out, "| {}{standard} |", probe.title);
-            for column in &columns {
-                let row = self
-                    .table
-                    .iter()
-                    .find(|r| r.proposal == probe.proposal && &r.column == column);
-                let text = match row {
-                    None if !probe.file => "n/a".to_owned(),
-                    None => "—".to_owned(),
-                    Some(row) => {
-                        let mark = match row.support {
-                            Support::Default => "✓",
-                            Support::Flag => "flag",
-                            Support::Partial => "◐",
-                            Support::No => "✗",
-                            Support::Crashes => "crash",
-                            Support::Unmeasured => "—",
-                        };
-                        let dagger = if row.differs.is_some() { " †" } else { "" };
-                        format!("{mark}{dagger}")
-                    }
-                };
-                let _ = write!(out, " {text} |");
-            }
-            out.push('\n');
-        }
-        let notes: Vec<&Probe> = self.probes.iter().filter(|p| !p.note.is_empty()).collect();
-        if !notes.is_empty() {
-            let _ = writeln!(out, "\n## About the probes\n");
-            for probe in notes {
-                let also = if probe.also_needs.is_empty() {
-                    String::new()
-                } else {
-                    let names: Vec<String> =
-                        probe.also_needs.iter().map(|p| p.to_string()).collect();
-                    format!(" Also needs {}.", names.join(", "))
-                };
-                let _ = writeln!(
-                    out,
-                    "- **{}** (`{}`): {}{also}",
-                    probe.title, probe.name, probe.note
-                );
-            }
-        }
-        let _ = writeln!(
-            out,
-            "\n## Differences from the declared table\n\nDeclared: {}.\n",
-            self.declared.source
-        );
-        let mut any = false;
-        for row in self.table.iter().filter(|r| r.differs.is_some()) {
-            any = true;
-            let says = engine_of(&row.column)
-                .and_then(|e| self.declared.engines.get(e))
-                .and_then(|entries| entries.get(&row.proposal))
-                .map(|d| d.says.clone())
-                .filter(|s| !s.is_empty())
-                .map_or(String::new(), |s| format!(" (the table says: {s})"));
-            let _ = writeln!(
-                out,
-                "- `{}`, {}: {}{says}.",
-                row.column,
-                row.proposal,
-                row.differs.as_deref().unwrap_or_default()
-            );
-        }
-        if !any {
-            let _ = writeln!(
-                out,
-                "None: every measured entry agrees with the declared one."
-            );
-        }
-        let _ = writeln!(
-            out,
-            "\n## What the engines said\n\nEvery run that did not print the expected result, in \
-             the engine's own words (cut at 200 characters; `proposals.json` has them whole).\n"
-        );
-        for cell in self.cells.iter().filter(|c| c.outcome != Outcome::Pass) {
-            let _ = writeln!(
-                out,
-                "- `{}` {} ({}): {}: {}",
-                cell.runtime,
-                cell.sample,
-                cell.case,
-                cell.outcome,
-                crate::util::shorten(&crate::results::escape_cell(&cell.reason), 200)
-            );
-        }
-        let _ = writeln!(out, "\n## Versions\n");
-        for (column, version) in &self.meta.runtimes {
-            let _ = writeln!(out, "- `{column}`: {version}");
-        }
-        out
-    }
-}
-
-/// The columns that have cells.
-fn ran(cells: &[Cell]) -> Vec<String> {
-    let mut columns: Vec<String> = cells.iter().map(|c| c.runtime.clone()).collect();
-    columns.sort();
-    columns.dedup();
-    columns
-}
-
-/// Columns in the registry's order.
-fn order(columns: &[String]) -> Vec<String> {
-    registry::names()
-        .filter(|n| columns.iter().any(|c| c == n))
-        .map(str::to_owned)
-        .collect()
-}
-
-fn short(commit: &str) -> &str {
-    commit.get(..12).unwrap_or(commit)
 }
