@@ -274,14 +274,23 @@ fn probe(name: &str) -> Result<Option<Found>, SelectError> {
 
 /// The backend of an embedded column, when this binary has its engine built in.
 fn built(column: &'static Column) -> Result<Box<dyn Runtime>, SelectError> {
+    use registry::Tier;
     // The one mechanism an embedded variant prices is wasmtime's epoch interruption.
-    match (column.engine, column.prices.is_some()) {
+    match (column.engine, column.tier, column.prices.is_some()) {
         #[cfg(feature = "wasmtime")]
-        (registry::Engine::Wasmtime, true) => Ok(Box::new(Wasmtime::with_epoch_interruption())),
+        (registry::Engine::Wasmtime, Tier::Cranelift, true) => {
+            Ok(Box::new(Wasmtime::with_epoch_interruption()))
+        }
         #[cfg(feature = "wasmtime")]
-        (registry::Engine::Wasmtime, false) => Ok(Box::new(Wasmtime::new())),
+        (
+            registry::Engine::Wasmtime,
+            tier @ (Tier::Cranelift | Tier::Winch | Tier::Pulley),
+            false,
+        ) => Ok(Box::new(Wasmtime::at(tier))),
         #[cfg(feature = "wasmer")]
-        (registry::Engine::Wasmer, false) => Ok(Box::new(Wasmer::new())),
+        (registry::Engine::Wasmer, tier @ (Tier::Cranelift | Tier::Singlepass), false) => {
+            Ok(Box::new(Wasmer::at(tier)))
+        }
         _ => Err(SelectError::NotBuilt {
             name: column.name.into(),
             how: column.how_to_get(),

@@ -63,6 +63,12 @@ pub enum Engine {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tier {
     Cranelift,
+    /// wasmtime's baseline compiler: one pass, no optimization, fast to compile.
+    Winch,
+    /// wasmtime's portable interpreter of Pulley bytecode, which Cranelift compiles the module to.
+    Pulley,
+    /// wasmer's single-pass compiler: no intermediate form, fast to compile.
+    Singlepass,
     /// WasmEdge's LLVM ahead-of-time compiler, to a native shared library.
     LlvmAot,
     Interpreter,
@@ -154,8 +160,23 @@ impl Engine {
         match self {
             Engine::Native => true,
             // wasmtime's switch for the legacy exception encoding exists for the spec tests only
-            // (hidden, deprecated); string builtins belong to JavaScript embeddings.
-            Engine::Wasmtime => !matches!(proposal, LegacyExceptions | JsStringBuiltins),
+            // (hidden, deprecated); string builtins belong to JavaScript embeddings. Winch refuses
+            // the proposals its code generator lacks (wasmtime's `compiler_panicking_wasm_features`
+            // for Winch); Pulley has no shared memories.
+            Engine::Wasmtime => {
+                !matches!(proposal, LegacyExceptions | JsStringBuiltins)
+                    && !(tier == Tier::Winch
+                        && matches!(
+                            proposal,
+                            Gc | FunctionReferences | RelaxedSimd | TailCall | ExceptionHandling
+                        ))
+                    && !(tier == Tier::Pulley && proposal == Threads)
+            }
+            // Singlepass generates no vector instructions and takes none of the newer proposals.
+            Engine::Wasmer if tier == Tier::Singlepass => {
+                (always_on && proposal != Simd)
+                    || matches!(proposal, Threads | MultiMemory | ExtendedConst)
+            }
             // What wasmer's Cranelift compiler accepts in `Features` (it has no GC at all).
             Engine::Wasmer => {
                 always_on
@@ -189,7 +210,7 @@ impl Column {
 
     /// Whether the column interprets rather than compiles: its benchmark-sized cases take minutes.
     pub fn interprets(&self) -> bool {
-        self.tier == Tier::Interpreter
+        matches!(self.tier, Tier::Interpreter | Tier::Pulley)
     }
 
     pub fn is_container(&self) -> bool {
@@ -455,6 +476,65 @@ pub const COLUMNS: &[Column] = &[
             cache: "the compiled shared library under `target/harness-cache/wasmedge-aot/`",
             stdio: "the worker's descriptors 0, 1 and 2 pointed at pipes around `_start`",
             checked: WASMEDGE_AOT_CHECKED,
+        },
+    },
+    Column {
+        name: "wasmtime-winch",
+        kind: Kind::Embedded,
+        engine: Engine::Wasmtime,
+        tier: Tier::Winch,
+        prices: None,
+        provision: Provision::Feature,
+        about: About {
+            engine: "wasmtime, embedded, as the `wasmtime` column",
+            compiler: "Winch, wasmtime's baseline compiler (`Strategy::Winch`, the crate's `winch` \
+                       feature): one pass from Wasm to machine code, no optimization",
+            deadline: WATCHDOG,
+            memory_cap: "`StoreLimits`, as `wasmtime`",
+            cache: "as `wasmtime`, a separate entry (the strategy is part of the key)",
+            stdio: CAPTURE,
+            checked: "the same engine, WASI and limits as `wasmtime` but for the compiler: the \
+                      difference of their compile and run phases is the trade the tiers make",
+        },
+    },
+    Column {
+        name: "wasmtime-pulley",
+        kind: Kind::Embedded,
+        engine: Engine::Wasmtime,
+        tier: Tier::Pulley,
+        prices: None,
+        provision: Provision::Feature,
+        about: About {
+            engine: "wasmtime, embedded, as the `wasmtime` column",
+            compiler: "Pulley, wasmtime's portable interpreter (the crate's `pulley` feature, \
+                       target `pulley64`): Cranelift compiles the module to Pulley bytecode, \
+                       which the interpreter runs",
+            deadline: WATCHDOG,
+            memory_cap: "`StoreLimits`, as `wasmtime`",
+            cache: "as `wasmtime`, a separate entry (the target is part of the key)",
+            stdio: CAPTURE,
+            checked: "the same engine, WASI and limits as `wasmtime` but for the target; an \
+                      interpreter, so its benchmark-sized cases run only with \
+                      `--bench-interpreters`",
+        },
+    },
+    Column {
+        name: "wasmer-singlepass",
+        kind: Kind::Embedded,
+        engine: Engine::Wasmer,
+        tier: Tier::Singlepass,
+        prices: None,
+        provision: Provision::Feature,
+        about: About {
+            engine: "wasmer, embedded, as the `wasmer` column",
+            compiler: "Singlepass, wasmer's single-pass compiler (the crate's `singlepass` \
+                       feature), host CPU features",
+            deadline: WATCHDOG,
+            memory_cap: "tunables, as `wasmer`",
+            cache: "as `wasmer`, a separate entry (the compiler is part of the key)",
+            stdio: CAPTURE,
+            checked: "the same engine, WASI and limits as `wasmer` but for the compiler: the \
+                      difference of their compile and run phases is the trade the tiers make",
         },
     },
     Column {

@@ -1,4 +1,4 @@
-//! The wasmer backend: Cranelift, WASI preview 1 from `wasmer-wasix`, and tunables that cap linear
+//! The wasmer backend: Cranelift (or Singlepass, for its tier column), WASI preview 1 from `wasmer-wasix`, and tunables that cap linear
 //! memory. Wasmer has no cheap in-engine interruption (metering would slow every run it measures),
 //! so the worker's watchdog enforces the deadline.
 
@@ -8,19 +8,40 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use wasmer::sys::vm::{VMMemory, VMMemoryDefinition, VMTable, VMTableDefinition};
-use wasmer::sys::{BaseTunables, Cranelift, EngineBuilder, Features, Tunables};
+use wasmer::sys::{
+    BaseTunables, CompilerConfig, Cranelift, EngineBuilder, Features, Singlepass, Tunables,
+};
 use wasmer::{MemoryError, MemoryStyle, MemoryType, Module, Pages, Store, TableStyle, TableType};
 use wasmer_wasix::virtual_fs::{MountFileSystem, RootFileSystemBuilder, VirtualFile, host_fs};
 use wasmer_wasix::{Pipe, WasiEnv, WasiError, WasiRuntimeError};
 
+use super::registry::Tier;
 use super::{Ending, RunReport, RunSpec, Runtime, Stage, Watchdog, millis};
 use crate::manifest::Proposal;
 
-pub struct Wasmer;
+pub struct Wasmer {
+    /// Cranelift or Singlepass.
+    tier: Tier,
+}
 
 impl Wasmer {
+    /// The `wasmer` column: Cranelift, wasmer's default compiler.
     pub fn new() -> Self {
-        Wasmer
+        Wasmer {
+            tier: Tier::Cranelift,
+        }
+    }
+
+    /// The `wasmer-singlepass` column: the same engine with its single-pass compiler.
+    pub fn at(tier: Tier) -> Self {
+        Wasmer { tier }
+    }
+
+    fn compiler(&self) -> Box<dyn CompilerConfig> {
+        match self.tier {
+            Tier::Singlepass => Box::new(Singlepass::default()),
+            _ => Box::new(Cranelift::default()),
+        }
     }
 }
 
@@ -32,11 +53,18 @@ impl Default for Wasmer {
 
 impl Runtime for Wasmer {
     fn name(&self) -> &'static str {
-        "wasmer"
+        match self.tier {
+            Tier::Singlepass => "wasmer-singlepass",
+            _ => "wasmer",
+        }
     }
 
     fn version(&self) -> String {
-        format!("wasmer {} (cranelift)", crate::versions::WASMER)
+        let compiler = match self.tier {
+            Tier::Singlepass => "singlepass",
+            _ => "cranelift",
+        };
+        format!("wasmer {} ({compiler})", crate::versions::WASMER)
     }
 
     fn interrupts_in_engine(&self) -> bool {
@@ -64,7 +92,7 @@ impl Runtime for Wasmer {
                 Box::new(host_fs::Stderr::default()),
                 Box::new(host_fs::Stdin::default()),
             );
-            return run(module, spec, stdio, watchdog);
+            return run(self, module, spec, stdio, watchdog);
         }
         let (stdout_tx, mut stdout_rx) = Pipe::channel();
         let (stderr_tx, mut stderr_rx) = Pipe::channel();
@@ -76,7 +104,7 @@ impl Runtime for Wasmer {
         }
         stdin_tx.close();
         let stdio: Stdio = (Box::new(stdout_tx), Box::new(stderr_tx), Box::new(stdin_rx));
-        let mut report = run(module, spec, stdio, watchdog);
+        let mut report = run(self, module, spec, stdio, watchdog);
         report.stdout = drain(&mut stdout_rx, spec.output_limit_bytes);
         report.stderr = drain(&mut stderr_rx, spec.output_limit_bytes);
         report
@@ -90,9 +118,15 @@ type Stdio = (
     Box<dyn VirtualFile + Send + Sync>,
 );
 
-fn run(bytes: &[u8], spec: &RunSpec, stdio: Stdio, watchdog: &Watchdog) -> RunReport {
+fn run(
+    backend: &Wasmer,
+    bytes: &[u8],
+    spec: &RunSpec,
+    stdio: Stdio,
+    watchdog: &Watchdog,
+) -> RunReport {
     let (stdout, stderr, stdin) = stdio;
-    let mut engine = EngineBuilder::new(Cranelift::default())
+    let mut engine = EngineBuilder::new(backend.compiler())
         .set_features(Some(features_of(spec)))
         .engine();
     let pages = Pages((spec.memory_limit_bytes / wasmer::WASM_PAGE_SIZE as u64).min(65536) as u32);
@@ -106,8 +140,9 @@ fn run(bytes: &[u8], spec: &RunSpec, stdio: Stdio, watchdog: &Watchdog) -> RunRe
     let entry = spec.cache_dir.as_deref().map(|dir| {
         // Tunables choose the memory style compiled into the code, so the cap is part of the key.
         let id = format!(
-            "{} {:?} pages={}",
+            "{} {:?} {:?} pages={}",
             crate::versions::WASMER,
+            backend.tier,
             features_of(spec),
             pages.0
         );
@@ -377,7 +412,8 @@ impl Tunables for LimitingTunables {
     }
 }
 
-/// The wasmer features a case asks for, among those wasmer's Cranelift compiler accepts.
+/// The wasmer features a case asks for, among those wasmer's Cranelift compiler accepts (Singlepass
+/// is given the same and says itself what it cannot compile).
 fn features_of(spec: &RunSpec) -> Features {
     let mut features = Features::new();
     for proposal in &spec.proposals {

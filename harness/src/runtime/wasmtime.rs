@@ -1,5 +1,6 @@
-//! The wasmtime backend: Cranelift at wasmtime's default settings, WASI preview 1 from
-//! `wasmtime-wasi` and a store limiter for the memory cap. The deadline is the worker's watchdog:
+//! The wasmtime backend: Cranelift at wasmtime's default settings (or, for the tier columns, Winch
+//! or the Pulley interpreter), WASI preview 1 from `wasmtime-wasi` and a store limiter for the
+//! memory cap. The deadline is the worker's watchdog:
 //! epoch interruption puts a check on every call and loop back-edge (about +40% on a call-heavy
 //! kernel), so it is only on in the `wasmtime-epoch` column, which exists to measure that price.
 
@@ -11,23 +12,37 @@ use wasmtime_wasi::p1::WasiP1Ctx;
 use wasmtime_wasi::p2::pipe::{MemoryInputPipe, MemoryOutputPipe};
 use wasmtime_wasi::{FsPerms, I32Exit, WasiCtxBuilder};
 
+use super::registry::Tier;
 use super::{Ending, RunReport, RunSpec, Runtime, Stage, Watchdog, millis};
 use crate::manifest::Proposal;
 
 pub struct Wasmtime {
     /// Epoch interruption: the engine stops the guest itself at the deadline, in code that checks.
     epoch: bool,
+    /// Cranelift, Winch or Pulley.
+    tier: Tier,
 }
 
 impl Wasmtime {
     /// The `wasmtime` column: the code wasmtime generates by default.
     pub fn new() -> Self {
-        Wasmtime { epoch: false }
+        Wasmtime {
+            epoch: false,
+            tier: Tier::Cranelift,
+        }
     }
 
     /// The `wasmtime-epoch` column: the same with epoch interruption for the deadline.
     pub fn with_epoch_interruption() -> Self {
-        Wasmtime { epoch: true }
+        Wasmtime {
+            epoch: true,
+            tier: Tier::Cranelift,
+        }
+    }
+
+    /// The `wasmtime-winch` and `wasmtime-pulley` columns: the same engine with another compiler.
+    pub fn at(tier: Tier) -> Self {
+        Wasmtime { epoch: false, tier }
     }
 }
 
@@ -79,22 +94,43 @@ pub fn config(proposals: &[Proposal], epoch_interruption: bool) -> Config {
     config
 }
 
+/// [`config`] at a tier: Winch as the strategy, or Pulley as the target Cranelift compiles to.
+pub fn config_at(
+    tier: Tier,
+    proposals: &[Proposal],
+    epoch_interruption: bool,
+) -> wasmtime::Result<Config> {
+    let mut config = config(proposals, epoch_interruption);
+    match tier {
+        Tier::Winch => {
+            config.strategy(wasmtime::Strategy::Winch);
+        }
+        Tier::Pulley => {
+            config.target("pulley64")?;
+        }
+        _ => {}
+    }
+    Ok(config)
+}
+
 impl Runtime for Wasmtime {
     fn name(&self) -> &'static str {
-        if self.epoch {
-            "wasmtime-epoch"
-        } else {
-            "wasmtime"
+        match (self.epoch, self.tier) {
+            (true, _) => "wasmtime-epoch",
+            (false, Tier::Winch) => "wasmtime-winch",
+            (false, Tier::Pulley) => "wasmtime-pulley",
+            (false, _) => "wasmtime",
         }
     }
 
     fn version(&self) -> String {
-        let epoch = if self.epoch {
-            ", epoch interruption"
-        } else {
-            ""
+        let code = match (self.epoch, self.tier) {
+            (true, _) => "cranelift, epoch interruption",
+            (false, Tier::Winch) => "winch",
+            (false, Tier::Pulley) => "pulley interpreter",
+            (false, _) => "cranelift",
         };
-        format!("wasmtime {} (cranelift{epoch})", crate::versions::WASMTIME)
+        format!("wasmtime {} ({code})", crate::versions::WASMTIME)
     }
 
     fn interrupts_in_engine(&self) -> bool {
@@ -104,7 +140,7 @@ impl Runtime for Wasmtime {
     fn run(&self, module: &[u8], spec: &RunSpec, watchdog: &Watchdog) -> RunReport {
         let stdout = MemoryOutputPipe::new(spec.output_limit_bytes);
         let stderr = MemoryOutputPipe::new(spec.output_limit_bytes);
-        let mut report = run(module, spec, self.epoch, &stdout, &stderr, watchdog);
+        let mut report = run(module, spec, self, &stdout, &stderr, watchdog);
         report.stdout = stdout.contents().to_vec();
         report.stderr = stderr.contents().to_vec();
         report
@@ -114,12 +150,14 @@ impl Runtime for Wasmtime {
 fn run(
     bytes: &[u8],
     spec: &RunSpec,
-    epoch: bool,
+    backend: &Wasmtime,
     stdout: &MemoryOutputPipe,
     stderr: &MemoryOutputPipe,
     watchdog: &Watchdog,
 ) -> RunReport {
-    let engine = match Engine::new(&config(&spec.proposals, epoch)) {
+    let epoch = backend.epoch;
+    let engine = match config_at(backend.tier, &spec.proposals, epoch).and_then(|c| Engine::new(&c))
+    {
         Ok(engine) => engine,
         Err(err) => {
             return RunReport::new(Ending::Unsupported {
@@ -135,8 +173,9 @@ fn run(
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         std::hash::Hash::hash(&engine.precompile_compatibility_hash(), &mut hasher);
         let id = format!(
-            "{} {:x}",
+            "{} {:?} {:x}",
             crate::versions::WASMTIME,
+            backend.tier,
             std::hash::Hasher::finish(&hasher)
         );
         super::cache::entry(dir, "wasmtime", &id, bytes)
