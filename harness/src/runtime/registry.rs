@@ -163,15 +163,14 @@ impl Engine {
             // (hidden, deprecated); string builtins belong to JavaScript embeddings. Winch refuses
             // the proposals its code generator lacks (wasmtime's `compiler_panicking_wasm_features`
             // for Winch); Pulley has no shared memories.
-            Engine::Wasmtime => {
-                !matches!(proposal, LegacyExceptions | JsStringBuiltins)
-                    && !(tier == Tier::Winch
-                        && matches!(
-                            proposal,
-                            Gc | FunctionReferences | RelaxedSimd | TailCall | ExceptionHandling
-                        ))
-                    && !(tier == Tier::Pulley && proposal == Threads)
-            }
+            Engine::Wasmtime => match proposal {
+                LegacyExceptions | JsStringBuiltins => false,
+                Gc | FunctionReferences | RelaxedSimd | TailCall | ExceptionHandling => {
+                    tier != Tier::Winch
+                }
+                Threads => tier != Tier::Pulley,
+                _ => true,
+            },
             // Singlepass generates no vector instructions and takes none of the newer proposals.
             Engine::Wasmer if tier == Tier::Singlepass => {
                 (always_on && proposal != Simd)
@@ -811,6 +810,13 @@ mod tests {
                 .filter(|p| !matches!(p, Proposal::LegacyExceptions | Proposal::JsStringBuiltins))
                 .all(|p| get("wasmtime").unwrap().supports(*p))
         );
+        let winch = get("wasmtime-winch").unwrap();
+        assert!(!winch.supports(Proposal::Gc) && winch.supports(Proposal::Simd));
+        let pulley = get("wasmtime-pulley").unwrap();
+        assert!(pulley.interprets() && pulley.supports(Proposal::Gc));
+        assert!(!pulley.supports(Proposal::Threads));
+        let singlepass = get("wasmer-singlepass").unwrap();
+        assert!(!singlepass.supports(Proposal::Simd) && singlepass.supports(Proposal::Threads));
     }
 
     #[test]
