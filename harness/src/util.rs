@@ -26,6 +26,14 @@ pub fn which_in(path: &OsStr, program: &str) -> Option<PathBuf> {
         })
 }
 
+/// Text made safe inside HTML elements and double-quoted attributes.
+pub fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
 /// Cuts text to at most `max` characters, marking the cut.
 pub fn shorten(text: &str, max: usize) -> String {
     if text.chars().count() <= max {

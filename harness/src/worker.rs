@@ -227,14 +227,48 @@ fn stderr_hint(stderr: &str) -> String {
         })
         .or_else(|| lines.last().map(|l| l.to_string()));
     match line {
-        Some(line) => format!(": {}", crate::util::shorten(&line, 200)),
+        Some(line) => format!(
+            ": {}",
+            crate::util::shorten(&without_registry_dirs(&line), 200)
+        ),
         None => String::new(),
     }
+}
+
+/// A panic in a dependency names its file under cargo's registry (`/root/.cargo/registry/src/
+/// <index directory>/wasmer-compiler-7.4.2/src/…`): the crate and its path say where, the machine's
+/// registry directory only takes room the engine's own words need.
+fn without_registry_dirs(line: &str) -> String {
+    const MARK: &str = "/registry/src/";
+    let mut out = String::new();
+    let mut rest = line;
+    while let Some(i) = rest.find(MARK) {
+        let after = &rest[i + MARK.len()..];
+        let Some(slash) = after.find('/') else { break };
+        let start = rest[..i].rfind(char::is_whitespace).map_or(0, |w| w + 1);
+        out.push_str(&rest[..start]);
+        rest = &after[slash + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_panic_in_a_dependency_is_named_by_its_crate_not_by_the_registry_directory() {
+        let stderr = "\nthread 'main' (7) panicked at /root/.cargo/registry/src/mirror-0123abcd/\
+                      wasmer-compiler-7.4.2/src/translator/sections.rs:252:13:\n\
+                      not implemented: 64-bit memories\nnote: run with `RUST_BACKTRACE=1`\n";
+        assert_eq!(
+            stderr_hint(stderr),
+            ": thread 'main' (7) panicked at wasmer-compiler-7.4.2/src/translator/sections.rs:\
+             252:13: not implemented: 64-bit memories"
+        );
+        assert_eq!(without_registry_dirs("no path here"), "no path here");
+    }
 
     #[test]
     fn the_high_water_mark_is_read_from_the_status_file() {

@@ -5,7 +5,8 @@
 use std::fmt::Write as _;
 
 use super::report::{order, ran, short};
-use super::{Answer, Report, Support, engine_of, measured};
+use super::{Answer, Report, Support, measured};
+use crate::util::escape_html as esc;
 
 impl Report {
     /// The measured table as HTML (`results/proposals.html`).
@@ -72,12 +73,9 @@ impl Report {
 
         let mut differences = String::new();
         for row in self.table.iter().filter(|r| r.differs.is_some()) {
-            let says = engine_of(&row.column)
-                .and_then(|e| self.declared.engines.get(e))
-                .and_then(|entries| entries.get(&row.proposal))
-                .map(|d| d.says.clone())
-                .filter(|s| !s.is_empty())
-                .map_or(String::new(), |s| format!(" (the table says: {})", esc(&s)));
+            let says = self
+                .declared_words(row)
+                .map_or(String::new(), |s| format!(" (the table says: {})", esc(s)));
             let _ = writeln!(
                 differences,
                 "<li><code>{}</code>, {}: {}{says}</li>",
@@ -150,13 +148,6 @@ fn class(support: Support) -> &'static str {
         Support::Crashes => "crashes",
         Support::Unmeasured => "none",
     }
-}
-
-fn esc(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 const STYLE: &str = r#"

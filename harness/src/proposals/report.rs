@@ -65,6 +65,15 @@ impl Report {
         }
     }
 
+    /// What the declared table says of a row's engine and proposal, in its own words, if anything.
+    pub fn declared_words(&self, row: &Row) -> Option<&str> {
+        engine_of(&row.column)
+            .and_then(|e| self.declared.engines.get(e))
+            .and_then(|entries| entries.get(&row.proposal))
+            .map(|d| d.says.as_str())
+            .filter(|s| !s.is_empty())
+    }
+
     /// The measured table as Markdown (`results/proposals.md`).
     pub fn markdown(&self) -> String {
         use std::fmt::Write as _;
@@ -143,11 +152,8 @@ impl Report {
         let mut any = false;
         for row in self.table.iter().filter(|r| r.differs.is_some()) {
             any = true;
-            let says = engine_of(&row.column)
-                .and_then(|e| self.declared.engines.get(e))
-                .and_then(|entries| entries.get(&row.proposal))
-                .map(|d| d.says.clone())
-                .filter(|s| !s.is_empty())
+            let says = self
+                .declared_words(row)
                 .map_or(String::new(), |s| format!(" (the table says: {s})"));
             let _ = writeln!(
                 out,

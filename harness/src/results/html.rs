@@ -355,12 +355,7 @@ proposals each column supports are in <a href="proposals.html">a table of their 
     )
 }
 
-fn html(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
+use crate::util::escape_html as html;
 
 const STYLE: &str = r#"
 body { font: 14px/1.4 system-ui, sans-serif; margin: 1em 2em; color: #222; }
