@@ -10,6 +10,7 @@ fn main() {
     for (krate, var) in [
         ("wasmtime", "HARNESS_WASMTIME_VERSION"),
         ("wasmer", "HARNESS_WASMER_VERSION"),
+        ("wasmi", "HARNESS_WASMI_VERSION"),
     ] {
         println!(
             "cargo:rustc-env={var}={}",

@@ -64,6 +64,22 @@ struct Flaky {
     reason: String,
     /// The words the reason of the other, allowed failure contains.
     also: String,
+    /// The other, allowed outcome (`fail` when not given).
+    #[serde(default)]
+    outcome: Option<Outcome>,
+}
+
+/// A flaky entry as the trials use it: the other outcome a cell may get, and words of its reason.
+#[derive(Clone)]
+struct Allowed {
+    outcome: Outcome,
+    also: String,
+}
+
+impl Allowed {
+    fn covers(&self, cell: &Cell) -> bool {
+        cell.outcome == self.outcome && cell.reason.contains(&self.also)
+    }
 }
 
 #[derive(Deserialize, Clone)]
@@ -120,10 +136,16 @@ fn main() {
     )
     .unwrap_or_else(|err| panic!("{}: {err}", expectations_path.display()));
     let known: Vec<Listed> = expectations.known_failure;
-    let flaky: Vec<(String, String)> = expectations
+    let flaky: Vec<(String, Allowed)> = expectations
         .flaky
         .into_iter()
-        .map(|f| (f.cell, f.also))
+        .map(|f| {
+            let allowed = Allowed {
+                outcome: f.outcome.unwrap_or(Outcome::Fail),
+                also: f.also,
+            };
+            (f.cell, allowed)
+        })
         .collect();
     let disagreements: Vec<Disagreement> = expectations.disagreement;
     let unavailable: BTreeMap<String, String> = expectations
@@ -215,10 +237,7 @@ fn main() {
                 let run = memo.runner(&ctx, runtime, &sample, case);
                 trials.push(Trial::test(name, move || {
                     let cell = run();
-                    if let Some(also) = flaky_also
-                        && cell.outcome == Outcome::Fail
-                        && cell.reason.contains(&also)
-                    {
+                    if flaky_also.is_some_and(|allowed| allowed.covers(&cell)) {
                         return Ok(());
                     }
                     match (known_failure, cell.as_expected) {
@@ -393,19 +412,19 @@ impl Memo {
     }
 }
 
-/// The `also` words of the flaky entry that covers the cell, if one does.
-fn flaky_also(flaky: &[(String, String)], name: &str) -> Option<String> {
+/// What the flaky entry that covers the cell allows, if one does.
+fn flaky_also(flaky: &[(String, Allowed)], name: &str) -> Option<Allowed> {
     flaky
         .iter()
         .find(|(cell, _)| matches(cell, name))
-        .map(|(_, also)| also.clone())
+        .map(|(_, allowed)| allowed.clone())
 }
 
 /// The outcome an agreement compares: a flaky cell's allowed failure counts as the outcome it
 /// otherwise gets, its expected one.
-fn compared(cell: &Cell, flaky_also: Option<&str>) -> Outcome {
-    match flaky_also {
-        Some(also) if cell.outcome == Outcome::Fail && cell.reason.contains(also) => cell.expected,
+fn compared(cell: &Cell, allowed: Option<&Allowed>) -> Outcome {
+    match allowed {
+        Some(allowed) if allowed.covers(cell) => cell.expected,
         _ => cell.outcome,
     }
 }
@@ -417,12 +436,12 @@ fn agreement(
     of_cli: &Cell,
     embedded: &str,
     of_embedded: &Cell,
-    flaky: (Option<String>, Option<String>),
+    flaky: (Option<Allowed>, Option<Allowed>),
     listed: Option<Disagreement>,
 ) -> Result<(), Failed> {
     let got = (
-        compared(of_cli, flaky.0.as_deref()),
-        compared(of_embedded, flaky.1.as_deref()),
+        compared(of_cli, flaky.0.as_ref()),
+        compared(of_embedded, flaky.1.as_ref()),
     );
     let both = format!(
         "`{cli}` got {} ({}), `{embedded}` got {} ({})",

@@ -110,7 +110,24 @@ const ENGINES: &[Engine] = &[
         tool: ToolKind::WasmEdge,
         kernels: &[BINARY_TREES, GO_SHA256],
     },
+    Engine {
+        column: "node",
+        variants: &[],
+        tool: ToolKind::Node,
+        kernels: &[BINARY_TREES],
+    },
 ];
+
+/// Node.js's own way of running a WASI command, as its `node:wasi` documentation shows it: compile,
+/// instantiate with the WASI imports, `wasi.start`, in the main thread, the guest's arguments after
+/// the module's path and the process's stdio.
+const NODE_WASI_EXAMPLE: &str = "import { readFile } from 'node:fs/promises';\
+import { WASI } from 'node:wasi';\
+import { argv, env } from 'node:process';\
+const wasi = new WASI({ version: 'preview1', args: argv.slice(1), env, returnOnExit: true });\
+const wasm = await WebAssembly.compile(await readFile(argv[1]));\
+const instance = await WebAssembly.instantiate(wasm, wasi.getImportObject());\
+process.exitCode = wasi.start(instance);";
 
 /// `-W` with the settings for these proposals, or nothing.
 fn wasmtime_proposals(proposals: &[Proposal]) -> Vec<OsString> {
@@ -129,6 +146,8 @@ enum ToolKind {
     Wasmtime,
     Wasmer,
     WasmEdge,
+    /// `node` running [`NODE_WASI_EXAMPLE`]: V8 has no tool of its own for WASI.
+    Node,
 }
 
 impl ToolKind {
@@ -137,6 +156,7 @@ impl ToolKind {
             ToolKind::Wasmtime => "wasmtime",
             ToolKind::Wasmer => "wasmer",
             ToolKind::WasmEdge => "wasmedge",
+            ToolKind::Node => "node",
         }
     }
 
@@ -146,6 +166,7 @@ impl ToolKind {
             ToolKind::Wasmtime => "HARNESS_WASMTIME_CLI",
             ToolKind::Wasmer => "HARNESS_WASMER_CLI",
             ToolKind::WasmEdge => "HARNESS_WASMEDGE_CLI",
+            ToolKind::Node => "HARNESS_NODE",
         }
     }
 
@@ -155,11 +176,15 @@ impl ToolKind {
             ToolKind::Wasmtime => "wasmtime-cli",
             ToolKind::Wasmer => "wasmer-cli",
             ToolKind::WasmEdge => "wasmedge",
+            ToolKind::Node => "node",
         }
     }
 
     /// How to get the tool, for a skip.
     fn install(self) -> String {
+        if self == ToolKind::Node {
+            return "install Node.js 20 or later, or name its `node` in HARNESS_NODE".into();
+        }
         format!(
             "`cargo xtask setup --language {}`, or name the tool in {}",
             self.pin(),
@@ -173,7 +198,13 @@ impl ToolKind {
             ToolKind::Wasmtime => "cwasm",
             ToolKind::Wasmer => "wasmu",
             ToolKind::WasmEdge => "so",
+            ToolKind::Node => "wasm",
         }
+    }
+
+    /// Whether the tool compiles a module ahead of its runs: Node.js keeps no compiled Wasm.
+    fn precompiles(self) -> bool {
+        self != ToolKind::Node
     }
 
     /// The tool's own precompilation, as its docs recommend for a module run many times.
@@ -204,6 +235,7 @@ impl ToolKind {
                 module,
                 artifact,
             ],
+            ToolKind::Node => Vec::new(),
         }
     }
 
@@ -218,6 +250,13 @@ impl ToolKind {
             }
             ToolKind::Wasmer => vec!["run".into(), artifact.as_os_str().into(), "--".into()],
             ToolKind::WasmEdge => vec![artifact.as_os_str().into()],
+            ToolKind::Node => vec![
+                "--no-warnings".into(),
+                "--input-type=module".into(),
+                "--eval".into(),
+                NODE_WASI_EXAMPLE.into(),
+                artifact.as_os_str().into(),
+            ],
         };
         all.extend(args.iter().map(OsString::from));
         all
@@ -227,6 +266,10 @@ impl ToolKind {
     fn find(self, root: &Path) -> Result<Tool, String> {
         let argv: Vec<OsString> = if let Some(path) = std::env::var_os(self.variable()) {
             vec![path]
+        } else if self == ToolKind::Node {
+            let path = harness::util::which("node")
+                .ok_or_else(|| format!("no `node` on the PATH: {}", self.install()))?;
+            vec![path.into()]
         } else if self == ToolKind::WasmEdge {
             let command = external::wasmedge_cli_in_prefix(root).ok_or_else(|| {
                 format!(
@@ -306,6 +349,9 @@ impl Tool {
     /// relative to it.
     fn shown(&self, args: &[OsString], root: &Path) -> String {
         let words = std::iter::once(self.kind.name().to_owned()).chain(args.iter().map(|a| {
+            if a == NODE_WASI_EXAMPLE {
+                return "'<the node:wasi example: compile, instantiate, wasi.start>'".to_owned();
+            }
             let path = Path::new(a);
             path.strip_prefix(root)
                 .unwrap_or(path)
@@ -647,6 +693,10 @@ impl Embedded {
             let mut command = Command::new(program);
             command.args(args);
             worker::run_command(command, &request, limit)
+        } else if harness::runtime::registry::get(column)
+            .is_some_and(|c| c.kind == harness::runtime::Kind::ExternalWorker)
+        {
+            worker::run_command(external::command(column)?, &request, limit)
         } else {
             worker::run(&self.exe, &request, limit)
         }
@@ -883,14 +933,18 @@ fn compare(
         version: tool.version.clone(),
         location: tool.location(root),
         kernel: label,
-        compile: tool.shown(
-            &tool.kind.compile_args(
-                &module,
-                &artifact_name(root, target, tool, &module),
-                &proposals,
-            ),
-            root,
-        ),
+        compile: if tool.kind.precompiles() {
+            tool.shown(
+                &tool.kind.compile_args(
+                    &module,
+                    &artifact_name(root, target, tool, &module),
+                    &proposals,
+                ),
+                root,
+            )
+        } else {
+            "none (Node.js keeps no compiled Wasm between processes)".to_owned()
+        },
         bench: tool.shown(&bench_args, root),
         tiny: tool.shown(&tiny_args, root),
         embedded: columns
@@ -959,6 +1013,9 @@ fn precompile(
     module: &Path,
     proposals: &[Proposal],
 ) -> Result<PathBuf, String> {
+    if !tool.kind.precompiles() {
+        return Ok(module.to_owned());
+    }
     let artifact = artifact_name(root, target, tool, module);
     if artifact.is_file() {
         return Ok(artifact);
@@ -1346,10 +1403,12 @@ fn markdown(rows: &[Row], commands: &[Commands], root: &Path, run: &RunInfo, ci:
     md
 }
 
-/// Whether a column is served by a worker binary of its own.
+/// Whether a column is served by the WasmEdge worker binary.
 fn is_external(column: &str) -> bool {
-    harness::runtime::registry::get(column)
-        .is_some_and(|c| c.kind == harness::runtime::Kind::ExternalWorker)
+    harness::runtime::registry::get(column).is_some_and(|c| {
+        c.kind == harness::runtime::Kind::ExternalWorker
+            && c.engine == harness::runtime::registry::Engine::WasmEdge
+    })
 }
 
 #[cfg(test)]
@@ -1503,7 +1562,8 @@ mod tests {
                 ("wasmtime-epoch", true),
                 ("wasmer", false),
                 ("wasmedge-aot", false),
-                ("wasmedge-aot-interruptible", true)
+                ("wasmedge-aot-interruptible", true),
+                ("node", false)
             ]
         );
         let one = Crosscheck::parse(&args(&["--self-test", "--column", "wasmtime"]))
@@ -1512,7 +1572,7 @@ mod tests {
         assert_eq!(one.len(), 1);
         assert_eq!(one[0].1.len(), 2);
         let default = Crosscheck::parse(&[]).unwrap().plan();
-        assert_eq!(default.len(), 3);
+        assert_eq!(default.len(), 4);
         assert!(default.iter().all(|(_, cs)| cs.len() == 1 && !cs[0].1));
     }
 

@@ -34,6 +34,9 @@ enum Tool {
     Wasmtime,
     Wasmer,
     WasmEdge,
+    /// WAMR's `iwasm`. No registry these machines reach has it, so this dialect follows WAMR 2's
+    /// documented options (`--map-dir`, `--env`) and is not checked against a run here.
+    Iwasm,
 }
 
 pub struct Cli {
@@ -52,6 +55,7 @@ impl Tool {
             (Kind::Tool, Engine::Wasmtime) => Some(Tool::Wasmtime),
             (Kind::Tool, Engine::Wasmer) => Some(Tool::Wasmer),
             (Kind::Tool, Engine::WasmEdge) => Some(Tool::WasmEdge),
+            (Kind::Tool, Engine::Wamr) => Some(Tool::Iwasm),
             _ => None,
         }
     }
@@ -61,6 +65,7 @@ impl Tool {
             Tool::Wasmtime => "wasmtime",
             Tool::Wasmer => "wasmer",
             Tool::WasmEdge => "wasmedge",
+            Tool::Iwasm => "iwasm",
         }
     }
 
@@ -69,6 +74,7 @@ impl Tool {
             Tool::Wasmtime => "HARNESS_WASMTIME_CLI",
             Tool::Wasmer => "HARNESS_WASMER_CLI",
             Tool::WasmEdge => "HARNESS_WASMEDGE_CLI",
+            Tool::Iwasm => "HARNESS_IWASM",
         }
     }
 
@@ -366,6 +372,17 @@ impl Cli {
                 command.arg(module);
                 command.args(&spec.args);
             }
+            Tool::Iwasm => {
+                for p in &spec.preopens {
+                    command.arg(format!("--map-dir={}::{}", p.guest, p.host.display()));
+                }
+                for (k, v) in &spec.env {
+                    command.arg(format!("--env={k}={v}"));
+                }
+                // No flag caps a memory's growth in iwasm; its proposals are build options.
+                command.arg(module);
+                command.args(&spec.args);
+            }
         }
         Ok(command)
     }
@@ -411,6 +428,14 @@ impl Cli {
                 has(&["instantiation failed"]),
                 has(&["interrupted", "time limit"]),
             ),
+            // WAMR 2's `iwasm`: `Exception: …` for a trap, `WASM module load failed: …`,
+            // `WASM module instantiate failed: …`.
+            Tool::Iwasm => (
+                has(&["Exception: "]),
+                has(&["module load failed"]),
+                has(&["instantiate failed"]),
+                false,
+            ),
         };
         let message = self.message(said);
         if let Some(import) = unknown_import(said) {
@@ -453,9 +478,10 @@ impl Cli {
                 "interrupted",
                 "error",
             ],
+            Tool::Iwasm => &["Exception: ", "failed"],
         };
         let first = first_line_with(said, keywords);
-        if self.tool == Tool::WasmEdge {
+        if matches!(self.tool, Tool::WasmEdge | Tool::Iwasm) {
             return first;
         }
         // The causes: wasmtime's `    2: wasm trap: …` and wasmer's `╰─▶ 1: …` (its last).
@@ -520,7 +546,7 @@ impl Runtime for Cli {
         let compiler = match self.tool {
             Tool::Wasmtime => "Cranelift",
             Tool::Wasmer => "--cranelift",
-            Tool::WasmEdge => "interpreter",
+            Tool::WasmEdge | Tool::Iwasm => "interpreter",
         };
         format!(
             "{} (command-line tool, {compiler}; {})",
@@ -591,11 +617,12 @@ impl Runtime for Cli {
         };
         // Whether the tool compiled or loaded from its cache is its own business: `tool` says the
         // cache was on, `cold` that it was off.
-        let cache = if spec.cache_dir.is_some() && self.tool != Tool::WasmEdge {
-            CacheState::Tool
-        } else {
-            CacheState::Cold
-        };
+        let cache =
+            if spec.cache_dir.is_some() && !matches!(self.tool, Tool::WasmEdge | Tool::Iwasm) {
+                CacheState::Tool
+            } else {
+                CacheState::Cold
+            };
         let mut report = RunReport::whole_process(ending, cache, raw);
         report.stdout.truncate(spec.output_limit_bytes);
         report.stderr.truncate(spec.output_limit_bytes);

@@ -1,6 +1,7 @@
-//! Columns whose engine lives in a worker binary of its own: WasmEdge links libwasmedge, which may need
-//! a newer libc than the host's, so `harness-wasmedge-worker` runs under the dynamic loader of the
-//! prefix that provides the library, and only that process does. The harness finds the binary next to
+//! Columns whose engine lives in a worker of its own: Node.js's (see `node`), and WasmEdge's.
+//! WasmEdge links libwasmedge, which may need a newer libc than the host's, so
+//! `harness-wasmedge-worker` runs under the dynamic loader of the prefix that provides the library,
+//! and only that process does. The harness finds the binary next to
 //! its own and the prefix under the project's `.cache/` (or `HARNESS_WASMEDGE_PREFIX`).
 
 use std::path::{Path, PathBuf};
@@ -14,10 +15,16 @@ pub const WASMEDGE_PREFIX: &str = ".cache/toolchains/wasmedge-0.14.1";
 
 /// How to start the worker for an external column, or why it cannot be (a skip reason).
 pub fn command(name: &str) -> Result<Command, String> {
-    debug_assert_eq!(
-        super::registry::get(name).map(|c| c.kind),
-        Some(super::Kind::ExternalWorker)
-    );
+    let column = super::registry::get(name).ok_or_else(|| format!("unknown column `{name}`"))?;
+    debug_assert_eq!(column.kind, super::Kind::ExternalWorker);
+    match column.engine {
+        super::registry::Engine::V8 => super::node::command(),
+        _ => wasmedge_worker(),
+    }
+}
+
+/// `harness-wasmedge-worker`, under the prefix's loader where there is one.
+fn wasmedge_worker() -> Result<Command, String> {
     let here =
         std::env::current_exe().map_err(|e| format!("cannot find the harness binary: {e}"))?;
     let exe = here

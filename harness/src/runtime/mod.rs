@@ -17,17 +17,22 @@ pub mod cli;
 pub mod configuration;
 pub mod docker;
 pub mod external;
+pub mod node;
 mod oci;
 pub mod registry;
 pub mod shim_protocol;
 
 #[cfg(feature = "wasmer")]
 mod wasmer;
+#[cfg(feature = "wasmi")]
+mod wasmi;
 #[cfg(feature = "wasmtime")]
 mod wasmtime;
 
 #[cfg(feature = "wasmer")]
 pub use self::wasmer::Wasmer;
+#[cfg(feature = "wasmi")]
+pub use self::wasmi::Wasmi;
 #[cfg(feature = "wasmtime")]
 pub use self::wasmtime::{Wasmtime, config as wasmtime_config};
 
@@ -291,6 +296,8 @@ fn built(column: &'static Column) -> Result<Box<dyn Runtime>, SelectError> {
         (registry::Engine::Wasmer, tier @ (Tier::Cranelift | Tier::Singlepass), false) => {
             Ok(Box::new(Wasmer::at(tier)))
         }
+        #[cfg(feature = "wasmi")]
+        (registry::Engine::Wasmi, Tier::Interpreter, false) => Ok(Box::new(Wasmi)),
         _ => Err(SelectError::NotBuilt {
             name: column.name.into(),
             how: column.how_to_get(),

@@ -56,6 +56,12 @@ pub enum Engine {
     Wasmtime,
     Wasmer,
     WasmEdge,
+    /// V8, through Node.js.
+    V8,
+    /// The wasmi interpreter.
+    Wasmi,
+    /// WebAssembly Micro Runtime, through its `iwasm` tool.
+    Wamr,
     Native,
 }
 
@@ -71,6 +77,9 @@ pub enum Tier {
     Singlepass,
     /// WasmEdge's LLVM ahead-of-time compiler, to a native shared library.
     LlvmAot,
+    /// V8's default: each function compiled by Liftoff, its baseline compiler, on first call, and
+    /// hot functions again by TurboFan, its optimizing compiler (dynamic tiering).
+    LiftoffTurbofan,
     Interpreter,
     /// Machine code from the language's own compiler.
     Native,
@@ -94,6 +103,10 @@ pub enum Provision {
     DockerEngine,
     /// Each language's own toolchain, driven by `cargo xtask build-samples`.
     NativeToolchains,
+    /// Node.js from the machine: `node` on the PATH, or the binary `HARNESS_NODE` names.
+    Node,
+    /// WAMR's `iwasm`, built by the user: on the PATH, or named in `HARNESS_IWASM`.
+    Wamr,
 }
 
 /// A column that exists to price one engine mechanism: its base column's engine with that mechanism
@@ -135,6 +148,9 @@ impl Engine {
             Engine::Wasmtime => "wasmtime",
             Engine::Wasmer => "wasmer",
             Engine::WasmEdge => "wasmedge",
+            Engine::V8 => "node",
+            Engine::Wasmi => "wasmi",
+            Engine::Wamr => "wamr",
             Engine::Native => "native",
         }
     }
@@ -188,6 +204,40 @@ impl Engine {
                             | ExtendedConst
                             | WideArithmetic
                     )
+            }
+            // What V8 11.3 (Node.js 20, the oldest Node supported) runs by default. It has
+            // switches for GC, typed function references, memory64, multi-memory, relaxed SIMD and
+            // extended-const, in forms that predate the standards (GC's encoding changed after
+            // it), and later Nodes ship them: the runner sets each case's switches anyway, so a
+            // newer Node passes such a case and an older one is `unsupported`, in V8's words.
+            Engine::V8 => {
+                always_on
+                    || matches!(
+                        proposal,
+                        TailCall | LegacyExceptions | Threads | BranchHinting
+                    )
+            }
+            // wasmi 2.0: no GC, typed function references, exceptions or threads; custom page
+            // sizes and wide arithmetic behind switches, the rest on by default (SIMD with the
+            // crate's `simd` feature). Branch hints are a custom section it skips.
+            Engine::Wasmi => {
+                always_on
+                    || matches!(
+                        proposal,
+                        TailCall
+                            | Memory64
+                            | MultiMemory
+                            | ExtendedConst
+                            | CustomPageSizes
+                            | WideArithmetic
+                            | RelaxedSimd
+                    )
+            }
+            // What WAMR 2's default Linux build of `iwasm` (the fast interpreter) documents; its
+            // other proposals are build options, so a user's build may run more.
+            Engine::Wamr => {
+                (always_on && proposal != Simd)
+                    || matches!(proposal, TailCall | MultiMemory | ExtendedConst)
             }
             // WasmEdge 0.14: GC and exception handling (one switch for both encodings) run in its
             // interpreter only.
@@ -284,6 +334,14 @@ impl Column {
             Provision::NativeToolchains => {
                 "run `cargo xtask build-samples`, which builds each kernel natively too".into()
             }
+            Provision::Node => "install Node.js 20 or later (Debian: `apt-get install nodejs`; \
+                 any other build: name its `node` in `HARNESS_NODE`)"
+                .into(),
+            Provision::Wamr => "build WAMR's `iwasm` from its sources (`product-mini/platforms/linux`, \
+                 with cmake: see WAMR's `doc/build_wamr.md`); no registry these machines reach has WAMR itself (crates.io's \
+                 `wamr-sys` 0.1.1 vendors a 2020 copy whose WASI drops `proc_exit`'s code and \
+                 ignores directory mappings; PyPI's `wamr-bin` is another runtime)"
+                .into(),
         }
     }
 }
@@ -537,6 +595,57 @@ pub const COLUMNS: &[Column] = &[
         },
     },
     Column {
+        name: "wasmi",
+        kind: Kind::Embedded,
+        engine: Engine::Wasmi,
+        tier: Tier::Interpreter,
+        prices: None,
+        provision: Provision::Feature,
+        about: About {
+            engine: "wasmi, embedded (`wasmi` + `wasmi_wasi` crates, the latter on wasi-common), in \
+                     a worker process per run",
+            compiler: "wasmi's interpreter at its defaults: the module validated at compile, each \
+                       function translated to wasmi's register bytecode on its first call (lazy \
+                       translation, so in the run phase); the crate's `simd` feature on",
+            deadline: WATCHDOG,
+            memory_cap: "`StoreLimits`: `memory.grow` past the cap returns -1",
+            cache: "none: wasmi keeps no compiled form between processes",
+            stdio: CAPTURE,
+            checked: "fuel is off (wasmi has no other interruption, and fuel charges every basic \
+                      block); wasmi's default call depth (1000 frames) is kept; an interpreter, so \
+                      its benchmark-sized cases run only with `--bench-interpreters`",
+        },
+    },
+    Column {
+        name: "node",
+        kind: Kind::ExternalWorker,
+        engine: Engine::V8,
+        tier: Tier::LiftoffTurbofan,
+        prices: None,
+        provision: Provision::Node,
+        about: About {
+            engine: "V8 through Node.js's own `node:wasi` (preview 1), in a worker of the \
+                     harness's written in JavaScript (`harness/src/runtime/node/worker.mjs`), one \
+                     `node` process per run; the guest on the main thread, as Node's documentation \
+                     runs a WASI command",
+            compiler: "V8's defaults, as `node` ships them: lazy compilation, Liftoff for each \
+                       function on its first call, TurboFan for hot functions; the compile phase \
+                       is `WebAssembly.compile` (so mostly validation)",
+            deadline: "a watchdog thread of the runner, armed at the end of compilation, answers \
+                       for the run at the deadline and ends the process (through `node:wasi`'s \
+                       `proc_exit`, which calls `exit`); the generated code has no deadline checks",
+            memory_cap: "V8's `--wasm-max-mem-pages`: `memory.grow` past it returns -1",
+            cache: "none: Node.js keeps no compiled Wasm between processes",
+            stdio: "files in a private temporary directory (`node:wasi` takes descriptors): stdin \
+                    from the case; stdout and stderr read back, 4 MiB of each kept (a guest that \
+                    writes more sees no error)",
+            checked: "the case's proposals become V8's `--experimental-wasm-*` switches \
+                      (`v8.setFlagsFromString`); the watchdog thread starts before compilation, in \
+                      the wall time and peak memory only; the run phase is cross-checked against \
+                      Node's own `node:wasi` example by `cargo xtask crosscheck`",
+        },
+    },
+    Column {
         name: "wasmtime-cli",
         kind: Kind::Tool,
         engine: Engine::Wasmtime,
@@ -598,6 +707,26 @@ pub const COLUMNS: &[Column] = &[
             checked: "flags: `run --cranelift`, `--volume HOST:GUEST` (`--mapdir` is a hidden \
                       legacy alias), `--env`, the case's proposals (`--enable-exceptions`, …; \
                       threads and multi-memory are on by default), the guest's arguments after `--`",
+        },
+    },
+    Column {
+        name: "wamr",
+        kind: Kind::Tool,
+        engine: Engine::Wamr,
+        tier: Tier::Interpreter,
+        prices: None,
+        provision: Provision::Wamr,
+        about: About {
+            engine: "WebAssembly Micro Runtime's command-line tool `iwasm`, one process per run",
+            compiler: "what the user's `iwasm` was built with: the fast interpreter in WAMR's \
+                       default Linux build",
+            deadline: "the harness kills the tool's process at the deadline (+1 s for its start-up)",
+            memory_cap: "none: `iwasm` has no flag that caps a memory's growth",
+            cache: "none",
+            stdio: "pipes from the harness; the whole process is the run phase",
+            checked: "flags: `--map-dir=GUEST::HOST`, `--env=K=V`, the guest's arguments after the \
+                      module; an interpreter, so its benchmark-sized cases run only with \
+                      `--bench-interpreters`",
         },
     },
     Column {
@@ -817,6 +946,15 @@ mod tests {
         assert!(!pulley.supports(Proposal::Threads));
         let singlepass = get("wasmer-singlepass").unwrap();
         assert!(!singlepass.supports(Proposal::Simd) && singlepass.supports(Proposal::Threads));
+        let wasmi = get("wasmi").unwrap();
+        assert!(wasmi.interprets() && wasmi.supports(Proposal::TailCall));
+        assert!(!wasmi.supports(Proposal::Gc) && !wasmi.supports(Proposal::Threads));
+        let node = get("node").unwrap();
+        assert!(!node.interprets() && node.supports(Proposal::TailCall));
+        assert!(
+            !node.supports(Proposal::Gc),
+            "Node.js 20's V8 predates the standard GC"
+        );
     }
 
     #[test]
