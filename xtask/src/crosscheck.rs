@@ -183,7 +183,9 @@ impl ToolKind {
     /// How to get the tool, for a skip.
     fn install(self) -> String {
         if self == ToolKind::Node {
-            return "install Node.js 20 or later, or name its `node` in HARNESS_NODE".into();
+            // The `node` column's own words: the check needs the same `node`.
+            return harness::runtime::registry::get("node")
+                .map_or_else(String::new, |c| c.how_to_get());
         }
         format!(
             "`cargo xtask setup --language {}`, or name the tool in {}",

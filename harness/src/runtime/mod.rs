@@ -279,6 +279,7 @@ fn probe(name: &str) -> Result<Option<Found>, SelectError> {
 
 /// The backend of an embedded column, when this binary has its engine built in.
 fn built(column: &'static Column) -> Result<Box<dyn Runtime>, SelectError> {
+    #[cfg(any(feature = "wasmtime", feature = "wasmer", feature = "wasmi"))]
     use registry::Tier;
     // The one mechanism an embedded variant prices is wasmtime's epoch interruption.
     match (column.engine, column.tier, column.prices.is_some()) {
