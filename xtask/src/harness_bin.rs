@@ -16,17 +16,22 @@ pub fn build(sh: &Shell) -> anyhow::Result<PathBuf> {
     Ok(crate::profile_dir().join("harness"))
 }
 
-/// The workspace members left out of the optimized build (the `--exclude` arguments of its `cargo
-/// test`): WasmEdge's crate without WasmEdge, the shims without their build tools.
-pub fn excluded(wasmedge: bool, shims: bool) -> Vec<&'static str> {
-    let mut exclude = Vec::new();
+/// What the optimized build selects beyond the default: the workspace members it leaves out
+/// (WasmEdge's crate without WasmEdge, the shims without their build tools) and the features of the
+/// columns that link a library the machine has ([`linked_features`]). `matrix`, `test` and
+/// `crosscheck` build the same selection, so none compiles the engines again after another.
+pub fn selection(wasmedge: bool, shims: bool, linked: &Linked) -> Vec<String> {
+    let mut args = Vec::new();
     if !wasmedge {
-        exclude.extend(["--exclude", "harness-wasmedge"]);
+        args.extend(["--exclude", "harness-wasmedge"].map(String::from));
     }
     if !shims {
-        exclude.extend(["--exclude", "harness-shims"]);
+        args.extend(["--exclude", "harness-shims"].map(String::from));
     }
-    exclude
+    for feature in &linked.features {
+        args.extend(["--features".to_owned(), format!("harness/{feature}")]);
+    }
+    args
 }
 
 /// The one optimized build of the workspace that `matrix`, `test` and `crosscheck` share: the
@@ -35,13 +40,65 @@ pub fn excluded(wasmedge: bool, shims: bool) -> Vec<&'static str> {
 /// tokio (and the engines' WASI crates above it) other features and compile them all again, about
 /// twenty minutes on 2 cores. `cargo xtask test` runs the same `cargo test` selection itself.
 fn build_workspace(sh: &Shell, wasmedge: bool, shims: bool) -> anyhow::Result<()> {
-    let (exclude, profile) = (excluded(wasmedge, shims), crate::profile());
+    let linked = linked_features(sh)?;
+    let (selection, profile) = (selection(wasmedge, shims, &linked), crate::profile());
     cmd!(
         sh,
-        "cargo test --profile {profile} --workspace --no-run {exclude...}"
+        "cargo test --profile {profile} --workspace --no-run {selection...}"
     )
+    .envs(linked.env.iter().map(|(k, v)| (k, v)))
     .run()?;
     Ok(())
+}
+
+/// The harness features of the columns that link a system library (the registry's
+/// `Provision::LinkedFeature`, named as the column), and the environment their build scripts need.
+#[derive(Debug, Default)]
+pub struct Linked {
+    pub features: Vec<&'static str>,
+    pub env: Vec<(String, String)>,
+}
+
+/// The linked-library columns whose library is installed, as [`Linked`]: never under CI=true,
+/// where such a column is listed as unavailable (toolchains.toml's `ci = false`: LLVM is a 400 MB
+/// install and its compiler a slow build). Nothing is installed here ([`provide_tools`] does).
+pub fn linked_features(sh: &Shell) -> anyhow::Result<Linked> {
+    let mut linked = Linked::default();
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        return Ok(linked);
+    }
+    let lock = crate::setup::load_lock()?;
+    for column in linked_columns() {
+        if let Ok(provided) = crate::setup::provide(sh, &lock, column, true)? {
+            linked.features.push(column);
+            // llvm-sys finds its LLVM through `LLVM_SYS_<major><minor>_PREFIX`; the pin names the
+            // prefix's `llvm-config`, whose version gives the variable's name.
+            let config = &provided.executable;
+            let version = cmd!(sh, "{config} --version").quiet().read()?;
+            let mut parts = version.trim().split('.');
+            let (major, minor) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+            if let Some(prefix) = config.parent().and_then(|bin| bin.parent()) {
+                linked.env.push((
+                    format!("LLVM_SYS_{major}{minor}_PREFIX"),
+                    prefix.display().to_string(),
+                ));
+            }
+        }
+    }
+    Ok(linked)
+}
+
+/// The columns whose engine the harness links with a system library, behind a feature of their name.
+fn linked_columns() -> impl Iterator<Item = &'static str> {
+    harness::runtime::registry::COLUMNS
+        .iter()
+        .filter(|c| {
+            matches!(
+                c.provision,
+                harness::runtime::registry::Provision::LinkedFeature { .. }
+            )
+        })
+        .map(|c| c.name)
 }
 
 /// Builds the WasmEdge columns' worker when WasmEdge can be provided (`toolchains.toml`); otherwise
@@ -115,16 +172,36 @@ pub fn cli_tools() -> impl Iterator<Item = &'static str> {
 }
 
 /// Builds (or finds, in about a second) the pinned tools of the command-line columns among `columns`
-/// (all of them when `columns` is empty, as with no `--runtime`). A tool that cannot be had is not an
-/// error: its column is skipped with the reason the harness gives.
-pub fn provide_cli_tools(sh: &Shell, columns: &[&str]) -> anyhow::Result<()> {
+/// (all of them when `columns` is empty, as with no `--runtime`), and installs the libraries of the
+/// linked-library columns among them. One that cannot be had is not an error: its column is
+/// skipped with the reason the harness gives.
+pub fn provide_tools(sh: &Shell, columns: &[&str]) -> anyhow::Result<()> {
+    let tools = cli_tools().chain(linked_columns());
+    provide(
+        sh,
+        tools.filter(|t| columns.is_empty() || columns.contains(t)),
+    )
+}
+
+/// [`provide_tools`] for the linked-library columns only: what comes from apt, which holds one lock.
+pub fn provide_linked(sh: &Shell) -> anyhow::Result<()> {
+    provide(sh, linked_columns())
+}
+
+/// [`provide_tools`] for the command-line columns only: `cargo install`s, which can run beside
+/// other work.
+pub fn provide_cli_tools(sh: &Shell) -> anyhow::Result<()> {
+    provide(sh, cli_tools())
+}
+
+fn provide<'a>(sh: &Shell, tools: impl Iterator<Item = &'a str>) -> anyhow::Result<()> {
     let lock = crate::setup::load_lock()?;
     let ci = std::env::var("CI").is_ok_and(|v| v == "true");
-    for tool in cli_tools().filter(|t| columns.is_empty() || columns.contains(t)) {
+    for tool in tools {
         if ci && lock.get(tool).is_some_and(|pin| !pin.ci) {
             eprintln!(
-                "xtask: the `{tool}` column will be skipped: its tool is not built under CI \
-                 (toolchains.toml)"
+                "xtask: the `{tool}` column will be skipped: what it needs is not installed under \
+                 CI (toolchains.toml)"
             );
             continue;
         }

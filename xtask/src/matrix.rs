@@ -49,7 +49,7 @@ impl Matrix {
         let env = engine.as_ref().map(|g| g.engine.env()).unwrap_or_default();
         // The command-line columns run the tools the harness finds in the project's pinned installs.
         let columns: Vec<&str> = flags.runtimes.iter().map(String::as_str).collect();
-        crate::harness_bin::provide_cli_tools(sh, &columns)?;
+        crate::harness_bin::provide_tools(sh, &columns)?;
         let exe = crate::harness_bin::build(sh)?;
         let code = crate::harness_bin::run(&exe, &args, &env)?;
         drop(engine);

@@ -505,8 +505,9 @@ fn debian(sh: &Shell, language: &str, pin: &Pin, offline: bool) -> Status {
     }
     if which("apt-get").is_none() {
         return Err(format!(
-            "not a Debian host: install clang with the wasm32-wasi target and wasi-libc ({})",
-            pin.version
+            "not a Debian host: install what Debian's {} are elsewhere ({})",
+            wanted.join(" "),
+            pin.name.as_deref().unwrap_or(&pin.version)
         ));
     }
     // SAFETY: geteuid has no preconditions.
@@ -836,6 +837,41 @@ mod tests {
         }
         // The wasmer tool has no compiler without these features.
         assert_eq!(lock["wasmer-cli"].features, ["cranelift", "singlepass"]);
+    }
+
+    #[test]
+    fn the_linked_libraries_are_pinned_and_their_features_exist() {
+        let lock = load_lock().expect("toolchains.toml parses");
+        let manifest = std::fs::read_to_string(crate::project_root().join("harness/Cargo.toml"))
+            .expect("harness/Cargo.toml");
+        let manifest: toml::Table = toml::from_str(&manifest).expect("harness/Cargo.toml parses");
+        let features = manifest["features"].as_table().expect("[features]");
+        let linked: Vec<&str> = harness::runtime::registry::COLUMNS
+            .iter()
+            .filter(|c| {
+                matches!(
+                    c.provision,
+                    harness::runtime::registry::Provision::LinkedFeature { .. }
+                )
+            })
+            .map(|c| c.name)
+            .collect();
+        assert!(linked.contains(&"wasmer-llvm"));
+        for column in linked {
+            let pin = lock
+                .get(column)
+                .unwrap_or_else(|| panic!("{column}: no pin"));
+            assert_eq!(pin.source, Source::Debian, "{column}");
+            // CI lists these columns as unavailable: it never installs their libraries.
+            assert!(!pin.ci, "{column}: `ci = false`");
+            assert!(
+                features.contains_key(column),
+                "{column}: the harness feature the matrix turns on"
+            );
+            // The build derives llvm-sys's prefix from the pinned `llvm-config`.
+            let exe = pin.executable.as_deref().unwrap_or_default();
+            assert!(exe.ends_with("/bin/llvm-config"), "{column}: `{exe}`");
+        }
     }
 
     #[test]

@@ -35,6 +35,8 @@ impl Test {
         // holds one lock, and the samples' C toolchain comes from apt too.
         let wasmedge = crate::setup::provide(sh, &lock, "wasmedge", false)?;
         let shim_build = crate::setup::provide(sh, &lock, "shim-build", false)?;
+        // The linked-library columns' libraries come from apt too (none under CI).
+        crate::harness_bin::provide_linked(sh)?;
         // The engines and the shims are the longest build (about half an hour on 2 cores); the
         // samples' downloads and single-threaded compilers leave room beside it.
         let engines = {
@@ -52,7 +54,7 @@ impl Test {
         // The command-line columns' tools: built once with `cargo install` (many minutes each),
         // found again in about a second. One that cannot be built leaves its column skipped, which
         // fails its trials under CI unless expectations.toml lists it.
-        let tools = std::thread::spawn(|| crate::harness_bin::provide_cli_tools(&shell()?, &[]));
+        let tools = std::thread::spawn(|| crate::harness_bin::provide_cli_tools(&shell()?));
         // Native builds too: the native-container column runs the static Rust binaries.
         let samples = crate::build_samples::BuildSamples {
             native: true,
@@ -94,12 +96,14 @@ impl Test {
             },
         };
         // The selection `matrix` builds too (`harness_bin::build`), so neither compiles the engines again.
-        let exclude = crate::harness_bin::excluded(wasmedge, shim_build.is_ok());
+        let linked = crate::harness_bin::linked_features(sh)?;
+        let selection = crate::harness_bin::selection(wasmedge, shim_build.is_ok(), &linked);
         let env = engine.as_ref().map(|g| g.engine.env()).unwrap_or_default();
         let mut child = std::process::Command::new("cargo")
             .current_dir(crate::project_root())
             .args(["test", "--profile", crate::profile(), "--workspace"])
-            .args(&exclude)
+            .args(&selection)
+            .envs(linked.env.iter().map(|(k, v)| (k, v)))
             .arg("--")
             .args(&self.args)
             .envs(env.clone())

@@ -14,13 +14,16 @@ pub type Draw = fn(&Results) -> String;
 pub const BLOCKS: &[(&str, Draw)] = &[
     ("compat", compat),
     ("kernels", kernels),
+    ("tiers", tiers),
     ("startup", startup),
     ("claims", claims),
 ];
 
 #[derive(Debug, Error, PartialEq)]
 pub enum ExcerptError {
-    #[error("`<!-- results:{0} -->` names no excerpt (known: compat, kernels, startup, claims)")]
+    #[error(
+        "`<!-- results:{0} -->` names no excerpt (known: compat, kernels, tiers, startup, claims)"
+    )]
     Unknown(String),
     #[error("`<!-- results:{0} -->` has no `<!-- /results:{0} -->` after it")]
     Unclosed(String),
@@ -46,6 +49,10 @@ fn compat(results: &Results) -> String {
 
 fn kernels(results: &Results) -> String {
     section(summary::kernels, results)
+}
+
+fn tiers(results: &Results) -> String {
+    section(summary::tiers, results)
 }
 
 fn startup(results: &Results) -> String {

@@ -1,6 +1,6 @@
 //! The figures the summary, the claims and the HTML report share, drawn from the cells once: the
 //! compatibility grid, the kernels against native per language, start-up by way of running, sizes,
-//! and compiling against loading from the cache.
+//! compiling against loading from the cache, and the compiler tiers' trade.
 
 use std::collections::BTreeMap;
 
@@ -380,6 +380,145 @@ pub fn compile_load(results: &Results) -> Vec<CompileLoad> {
         .collect()
 }
 
+/// A geometric mean with its range and how many values it is over.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Spread {
+    pub geomean: f64,
+    pub min: f64,
+    pub max: f64,
+    pub n: usize,
+}
+
+impl Spread {
+    fn of(values: &[f64]) -> Option<Spread> {
+        Some(Spread {
+            geomean: stats::geomean(values)?,
+            min: values.iter().copied().reduce(f64::min)?,
+            max: values.iter().copied().reduce(f64::max)?,
+            n: values.len(),
+        })
+    }
+}
+
+/// Which cases a tier's run phases were compared on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TierCases {
+    /// The benchmark-sized kernels.
+    Kernels,
+    /// An interpreter's: the small cases whose run phase on the base is at least [`TIER_MIN_RUN_MS`].
+    Small,
+}
+
+/// The least run phase on the base column for a small case to count in an interpreter's ratio:
+/// below it, start-up inside the run phase and timer noise are a large part of the figure.
+pub const TIER_MIN_RUN_MS: f64 = 10.0;
+
+/// A compiler tier against its engine's Cranelift column, both from the same run: the tier's cold
+/// compile over the base's, per module, and the tier's run phase over the base's, per case.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TierTrade {
+    pub column: String,
+    pub base: &'static str,
+    pub compile: Option<Spread>,
+    pub run: Option<Spread>,
+    pub cases: TierCases,
+}
+
+/// Per embedded column at another tier than its engine's Cranelift column (the registry says which
+/// those are), in the results' column order, with figures from the cells both columns passed.
+/// Compiles are those of cells that compiled from the bytes (a cache miss, or no cache), the median
+/// per module; loads from the cache are not compiles and are left out.
+pub fn tiers(results: &Results) -> Vec<TierTrade> {
+    use registry::{Kind, Tier};
+    let base_of = |runtime: &str| -> Option<&'static str> {
+        let column = registry::get(runtime)?;
+        if column.kind != Kind::Embedded
+            || column.prices.is_some()
+            || column.tier == Tier::Cranelift
+        {
+            return None;
+        }
+        registry::COLUMNS
+            .iter()
+            .find(|c| {
+                c.engine == column.engine
+                    && c.kind == Kind::Embedded
+                    && c.tier == Tier::Cranelift
+                    && c.prices.is_none()
+            })
+            .map(|c| c.name)
+    };
+    // Only single-host results: a tier and its base are compared on one machine.
+    let cells: Vec<&Cell> = results
+        .cells
+        .iter()
+        .filter(|c| c.host.is_empty() && c.outcome == Outcome::Pass && c.n > 0)
+        .collect();
+    let mut compiles: BTreeMap<(&str, &str, &str), Vec<f64>> = BTreeMap::new();
+    let mut runs: BTreeMap<(&str, &str, &str, &str), (&Cell, f64)> = BTreeMap::new();
+    for cell in &cells {
+        let states = &cell.compile_cache.0;
+        if states
+            .iter()
+            .any(|s| matches!(s, CacheState::Miss | CacheState::Cold))
+        {
+            // The greatest of a cell's compile phases is the one that compiled.
+            compiles
+                .entry((&cell.runtime, &cell.language, &cell.sample))
+                .or_default()
+                .push(cell.compile_ms_range[1]);
+        }
+        if let Some(run) = &cell.run_ms_stats {
+            runs.insert(
+                (&cell.runtime, &cell.language, &cell.sample, &cell.case),
+                (cell, run.median),
+            );
+        }
+    }
+    let mut order: Vec<&str> = Vec::new();
+    for cell in &results.cells {
+        if base_of(&cell.runtime).is_some() && !order.contains(&cell.runtime.as_str()) {
+            order.push(&cell.runtime);
+        }
+    }
+    order
+        .into_iter()
+        .filter_map(|column| {
+            let base = base_of(column)?;
+            let compile: Vec<f64> = compiles
+                .iter()
+                .filter(|((c, ..), _)| *c == column)
+                .filter_map(|((_, language, sample), tier)| {
+                    let base = compiles.get(&(base, language, sample))?;
+                    Some(stats::median(tier) / stats::median(base))
+                })
+                .collect();
+            let pairs = |bench: bool| -> Vec<f64> {
+                runs.iter()
+                    .filter(|((c, ..), (cell, _))| *c == column && cell.bench == bench)
+                    .filter_map(|((_, language, sample, case), (_, tier))| {
+                        let (_, base) = runs.get(&(base, language, sample, case))?;
+                        (bench || *base >= TIER_MIN_RUN_MS).then(|| tier / base)
+                    })
+                    .collect()
+            };
+            let kernels = pairs(true);
+            let (run, cases) = if kernels.is_empty() {
+                (pairs(false), TierCases::Small)
+            } else {
+                (kernels, TierCases::Kernels)
+            };
+            Some(TierTrade {
+                column: column.to_owned(),
+                base,
+                compile: Spread::of(&compile),
+                run: Spread::of(&run),
+                cases,
+            })
+        })
+        .collect()
+}
+
 /// A figure in three significant digits at most, with an SI suffix above a thousand: axis labels
 /// and the values at the ends of bars.
 pub fn format_si(v: f64) -> String {
@@ -533,5 +672,88 @@ mod tests {
             (wasmer.compile_ms, wasmer.load_ms, wasmer.n),
             (300.0, 2.0, 1)
         );
+    }
+
+    #[test]
+    fn a_tier_against_its_engines_cranelift() {
+        let mut results = fixture::results();
+        let compiled = |runtime: &str, row: &str, runs: &[f64], compile: f64| {
+            let mut cell = fixture::cell(runtime, row, Outcome::Pass, runs);
+            cell.compile_cache =
+                super::super::CompileCache(vec![CacheState::Miss, CacheState::Hit]);
+            cell.compile_ms_range = [1.0, compile];
+            cell
+        };
+        // The base's figures: wasmtime compiled rust/nbody in 400 ms and c/nbody in 100 ms.
+        results
+            .cells
+            .push(compiled("wasmtime", "rust/nbody/medium", &[50.0], 400.0));
+        results
+            .cells
+            .push(compiled("wasmtime", "c/nbody/medium", &[5.0], 100.0));
+        // Winch compiles them 4× and 2× faster; runs n-body's kernels 2× and 8× slower.
+        results.cells.push(compiled(
+            "wasmtime-winch",
+            "rust/nbody/medium",
+            &[100.0],
+            100.0,
+        ));
+        results
+            .cells
+            .push(compiled("wasmtime-winch", "c/nbody/medium", &[5.0], 50.0));
+        for (row, run) in [("rust/nbody/bench", 200.0), ("rust/sha256/bench", 3200.0)] {
+            results
+                .cells
+                .push(fixture::cell("wasmtime-winch", row, Outcome::Pass, &[run]));
+        }
+        // A kernel the base did not pass (wasmer timed out) is in no ratio.
+        results.cells.push(fixture::cell(
+            "wasmer-singlepass",
+            "rust/sha256/bench",
+            Outcome::Pass,
+            &[9.0],
+        ));
+        // Pulley, an interpreter, has small cases only: 100 ms against 50 counts, 5 ms against
+        // c/nbody's 5 ms on the base does not (below the floor).
+        results.cells.push(fixture::cell(
+            "wasmtime-pulley",
+            "rust/nbody/medium",
+            Outcome::Pass,
+            &[100.0],
+        ));
+        results.cells.push(fixture::cell(
+            "wasmtime-pulley",
+            "c/nbody/medium",
+            Outcome::Pass,
+            &[5.0],
+        ));
+        let trades = tiers(&results);
+        let columns: Vec<(&str, &str)> =
+            trades.iter().map(|t| (t.column.as_str(), t.base)).collect();
+        assert_eq!(
+            columns,
+            [
+                ("wasmtime-winch", "wasmtime"),
+                ("wasmer-singlepass", "wasmer"),
+                ("wasmtime-pulley", "wasmtime")
+            ]
+        );
+        let winch = &trades[0];
+        let compile = winch.compile.unwrap();
+        // 0.25× and 0.5×: the geometric mean √0.125.
+        assert!((compile.geomean - 0.125f64.sqrt()).abs() < 1e-9);
+        assert_eq!((compile.min, compile.max, compile.n), (0.25, 0.5, 2));
+        let run = winch.run.unwrap();
+        assert_eq!(winch.cases, TierCases::Kernels);
+        assert!((run.geomean - 4.0).abs() < 1e-9);
+        assert_eq!((run.min, run.max, run.n), (2.0, 8.0, 2));
+        assert_eq!((trades[1].compile, trades[1].run), (None, None));
+        let pulley = &trades[2];
+        assert_eq!(pulley.cases, TierCases::Small);
+        assert_eq!(pulley.run.map(|r| (r.geomean, r.n)), Some((2.0, 1)));
+        // The base columns and the columns of other engines are no tiers.
+        assert!(trades.iter().all(|t| {
+            !["wasmtime", "wasmer", "wasmtime-epoch", "native"].contains(&t.column.as_str())
+        }));
     }
 }

@@ -1,6 +1,6 @@
 //! `results/README.md`, the summary a reader takes in at a glance (GitHub shows it when `results/`
-//! is opened): which languages run where, the kernels against native, start-up by way of running,
-//! sizes, and links to the details. Every figure with its n and interval or range.
+//! is opened): which languages run where, the kernels against native, the compiler tiers' trade,
+//! start-up by way of running, sizes, and links to the details. Every figure with its n and interval or range.
 
 use std::fmt::Write;
 
@@ -47,9 +47,60 @@ pub fn render(results: &Results) -> String {
     );
     compat(&mut out, results);
     kernels(&mut out, results);
+    tiers(&mut out, results);
     startup(&mut out, results);
     sizes(&mut out, results);
     out
+}
+
+/// `## Compiler tiers`: each tier against its engine's Cranelift column, compile against run.
+pub(super) fn tiers(out: &mut String, results: &Results) {
+    let trades = figures::tiers(results);
+    if trades.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "## Compiler tiers: compile against run\n\nThe same engine with another compiler, against \
+         its Cranelift column in the same run: the tier's time over Cranelift's (below 1.00× the \
+         tier is faster). Compile: the cold compile of each module both compiled from its bytes (a \
+         cache miss), geometric mean over the modules, their range and how many. Run: the run \
+         phase of each case both passed (medians of {} runs for the benchmark-sized kernels; an \
+         interpreter, which runs those only with `--bench-interpreters`, over the small cases that \
+         take Cranelift at least {} ms).\n",
+        results.meta.repeat,
+        figures::TIER_MIN_RUN_MS
+    );
+    let _ = writeln!(
+        out,
+        "| column | against | compile time | run time | over |\n|---|---|---|---|---|"
+    );
+    let spread = |s: Option<figures::Spread>| match s {
+        Some(s) if s.n == 1 => format!("**{}** (n=1)", format_ratio(s.geomean)),
+        Some(s) => format!(
+            "**{}** ({}–{}; n={})",
+            format_ratio(s.geomean),
+            format_ratio(s.min),
+            format_ratio(s.max),
+            s.n
+        ),
+        None => "—".into(),
+    };
+    for t in &trades {
+        let over = match t.cases {
+            figures::TierCases::Kernels => "benchmark kernels",
+            figures::TierCases::Small => "small cases",
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {over} |",
+            t.column,
+            t.base,
+            spread(t.compile),
+            spread(t.run)
+        );
+    }
+    out.push('\n');
 }
 
 /// A host in words: CPU, cores, architecture where the results recorded it, and the system.

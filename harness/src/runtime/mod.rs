@@ -297,6 +297,8 @@ fn built(column: &'static Column) -> Result<Box<dyn Runtime>, SelectError> {
         (registry::Engine::Wasmer, tier @ (Tier::Cranelift | Tier::Singlepass), false) => {
             Ok(Box::new(Wasmer::at(tier)))
         }
+        #[cfg(feature = "wasmer-llvm")]
+        (registry::Engine::Wasmer, Tier::Llvm, false) => Ok(Box::new(Wasmer::at(Tier::Llvm))),
         #[cfg(feature = "wasmi")]
         (registry::Engine::Wasmi, Tier::Interpreter, false) => Ok(Box::new(Wasmi)),
         _ => Err(SelectError::NotBuilt {

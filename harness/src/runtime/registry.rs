@@ -75,6 +75,8 @@ pub enum Tier {
     Pulley,
     /// wasmer's single-pass compiler: no intermediate form, fast to compile.
     Singlepass,
+    /// wasmer's LLVM compiler: LLVM's optimization pipeline, slow to compile, fastest code.
+    Llvm,
     /// WasmEdge's LLVM ahead-of-time compiler, to a native shared library.
     LlvmAot,
     /// V8's default: each function compiled by Liftoff, its baseline compiler, on first call, and
@@ -107,6 +109,10 @@ pub enum Provision {
     Node,
     /// WAMR's `iwasm`, built by the user: on the PATH, or named in `HARNESS_IWASM`.
     Wamr,
+    /// A harness feature that links a system library, off by default: `cargo xtask setup
+    /// --language <column>` installs the library (`toolchains.toml`), and the matrix then builds
+    /// the harness with the feature of the column's name.
+    LinkedFeature { library: &'static str },
 }
 
 /// A column that exists to price one engine mechanism: its base column's engine with that mechanism
@@ -191,6 +197,20 @@ impl Engine {
             Engine::Wasmer if tier == Tier::Singlepass => {
                 (always_on && proposal != Simd)
                     || matches!(proposal, Threads | MultiMemory | ExtendedConst)
+            }
+            // What wasmer's LLVM compiler accepts in `Features`: Cranelift's set and tail calls.
+            Engine::Wasmer if tier == Tier::Llvm => {
+                always_on
+                    || matches!(
+                        proposal,
+                        ExceptionHandling
+                            | Threads
+                            | MultiMemory
+                            | RelaxedSimd
+                            | ExtendedConst
+                            | WideArithmetic
+                            | TailCall
+                    )
             }
             // What wasmer's Cranelift compiler accepts in `Features` (it has no GC at all).
             Engine::Wasmer => {
@@ -342,6 +362,12 @@ impl Column {
                  `wamr-sys` 0.1.1 vendors a 2020 copy whose WASI drops `proc_exit`'s code and \
                  ignores directory mappings; PyPI's `wamr-bin` is another runtime)"
                 .into(),
+            Provision::LinkedFeature { library } => format!(
+                "run `cargo xtask setup --language {name}` (it installs {library}) and then `cargo \
+                 xtask matrix`, which builds the harness with `--features harness/{name}` when \
+                 the library is there (not under CI=true)",
+                name = self.name
+            ),
         }
     }
 }
@@ -592,6 +618,29 @@ pub const COLUMNS: &[Column] = &[
             stdio: CAPTURE,
             checked: "the same engine, WASI and limits as `wasmer` but for the compiler: the \
                       difference of their compile and run phases is the trade the tiers make",
+        },
+    },
+    Column {
+        name: "wasmer-llvm",
+        kind: Kind::Embedded,
+        engine: Engine::Wasmer,
+        tier: Tier::Llvm,
+        prices: None,
+        provision: Provision::LinkedFeature {
+            library: "LLVM 22 (Debian's `llvm-22-dev`)",
+        },
+        about: About {
+            engine: "wasmer, embedded, as the `wasmer` column",
+            compiler: "LLVM, wasmer's optimizing compiler (the crate's `llvm` feature, \
+                       `wasmer-compiler-llvm` over inkwell, linked statically with LLVM 22.1), at \
+                       wasmer's default settings, host CPU features",
+            deadline: WATCHDOG,
+            memory_cap: "tunables, as `wasmer`",
+            cache: "as `wasmer`, a separate entry (the compiler is part of the key)",
+            stdio: CAPTURE,
+            checked: "the same engine, WASI and limits as `wasmer` but for the compiler: the \
+                      difference of their compile and run phases is the trade the tiers make; off \
+                      by default and under CI (LLVM is a 400 MB install and a slow build)",
         },
     },
     Column {

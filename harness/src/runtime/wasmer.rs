@@ -1,4 +1,4 @@
-//! The wasmer backend: Cranelift (or Singlepass, for its tier column), WASI preview 1 from `wasmer-wasix`, and tunables that cap linear
+//! The wasmer backend: Cranelift (or Singlepass or LLVM, for its tier columns), WASI preview 1 from `wasmer-wasix`, and tunables that cap linear
 //! memory. Wasmer has no cheap in-engine interruption (metering would slow every run it measures),
 //! so the worker's watchdog enforces the deadline.
 
@@ -20,7 +20,7 @@ use super::{Ending, RunReport, RunSpec, Runtime, Stage, Watchdog, millis};
 use crate::manifest::Proposal;
 
 pub struct Wasmer {
-    /// Cranelift or Singlepass.
+    /// Cranelift, Singlepass or LLVM.
     tier: Tier,
 }
 
@@ -32,7 +32,7 @@ impl Wasmer {
         }
     }
 
-    /// The `wasmer-singlepass` column: the same engine with its single-pass compiler.
+    /// The `wasmer-singlepass` and `wasmer-llvm` columns: the same engine with another compiler.
     pub fn at(tier: Tier) -> Self {
         Wasmer { tier }
     }
@@ -40,6 +40,8 @@ impl Wasmer {
     fn compiler(&self) -> Box<dyn CompilerConfig> {
         match self.tier {
             Tier::Singlepass => Box::new(Singlepass::default()),
+            #[cfg(feature = "wasmer-llvm")]
+            Tier::Llvm => Box::new(wasmer::sys::LLVM::default()),
             _ => Box::new(Cranelift::default()),
         }
     }
@@ -55,6 +57,7 @@ impl Runtime for Wasmer {
     fn name(&self) -> &'static str {
         match self.tier {
             Tier::Singlepass => "wasmer-singlepass",
+            Tier::Llvm => "wasmer-llvm",
             _ => "wasmer",
         }
     }
@@ -62,6 +65,7 @@ impl Runtime for Wasmer {
     fn version(&self) -> String {
         let compiler = match self.tier {
             Tier::Singlepass => "singlepass",
+            Tier::Llvm => "llvm",
             _ => "cranelift",
         };
         format!("wasmer {} ({compiler})", crate::versions::WASMER)
