@@ -282,23 +282,45 @@ fn phases(out: &mut String, timed: &[&Cell]) {
         "| cell | n | compile (min–max, cache) | instantiate | run (min–max) | wall (min–max) | cold | warm | peak RSS | module |\n|---|---|---|---|---|---|---|---|---|---|"
     );
     for c in timed {
+        // A cell of one run has no interval and no range: the n column says so once.
+        let one = c.n <= 1;
+        let value = |stats: Option<&Stats>, median: f64| {
+            if one {
+                format_ms(median)
+            } else {
+                figure(stats, median)
+            }
+        };
+        let range = |r: [f64; 2]| {
+            if one {
+                String::new()
+            } else {
+                format!(" ({}–{})", format_ms(r[0]), format_ms(r[1]))
+            }
+        };
+        let compile_range = if one {
+            format!(" ({})", c.compile_cache)
+        } else {
+            format!(
+                " ({}–{}, {})",
+                format_ms(c.compile_ms_range[0]),
+                format_ms(c.compile_ms_range[1]),
+                c.compile_cache
+            )
+        };
         let _ = writeln!(
             out,
-            "| {}/{} | {} | {} ({}–{}, {}) | {} | {} ({}–{}) | {} ({}–{}) | {} | {} | {} MiB | {} KiB |",
+            "| {}/{} | {} | {}{} | {} | {}{} | {}{} | {} | {} | {} MiB | {} KiB |",
             c.column(),
             c.row(),
             c.n,
-            figure(c.compile_ms_stats.as_ref(), c.phases_ms.compile),
-            format_ms(c.compile_ms_range[0]),
-            format_ms(c.compile_ms_range[1]),
-            c.compile_cache,
-            figure(c.instantiate_ms_stats.as_ref(), c.phases_ms.instantiate),
-            figure(c.run_ms_stats.as_ref(), c.phases_ms.run),
-            format_ms(c.run_ms_range[0]),
-            format_ms(c.run_ms_range[1]),
-            figure(c.wall_ms_stats.as_ref(), c.wall_ms),
-            format_ms(c.wall_ms_range[0]),
-            format_ms(c.wall_ms_range[1]),
+            value(c.compile_ms_stats.as_ref(), c.phases_ms.compile),
+            compile_range,
+            value(c.instantiate_ms_stats.as_ref(), c.phases_ms.instantiate),
+            value(c.run_ms_stats.as_ref(), c.phases_ms.run),
+            range(c.run_ms_range),
+            value(c.wall_ms_stats.as_ref(), c.wall_ms),
+            range(c.wall_ms_range),
             c.cold_wall_ms.map_or("—".into(), format_ms),
             c.warm_wall_ms_stats
                 .as_ref()

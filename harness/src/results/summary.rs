@@ -64,10 +64,12 @@ pub(super) fn tiers(out: &mut String, results: &Results) {
         "## Compiler tiers: compile against run\n\nThe same engine with another compiler, against \
          its Cranelift column in the same run: the tier's time over Cranelift's (below 1.00× the \
          tier is faster). Compile: the cold compile of each module both compiled from its bytes (a \
-         cache miss), geometric mean over the modules, their range and how many. Run: the run \
-         phase of each case both passed (medians of {} runs for the benchmark-sized kernels; an \
-         interpreter, which runs those only with `--bench-interpreters`, over the small cases that \
-         take Cranelift at least {} ms).\n",
+         cache miss; Cranelift's in whichever column put the module into the cache it shares with \
+         the containers that run its backend), geometric mean over the modules, their range and \
+         how many. Run: the run phase of each case both passed (medians of {} runs for the \
+         benchmark-sized kernels; an interpreter, which runs those only with \
+         `--bench-interpreters`, over the kernels' small cases that take Cranelift at least {} \
+         ms).\n",
         results.meta.repeat,
         figures::TIER_MIN_RUN_MS
     );
