@@ -92,14 +92,28 @@ pub fn compile_with<M, E>(
     load: impl FnOnce(&Path) -> Option<M>,
     save: impl FnOnce(&M) -> Option<Vec<u8>>,
 ) -> (Result<M, E>, CacheState) {
+    let (compiled, state, _) = compile_waiting(entry, compile, load, save);
+    (compiled, state)
+}
+
+/// [`compile_with`], also saying how long it waited for another process's hold on the entry: time
+/// the harness's lock took, which the backends leave out of the compile phase they report.
+pub fn compile_waiting<M, E>(
+    entry: Option<&Path>,
+    compile: impl FnOnce() -> Result<M, E>,
+    load: impl FnOnce(&Path) -> Option<M>,
+    save: impl FnOnce(&M) -> Option<Vec<u8>>,
+) -> (Result<M, E>, CacheState, std::time::Duration) {
     let Some(entry) = entry else {
-        return (compile(), CacheState::Cold);
+        return (compile(), CacheState::Cold, std::time::Duration::ZERO);
     };
+    let asked = std::time::Instant::now();
     let _lock = EntryLock::take(entry);
+    let waited = asked.elapsed();
     if entry.is_file()
         && let Some(module) = load(entry)
     {
-        return (Ok(module), CacheState::Hit);
+        return (Ok(module), CacheState::Hit, waited);
     }
     let compiled = compile();
     if let Ok(module) = &compiled
@@ -107,15 +121,16 @@ pub fn compile_with<M, E>(
     {
         let _ = crate::util::write_atomic(entry, &bytes);
     }
-    (compiled, CacheState::Miss)
+    (compiled, CacheState::Miss, waited)
 }
 
 /// An exclusive lock on one cache entry, held from the look-up to the store: two processes that need
 /// the same artifact at once (two test threads, a column and the container column that runs the same
 /// engine, whose shim sees the cache through a bind mount) compile it once, the second loading what
 /// the first stored. WasmEdge's AOT compiler takes minutes on a large module, and two such compiles
-/// side by side on 2 cores took each twice as long. Cells of the matrix run one at a time, so a
-/// measured compile or load never waits here. Released when dropped (or when the process dies).
+/// side by side on 2 cores took each twice as long. The matrix runs outcome-only cells two at a time,
+/// so a cell may wait here for the other's compile: [`compile_waiting`] says how long, and the
+/// backends leave the wait out of the compile phase. Released when dropped (or when the process dies).
 pub struct EntryLock(Option<std::fs::File>);
 
 impl EntryLock {

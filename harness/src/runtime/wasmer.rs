@@ -152,7 +152,7 @@ fn run(
         );
         super::cache::entry(dir, "wasmer", &id, bytes)
     });
-    let (compiled, cache) = super::cache::compile_with(
+    let (compiled, cache, waited) = super::cache::compile_waiting(
         entry.as_deref(),
         || Module::new(&store, bytes),
         // SAFETY: entries are written only by this backend, atomically, under a key that includes
@@ -167,13 +167,13 @@ fn run(
                 stage: Stage::Compile,
                 message: err.to_string(),
             });
-            report.phases.compile = millis(started.elapsed());
+            report.phases.compile = millis(started.elapsed().saturating_sub(waited));
             report.compile_cache = cache;
             return report;
         }
     };
     let mut report = RunReport::new(Ending::Exited { code: 0 });
-    report.phases.compile = millis(started.elapsed());
+    report.phases.compile = millis(started.elapsed().saturating_sub(waited));
     report.compile_cache = cache;
 
     watchdog.arm();
