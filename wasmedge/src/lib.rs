@@ -347,12 +347,11 @@ fn load_aot(
         harness::runtime::cache::entry(&dir, "wasmedge-aot", &id, bytes).with_extension("so");
     // The embedded column and WasmEdge's shim share this entry: one compiles, the other waits, and
     // the wait is not part of its compile phase.
-    let asked = Instant::now();
-    let _lock = spec
+    let lock = spec
         .cache_dir
         .is_some()
         .then(|| harness::runtime::cache::EntryLock::take(&entry));
-    let waited = asked.elapsed();
+    let waited = lock.as_ref().map_or(Duration::ZERO, |l| l.waited());
     let state = if spec.cache_dir.is_some() && entry.is_file() {
         CacheState::Hit
     } else {

@@ -89,7 +89,7 @@ pub fn linked_features(sh: &Shell) -> anyhow::Result<Linked> {
 }
 
 /// The columns whose engine the harness links with a system library, behind a feature of their name.
-fn linked_columns() -> impl Iterator<Item = &'static str> {
+pub fn linked_columns() -> impl Iterator<Item = &'static str> {
     harness::runtime::registry::COLUMNS
         .iter()
         .filter(|c| {

@@ -846,16 +846,7 @@ mod tests {
             .expect("harness/Cargo.toml");
         let manifest: toml::Table = toml::from_str(&manifest).expect("harness/Cargo.toml parses");
         let features = manifest["features"].as_table().expect("[features]");
-        let linked: Vec<&str> = harness::runtime::registry::COLUMNS
-            .iter()
-            .filter(|c| {
-                matches!(
-                    c.provision,
-                    harness::runtime::registry::Provision::LinkedFeature { .. }
-                )
-            })
-            .map(|c| c.name)
-            .collect();
+        let linked: Vec<&str> = crate::harness_bin::linked_columns().collect();
         assert!(linked.contains(&"wasmer-llvm"));
         for column in linked {
             let pin = lock

@@ -433,7 +433,19 @@ pub struct TierTrade {
 /// compared on the small cases of the kernels (samples with a benchmark-sized case), not on
 /// programs that mostly start, sleep or do I/O.
 pub fn tiers(results: &Results) -> Vec<TierTrade> {
-    use registry::{Kind, Tier};
+    use registry::{Engine, Kind, Tier};
+    // The embedded column of an engine at a tier, not a priced variant.
+    let embedded = |engine: Engine, tier: Tier| {
+        registry::COLUMNS
+            .iter()
+            .find(|c| {
+                c.engine == engine
+                    && c.tier == tier
+                    && c.kind == Kind::Embedded
+                    && c.prices.is_none()
+            })
+            .map(|c| c.name)
+    };
     let base_of = |runtime: &str| -> Option<&'static str> {
         let column = registry::get(runtime)?;
         if column.kind != Kind::Embedded
@@ -442,30 +454,16 @@ pub fn tiers(results: &Results) -> Vec<TierTrade> {
         {
             return None;
         }
-        registry::COLUMNS
-            .iter()
-            .find(|c| {
-                c.engine == column.engine
-                    && c.kind == Kind::Embedded
-                    && c.tier == Tier::Cranelift
-                    && c.prices.is_none()
-            })
-            .map(|c| c.name)
+        embedded(column.engine, Tier::Cranelift)
     };
     // The column whose cache a cell's compile went into: a container's is its engine's embedded one.
     let compiled_for = |runtime: &str| -> Option<&'static str> {
         let column = registry::get(runtime)?;
         match column.kind {
             Kind::Embedded if column.prices.is_none() => Some(column.name),
-            Kind::Container(_) if !column.runs_native_code() => registry::COLUMNS
-                .iter()
-                .find(|c| {
-                    c.engine == column.engine
-                        && c.kind == Kind::Embedded
-                        && c.tier == column.tier
-                        && c.prices.is_none()
-                })
-                .map(|c| c.name),
+            Kind::Container(_) if !column.runs_native_code() => {
+                embedded(column.engine, column.tier)
+            }
             _ => None,
         }
     };

@@ -107,9 +107,8 @@ pub fn compile_waiting<M, E>(
     let Some(entry) = entry else {
         return (compile(), CacheState::Cold, std::time::Duration::ZERO);
     };
-    let asked = std::time::Instant::now();
-    let _lock = EntryLock::take(entry);
-    let waited = asked.elapsed();
+    let lock = EntryLock::take(entry);
+    let waited = lock.waited();
     if entry.is_file()
         && let Some(module) = load(entry)
     {
@@ -131,13 +130,14 @@ pub fn compile_waiting<M, E>(
 /// side by side on 2 cores took each twice as long. The matrix runs outcome-only cells two at a time,
 /// so a cell may wait here for the other's compile: [`compile_waiting`] says how long, and the
 /// backends leave the wait out of the compile phase. Released when dropped (or when the process dies).
-pub struct EntryLock(Option<std::fs::File>);
+pub struct EntryLock(Option<std::fs::File>, std::time::Duration);
 
 impl EntryLock {
     /// Waits for the lock of `entry`. Locking is best effort: without a lock file (a read-only cache
     /// directory) the caller goes on unlocked and may compile twice, never fail.
     pub fn take(entry: &Path) -> EntryLock {
         use std::os::fd::AsRawFd;
+        let asked = std::time::Instant::now();
         if let Some(parent) = entry.parent() {
             let _ = std::fs::create_dir_all(parent);
         }
@@ -147,21 +147,26 @@ impl EntryLock {
             .write(true)
             .open(entry.with_extension("lock"))
         else {
-            return EntryLock(None);
+            return EntryLock(None, asked.elapsed());
         };
         // SAFETY: flock on a descriptor this function owns; it blocks until the lock is granted.
         loop {
             if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } == 0 {
-                return EntryLock(Some(file));
+                return EntryLock(Some(file), asked.elapsed());
             }
             if std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted {
-                return EntryLock(None);
+                return EntryLock(None, asked.elapsed());
             }
         }
     }
 
     pub fn held(&self) -> bool {
         self.0.is_some()
+    }
+
+    /// How long [`EntryLock::take`] waited for another process's hold.
+    pub fn waited(&self) -> std::time::Duration {
+        self.1
     }
 }
 

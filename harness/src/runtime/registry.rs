@@ -198,21 +198,8 @@ impl Engine {
                 (always_on && proposal != Simd)
                     || matches!(proposal, Threads | MultiMemory | ExtendedConst)
             }
-            // What wasmer's LLVM compiler accepts in `Features`: Cranelift's set and tail calls.
-            Engine::Wasmer if tier == Tier::Llvm => {
-                always_on
-                    || matches!(
-                        proposal,
-                        ExceptionHandling
-                            | Threads
-                            | MultiMemory
-                            | RelaxedSimd
-                            | ExtendedConst
-                            | WideArithmetic
-                            | TailCall
-                    )
-            }
-            // What wasmer's Cranelift compiler accepts in `Features` (it has no GC at all).
+            // What wasmer's Cranelift compiler accepts in `Features` (it has no GC at all); its LLVM
+            // compiler accepts tail calls besides.
             Engine::Wasmer => {
                 always_on
                     || matches!(
@@ -224,6 +211,7 @@ impl Engine {
                             | ExtendedConst
                             | WideArithmetic
                     )
+                    || (tier == Tier::Llvm && proposal == TailCall)
             }
             // What V8 11.3 (Node.js 20, the oldest Node supported) runs by default. It has
             // switches for GC, typed function references, memory64, multi-memory, relaxed SIMD and
