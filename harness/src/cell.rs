@@ -244,13 +244,23 @@ fn run_cell_with(
             .filter(|p| !column.supports(**p))
             .map(|p| p.to_string())
             .collect();
-        match built_module(&ctx.target_dir, sample) {
+        match built_for(&ctx.target_dir, sample, column) {
             Ok(built) => {
                 cell.module_bytes = built.bytes;
                 cell.module_sha256 = Some(built.sha256.clone()).filter(|s| !s.is_empty());
+                cell.artifact = Some(built.artifact);
                 (built.module, built.launch, declined)
             }
-            Err(reason) => return skip(cell, reason),
+            Err(NotBuilt::Skip(reason)) => return skip(cell, reason),
+            Err(NotBuilt::Unsupported(reason)) => {
+                cell.outcome = Outcome::Unsupported;
+                cell.reason = reason;
+                cell.as_expected = outcome::as_expected(
+                    &Verdict::new(cell.outcome, cell.reason.clone()),
+                    &case.expect,
+                );
+                return (cell, None);
+            }
         }
     };
 
@@ -330,9 +340,11 @@ pub fn spec_for(sample: &Sample, case: &Case, preopens: Vec<Preopen>) -> RunSpec
 /// launch it.
 #[derive(Debug, Clone)]
 pub struct Built {
+    /// The file the column runs: the module, or the component.
     pub module: PathBuf,
     pub bytes: u64,
     pub sha256: String,
+    pub artifact: manifest::Artifact,
     pub launch: Launch,
 }
 
@@ -358,29 +370,124 @@ impl Launch {
     }
 }
 
+/// Why a cell has nothing to run.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NotBuilt {
+    /// A build that was skipped or failed, or never ran: the reason says what to do.
+    Skip(String),
+    /// The column cannot take what the language makes (a component-only language on a preview 1
+    /// column).
+    Unsupported(String),
+}
+
+impl std::fmt::Display for NotBuilt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotBuilt::Skip(reason) | NotBuilt::Unsupported(reason) => f.write_str(reason),
+        }
+    }
+}
+
 /// The built module of a sample, or why there is none (as a skip reason).
 pub fn built_module(target_dir: &Path, sample: &Sample) -> Result<Built, String> {
+    built(target_dir, sample, false).map_err(|e| e.to_string())
+}
+
+/// What a column runs of a sample: its component on a component column, else its module.
+pub fn built_for(
+    target_dir: &Path,
+    sample: &Sample,
+    column: &registry::Column,
+) -> Result<Built, NotBuilt> {
+    let component = column.runs_components();
+    built(target_dir, sample, component).map_err(|e| match e {
+        NotBuilt::Unsupported(reason) if !component => NotBuilt::Unsupported(format!(
+            "`{}` runs WASI preview 1 modules: {reason}",
+            column.name
+        )),
+        NotBuilt::Unsupported(reason) => NotBuilt::Unsupported(format!(
+            "`{}` runs WASI 0.2 components: {reason}",
+            column.name
+        )),
+        skip => skip,
+    })
+}
+
+fn built(target_dir: &Path, sample: &Sample, component: bool) -> Result<Built, NotBuilt> {
     let stamp_path = manifest::stamp_path(target_dir, sample.language(), sample.name());
     let stamp: BuildStamp = match std::fs::read(&stamp_path) {
-        Ok(bytes) => serde_json::from_slice(&bytes)
-            .map_err(|err| format!("unreadable build record {}: {err}", stamp_path.display()))?,
-        Err(_) => return Err("module not built: run `cargo xtask build-samples`".into()),
+        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|err| {
+            NotBuilt::Skip(format!(
+                "unreadable build record {}: {err}",
+                stamp_path.display()
+            ))
+        })?,
+        Err(_) => {
+            return Err(NotBuilt::Skip(
+                "module not built: run `cargo xtask build-samples`".into(),
+            ));
+        }
     };
-    match stamp.status {
+    let (status, reason, artifact, module, sha256) = if component {
+        if let Some(reason) = &stamp.no_component {
+            return Err(NotBuilt::Unsupported(reason.clone()));
+        }
+        let Some(record) = &stamp.component else {
+            return Err(NotBuilt::Skip(match stamp.status {
+                BuildStatus::Built => {
+                    "no component built: run `cargo xtask build-samples` (it makes one for every \
+                     sample)"
+                        .to_owned()
+                }
+                _ => stamp.reason.clone(),
+            }));
+        };
+        (
+            record.status,
+            record.reason.clone(),
+            record.artifact,
+            manifest::component_path(target_dir, sample.language(), sample.name()),
+            record.sha256.clone(),
+        )
+    } else {
+        if let Some(reason) = &stamp.no_module {
+            return Err(NotBuilt::Unsupported(reason.clone()));
+        }
+        (
+            stamp.status,
+            stamp.reason.clone(),
+            manifest::Artifact::Module,
+            manifest::module_path(target_dir, sample.language(), sample.name()),
+            stamp.module_sha256.clone(),
+        )
+    };
+    match status {
         BuildStatus::Built => {}
-        BuildStatus::Skipped => return Err(stamp.reason),
-        BuildStatus::Failed => return Err(format!("build failed: {}", stamp.reason)),
+        BuildStatus::Skipped => return Err(NotBuilt::Skip(reason)),
+        BuildStatus::Failed => return Err(NotBuilt::Skip(format!("build failed: {reason}"))),
     }
-    let module = manifest::module_path(target_dir, sample.language(), sample.name());
     let bytes = std::fs::metadata(&module)
         .map_err(|err| {
-            format!(
-                "built module {} is missing ({err}): run `cargo xtask build-samples`",
+            NotBuilt::Skip(format!(
+                "built {} {} is missing ({err}): run `cargo xtask build-samples`",
+                artifact.as_str(),
                 module.display()
-            )
+            ))
         })?
         .len();
     let build_dir = manifest::build_dir(target_dir, sample.language(), sample.name());
+    // A native component carries its program (componentize-py snapshots the script and its
+    // imports): the interpreter module's launch settings are the preview 1 module's and its adapted
+    // component's only.
+    if artifact == manifest::Artifact::NativeComponent {
+        return Ok(Built {
+            module,
+            bytes,
+            sha256,
+            artifact,
+            launch: Launch::default(),
+        });
+    }
     let launch = Launch {
         args: stamp.launch.args,
         env: stamp.launch.env,
@@ -398,7 +505,8 @@ pub fn built_module(target_dir: &Path, sample: &Sample) -> Result<Built, String>
     Ok(Built {
         module,
         bytes,
-        sha256: stamp.module_sha256,
+        sha256,
+        artifact,
         launch,
     })
 }

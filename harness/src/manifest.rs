@@ -82,8 +82,19 @@ pub enum Build {
     Python { script: String },
     /// `clang --target=wasm32-wasi` with wasi-libc, optimized.
     C { sources: Vec<String> },
+    /// `clang++ --target=wasm32-wasi` with libc++ and wasi-libc, optimized.
+    Cpp { sources: Vec<String> },
     /// `zig build-exe -target wasm32-wasi` of one root source file.
     Zig { source: String },
+    /// AssemblyScript's `asc` with `@assemblyscript/wasi-shim`'s configuration, optimized.
+    Assemblyscript { source: String },
+    /// A WASI 0.2 command component of a JavaScript module, by `componentize-js` (SpiderMonkey in
+    /// StarlingMonkey) against the WIT world `world` in the directory `wit`: no preview 1 module.
+    ComponentizeJs {
+        source: String,
+        wit: String,
+        world: String,
+    },
     /// `dotnet publish` of a project for `wasi-wasm` (the `wasi-experimental` workload), bundled
     /// into one module.
     Dotnet { project: String },
@@ -100,7 +111,10 @@ impl Build {
             Build::Kotlin { .. } => "kotlin",
             Build::Python { .. } => "python",
             Build::C { .. } => "c",
+            Build::Cpp { .. } => "cpp",
             Build::Zig { .. } => "zig",
+            Build::Assemblyscript { .. } => "assemblyscript",
+            Build::ComponentizeJs { .. } => "componentize-js",
             Build::Dotnet { .. } => "dotnet",
         }
     }
@@ -622,6 +636,66 @@ pub struct BuildStamp {
     /// How to start the module for this sample, when it is an interpreter or needs files beside it.
     #[serde(default)]
     pub launch: Launch,
+    /// Why the sample has no preview 1 module at all, for a language whose toolchain makes WASI 0.2
+    /// components only: its cells on preview 1 columns are `unsupported` with this reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_module: Option<String>,
+    /// The sample's WASI 0.2 command component (`component.wasm` beside the module), when the build
+    /// made or tried to make one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub component: Option<ComponentBuild>,
+    /// Why the sample has no component by design (an error-corpus module that cannot be one): its
+    /// cells on component columns are `unsupported` with this reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_component: Option<String>,
+}
+
+/// What a cell ran: the preview 1 module, or a component and how it was made. Results say which, so
+/// that nobody benchmarks the adapter believing it is the language.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "kebab-case")]
+pub enum Artifact {
+    /// The WASI preview 1 core module.
+    Module,
+    /// A component from the language's own toolchain (`wasm32-wasip2`, `componentize-py`,
+    /// `componentize-js`).
+    NativeComponent,
+    /// The preview 1 module wrapped in the official `wasi_snapshot_preview1` command adapter by
+    /// `wit-component`: its preview 1 calls go through the adapter to WASI 0.2.
+    AdaptedComponent,
+}
+
+impl Artifact {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Artifact::Module => "module",
+            Artifact::NativeComponent => "native component",
+            Artifact::AdaptedComponent => "adapted component",
+        }
+    }
+}
+
+/// The build record of a sample's component.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ComponentBuild {
+    pub status: BuildStatus,
+    /// Why it was skipped or failed.
+    #[serde(default)]
+    pub reason: String,
+    /// `native-component` or `adapted-component`.
+    pub artifact: Artifact,
+    /// What made it: the language's toolchain, or `wit-component` and the adapter's version.
+    #[serde(default)]
+    pub toolchain: String,
+    #[serde(default)]
+    pub bytes: u64,
+    #[serde(default)]
+    pub sha256: String,
+}
+
+/// Where a sample's component is built (beside its module).
+pub fn component_path(target_dir: &Path, language: &str, sample: &str) -> PathBuf {
+    build_dir(target_dir, language, sample).join("component.wasm")
 }
 
 /// What a sample's module needs around every case: arguments before the case's own, environment

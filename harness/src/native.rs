@@ -47,7 +47,11 @@ const PROCESS_PROBES: &[&str] = &["sandbox-host-path", "sandbox-env"];
 fn compiled(sample: &Sample) -> bool {
     matches!(
         sample.manifest.build,
-        Build::Cargo { .. } | Build::Go {} | Build::C { .. } | Build::Zig { .. }
+        Build::Cargo { .. }
+            | Build::Go {}
+            | Build::C { .. }
+            | Build::Cpp { .. }
+            | Build::Zig { .. }
     )
 }
 

@@ -80,6 +80,13 @@ pub fn serve_with(
         }
     };
 
+    if runtime::artifact::is_component(&module)
+        && !runtime::registry::get(&request.runtime).is_some_and(|c| c.runs_components())
+    {
+        let ending = runtime::artifact::component_unsupported(&request.runtime);
+        return respond(version, RunReport::new(ending));
+    }
+
     // The engine stops the guest at the deadline where it can; this guard is the backstop, a little
     // later, and the only stop for engines without interruption.
     let deadline =

@@ -106,7 +106,7 @@ fn classify(runtime: &str, name: &str, timeout_ms: u64, memory_mib: u64) -> cell
 fn built_runtimes() -> Vec<&'static str> {
     let built: Vec<_> = registry::wasm_columns()
         // The native-container column runs native programs, not these modules.
-        .filter(|c| c.kind != Kind::Tool && !c.runs_native_code())
+        .filter(|c| c.kind != Kind::Tool && !c.runs_native_code() && !c.runs_components())
         .map(|c| c.name)
         .filter(|r| runtime::available(r).is_ok())
         .collect();

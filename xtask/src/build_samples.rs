@@ -7,15 +7,16 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::bail;
-use harness::manifest::{self, Build, BuildStatus, Sample};
+use harness::manifest::{self, Artifact, Build, BuildStatus, ComponentBuild, Sample};
 use harness::util::hex;
 use sha2::{Digest, Sha256};
 use xshell::Shell;
 
+use crate::components;
 use crate::native;
 use crate::recipes;
 use crate::setup;
-use crate::stamps::{fingerprint, is_current, new_stamp, write_file};
+use crate::stamps::{component_present, fingerprint, is_current, new_stamp, write_file};
 
 #[derive(Debug, Default, clap::Args)]
 pub struct BuildSamples {
@@ -95,14 +96,17 @@ impl BuildSamples {
 }
 
 /// The `toolchains.toml` entry a recipe needs; none for the recipes xtask does itself.
-fn toolchain_language(build: &Build) -> Option<&'static str> {
+pub fn toolchain_language(build: &Build) -> Option<&'static str> {
     match build {
         Build::Cargo { .. } => Some("rust"),
         Build::Go {} => Some("go"),
         Build::Kotlin { .. } => Some("kotlin"),
         Build::Python { .. } => Some("python"),
         Build::C { .. } => Some("c"),
+        Build::Cpp { .. } => Some("cpp"),
         Build::Zig { .. } => Some("zig"),
+        Build::Assemblyscript { .. } => Some("assemblyscript"),
+        Build::ComponentizeJs { .. } => Some("componentize-js"),
         Build::Dotnet { .. } => Some("dotnet"),
         Build::Wat { .. } | Build::File { .. } => None,
     }
@@ -142,11 +146,24 @@ fn build_one(
         Ok(provided) => provided.description.clone(),
         Err(missing) => format!("missing: {missing}"),
     };
-    let fingerprint = fingerprint(sample, &toolchain_id)?;
-    if is_current(&stamp_path, &fingerprint, &module) {
+    let component = manifest::component_path(target, sample.language(), sample.name());
+    let fingerprint = fingerprint(
+        sample,
+        &format!(
+            "{toolchain_id}; component: {}",
+            components::adapter_description()
+        ),
+    )?;
+    let only_component = components::component_only(&sample.manifest.build);
+    let artifact = if only_component { &component } else { &module };
+    if is_current(&stamp_path, &fingerprint, artifact) && component_present(&stamp_path, &component)
+    {
         return Ok("up to date");
     }
     let mut stamp = new_stamp(fingerprint, toolchain_id);
+    if only_component {
+        stamp.no_module = Some(components::NO_MODULE_JS.into());
+    }
     let label = sample.id();
     match toolchain {
         Err(missing) => {
@@ -158,15 +175,51 @@ fn build_one(
             eprintln!("build-samples: {label}: building");
             let build_dir = manifest::build_dir(target, sample.language(), sample.name());
             match recipes::build(sh, target, &build_dir, sample, provided) {
+                Ok(recipes::Output {
+                    component_only: Some((bytes, _)),
+                    ..
+                }) => {
+                    let _ = std::fs::remove_file(&module);
+                    write_file(&component, &bytes)?;
+                    eprintln!(
+                        "build-samples: {label}: built (native component only: {} bytes)",
+                        bytes.len()
+                    );
+                    stamp.component = Some(ComponentBuild {
+                        status: BuildStatus::Built,
+                        reason: String::new(),
+                        artifact: Artifact::NativeComponent,
+                        toolchain: provided.description.clone(),
+                        bytes: bytes.len() as u64,
+                        sha256: hex(&Sha256::digest(&bytes)),
+                    });
+                }
                 Ok(output) => {
                     write_file(&module, &output.module)?;
                     stamp.module_bytes = output.module.len() as u64;
                     stamp.module_sha256 = hex(&Sha256::digest(&output.module));
                     stamp.launch = output.launch;
+                    let made = components::build(sh, target, sample, &output.module, &component);
+                    let said = match &made {
+                        Ok(made) if made.status == BuildStatus::Built => {
+                            format!("{}: {} bytes", made.artifact.as_str(), made.bytes)
+                        }
+                        Ok(made) => format!(
+                            "{}: {:?}: {}",
+                            made.artifact.as_str(),
+                            made.status,
+                            made.reason
+                        ),
+                        Err(why) => why.clone(),
+                    };
                     eprintln!(
-                        "build-samples: {label}: built ({} bytes)",
-                        output.module.len()
+                        "build-samples: {label}: built ({} bytes; {said})",
+                        output.module.len(),
                     );
+                    match made {
+                        Ok(made) => stamp.component = Some(made),
+                        Err(why) => stamp.no_component = Some(why),
+                    }
                 }
                 Err(err) => {
                     stamp.status = BuildStatus::Failed;

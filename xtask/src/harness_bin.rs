@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use harness::runtime::registry;
 use xshell::{Shell, cmd};
 
 pub fn build(sh: &Shell) -> anyhow::Result<PathBuf> {
@@ -176,11 +177,24 @@ pub fn cli_tools() -> impl Iterator<Item = &'static str> {
 /// linked-library columns among them. One that cannot be had is not an error: its column is
 /// skipped with the reason the harness gives.
 pub fn provide_tools(sh: &Shell, columns: &[&str]) -> anyhow::Result<()> {
-    let tools = cli_tools().chain(linked_columns());
+    // A column that runs another's tool (`wasmtime-cli-component`) needs that column's.
+    let wanted: Vec<&str> = columns
+        .iter()
+        .map(|c| registry::get(c).map_or(*c, |c| c.tool_column().name))
+        .collect();
+    let tools = cli_tools().chain(linked_columns()).chain(node_packages());
     provide(
         sh,
-        tools.filter(|t| columns.is_empty() || columns.contains(t)),
+        tools.filter(|t| wanted.is_empty() || wanted.contains(t)),
     )
+}
+
+/// The npm toolchains of the columns that run on Node.js packages (`jco`): named as the column.
+pub fn node_packages() -> impl Iterator<Item = &'static str> {
+    registry::COLUMNS.iter().filter_map(|c| match c.provision {
+        registry::Provision::NodePackages { toolchain, .. } => Some(toolchain),
+        _ => None,
+    })
 }
 
 /// [`provide_tools`] for the linked-library columns only: what comes from apt, which holds one lock.
@@ -188,10 +202,10 @@ pub fn provide_linked(sh: &Shell) -> anyhow::Result<()> {
     provide(sh, linked_columns())
 }
 
-/// [`provide_tools`] for the command-line columns only: `cargo install`s, which can run beside
-/// other work.
+/// [`provide_tools`] for the command-line columns and the npm toolchains only: `cargo install`s
+/// and `npm ci`s, which can run beside other work.
 pub fn provide_cli_tools(sh: &Shell) -> anyhow::Result<()> {
-    provide(sh, cli_tools())
+    provide(sh, cli_tools().chain(node_packages()))
 }
 
 fn provide<'a>(sh: &Shell, tools: impl Iterator<Item = &'a str>) -> anyhow::Result<()> {

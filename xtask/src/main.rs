@@ -3,6 +3,7 @@
 //! own for `matrix` and `run`); each task lives in its own file as `fn run(self, sh: &Shell)`.
 
 mod build_samples;
+mod components;
 mod crosscheck;
 mod docker;
 mod engine_run;

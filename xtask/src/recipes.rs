@@ -19,6 +19,9 @@ pub const RUST_TARGET: &str = "wasm32-wasip1";
 pub struct Output {
     pub module: Vec<u8>,
     pub launch: Launch,
+    /// For a language whose toolchain makes components only: the component, and why there is no
+    /// preview 1 module (`module` is then empty).
+    pub component_only: Option<(Vec<u8>, String)>,
 }
 
 impl Output {
@@ -26,6 +29,7 @@ impl Output {
         Output {
             module,
             launch: Launch::default(),
+            component_only: None,
         }
     }
 }
@@ -78,12 +82,31 @@ pub fn build(
             clang_build(sh, toolchain, dir, sources, &out)?;
             read(&out).map(Output::module)
         }
+        Build::Cpp { sources } => {
+            let out = work.join("module.wasm");
+            clangxx_build(sh, toolchain, dir, sources, &out)?;
+            read(&out).map(Output::module)
+        }
         Build::Zig { source } => {
             let out = work.join("module.wasm");
             zig_build(sh, toolchain, dir, source, &work, &out)?;
             read(&out).map(Output::module)
         }
         Build::Kotlin { sources } => kotlin(sh, toolchain, sample, sources, &work),
+        Build::Assemblyscript { source } => {
+            let out = work.join("module.wasm");
+            asc_build(sh, toolchain, dir, source, &out)?;
+            read(&out).map(Output::module)
+        }
+        Build::ComponentizeJs { source, wit, world } => {
+            let out = work.join("component.wasm");
+            componentize_js(sh, toolchain, dir, source, wit, world, &out)?;
+            Ok(Output {
+                module: Vec::new(),
+                launch: Launch::default(),
+                component_only: Some((read(&out)?, crate::components::NO_MODULE_JS.into())),
+            })
+        }
         Build::Python { script } => python(sh, toolchain, sample, script, build_dir),
         Build::Dotnet { project } => dotnet(sh, toolchain, sample, project, &work),
     }
@@ -116,6 +139,31 @@ fn cargo_build(
     Ok(file)
 }
 
+/// The Rust sample as a WASI 0.2 component: the same `cargo build --release` for `wasm32-wasip2`,
+/// whose standard library calls WASI 0.2 directly.
+pub fn cargo_component(sh: &Shell, target: &Path, sample: &Sample) -> anyhow::Result<Vec<u8>> {
+    let Build::Cargo { bin } = &sample.manifest.build else {
+        bail!("not a cargo sample");
+    };
+    let bin = bin.as_deref().unwrap_or(sample.name());
+    let manifest_path = sample.dir.join("Cargo.toml");
+    let dir = target.join("samples-build").join("rust");
+    let component_target = COMPONENT_TARGET;
+    cmd!(
+        sh,
+        "cargo build --quiet --release --target {component_target} --manifest-path {manifest_path} --target-dir {dir} --bin {bin}"
+    )
+    .run()?;
+    read(
+        &dir.join(COMPONENT_TARGET)
+            .join("release")
+            .join(format!("{bin}.wasm")),
+    )
+}
+
+/// The WASI 0.2 target of the Rust samples' components.
+pub const COMPONENT_TARGET: &str = "wasm32-wasip2";
+
 /// clang -O2 of the C sources in `dir` into `out`, against wasi-libc.
 fn clang_build(
     sh: &Shell,
@@ -130,6 +178,97 @@ fn clang_build(
     cmd!(
         sh,
         "{clang} --target=wasm32-wasi -Wl,--strip-debug -O2 -Wall -Werror -o {out} {sources...} -lm"
+    )
+    .run()?;
+    Ok(())
+}
+
+/// The C++ dialect and code options of every C++ build, Wasm and native: Debian's libc++ for
+/// wasm32-wasi is built without exceptions (WASI has no stack unwinding there).
+const CPP_FLAGS: [&str; 2] = ["-std=c++20", "-fno-exceptions"];
+
+/// clang++ -O2 of the C++ sources in `dir` into `out`, against libc++ and wasi-libc.
+fn clangxx_build(
+    sh: &Shell,
+    toolchain: &Provided,
+    dir: &Path,
+    sources: &[String],
+    out: &Path,
+) -> anyhow::Result<()> {
+    let clangxx = &toolchain.executable;
+    std::fs::create_dir_all(out.parent().unwrap_or(Path::new(".")))?;
+    let _dir = sh.push_dir(dir);
+    let flags = CPP_FLAGS;
+    cmd!(
+        sh,
+        "{clangxx} --target=wasm32-wasi -Wl,--strip-debug -O2 {flags...} -Wall -Werror -o {out} {sources...}"
+    )
+    .run()?;
+    Ok(())
+}
+
+/// AssemblyScript's `asc` of one entry file into a WASI preview 1 command, through
+/// `@assemblyscript/wasi-shim`'s configuration (its `process`, `console` and WASI bindings), at
+/// `-O3`.
+fn asc_build(
+    sh: &Shell,
+    toolchain: &Provided,
+    dir: &Path,
+    source: &str,
+    out: &Path,
+) -> anyhow::Result<()> {
+    let asc = &toolchain.executable;
+    // asc joins the shim's library path onto the configuration's directory as given: an absolute
+    // `--config` loses its prefix, so it is named relative to the sample.
+    let config = relative(
+        dir,
+        &toolchain
+            .home
+            .join("node_modules/@assemblyscript/wasi-shim/asconfig.json"),
+    );
+    std::fs::create_dir_all(out.parent().unwrap_or(Path::new(".")))?;
+    let _dir = sh.push_dir(dir);
+    cmd!(
+        sh,
+        "node {asc} {source} --config {config} -O3 --noAssert -o {out}"
+    )
+    .run()?;
+    Ok(())
+}
+
+/// `to` as a path relative to the directory `from` (both absolute).
+fn relative(from: &Path, to: &Path) -> PathBuf {
+    let from: Vec<_> = from.components().collect();
+    let to: Vec<_> = to.components().collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut path = PathBuf::new();
+    for _ in common..from.len() {
+        path.push("..");
+    }
+    for part in &to[common..] {
+        path.push(part);
+    }
+    path
+}
+
+/// `componentize-js` of one JavaScript module into a WASI 0.2 command component of `world` (no
+/// HTTP: the command world's programs make no requests, and the features would add imports). The
+/// source comes first: `-d` takes every word after it.
+fn componentize_js(
+    sh: &Shell,
+    toolchain: &Provided,
+    dir: &Path,
+    source: &str,
+    wit: &str,
+    world: &str,
+    out: &Path,
+) -> anyhow::Result<()> {
+    let cli = &toolchain.executable;
+    std::fs::create_dir_all(out.parent().unwrap_or(Path::new(".")))?;
+    let _dir = sh.push_dir(dir);
+    cmd!(
+        sh,
+        "node {cli} {source} --wit {wit} --world-name {world} -d http fetch-event -o {out}"
     )
     .run()?;
     Ok(())
@@ -284,6 +423,7 @@ fn python(
                 },
             ],
         },
+        component_only: None,
     })
 }
 
@@ -504,6 +644,23 @@ pub fn native_plan(
                 flags: code.join(" "),
             }
         }
+        Build::Cpp { sources } => {
+            let mut code = c_native_flags(&host);
+            code.extend(CPP_FLAGS.map(String::from));
+            let mut args = code.clone();
+            args.extend(["-Wall", "-Werror", "-o"].map(String::from));
+            args.push(display(out));
+            args.extend(sources.iter().cloned());
+            NativePlan {
+                program: toolchain.executable.clone(),
+                args,
+                env: Vec::new(),
+                env_remove: Vec::new(),
+                dir,
+                output,
+                flags: code.join(" "),
+            }
+        }
         Build::Go {} => {
             let code = go_native_env(&host);
             let mut env = go_env(work);
@@ -648,6 +805,21 @@ fn quote(word: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_relative_to_a_sample() {
+        assert_eq!(
+            relative(
+                Path::new("/p/samples/assemblyscript/hello"),
+                Path::new("/p/.cache/toolchains/as/x.json")
+            ),
+            PathBuf::from("../../../.cache/toolchains/as/x.json")
+        );
+        assert_eq!(
+            relative(Path::new("/a"), Path::new("/a/b")),
+            PathBuf::from("b")
+        );
+    }
 
     fn host(arch: &str, os: &str) -> Host {
         Host {

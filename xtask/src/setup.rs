@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
-use harness::util::which;
+use harness::util::{hex, which};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use xshell::{Shell, cmd};
@@ -42,6 +42,9 @@ pub struct Pin {
     pub install: Option<String>,
     /// For `debian-prefix`: the Debian release the packages come from.
     pub suite: Option<String>,
+    /// For `npm-lock`: the directory, below the project root, of the `package.json` and the
+    /// `package-lock.json` (every package's integrity, no registry address) that `npm ci` installs.
+    pub lock: Option<String>,
     /// For `cargo-install`: the package's cargo features to build with.
     #[serde(default)]
     pub features: Vec<String>,
@@ -62,6 +65,8 @@ pub enum Source {
     PypiWheel,
     PypiSdist,
     Npm,
+    /// npm packages with their dependencies, pinned by a lock file in the repository.
+    NpmLock,
     Debian,
     DebianPrefix,
     CargoInstall,
@@ -162,6 +167,7 @@ pub fn provide(sh: &Shell, lock: &Lock, language: &str, offline: bool) -> anyhow
         Source::PypiWheel | Source::PypiSdist | Source::Npm => {
             download_and_unpack(sh, language, pin, offline)
         }
+        Source::NpmLock => npm_lock(sh, language, pin, offline),
         Source::Debian => debian(sh, language, pin, offline),
         Source::DebianPrefix => debian_prefix(sh, language, pin, offline),
         Source::CargoInstall => cargo_install(sh, language, pin, offline),
@@ -242,6 +248,79 @@ fn rustup_target(sh: &Shell, target: &str, offline: bool) -> Status {
         home: PathBuf::new(),
         description: format!("{version} --target {target}"),
     })
+}
+
+/// npm packages pinned by a lock file: `npm ci --ignore-scripts` into
+/// `.cache/toolchains/<language>-<version>/` (npm checks every package against the lock's integrity
+/// hash, and runs no install script), and a stamp of the lock's own hash that makes the next call
+/// free.
+fn npm_lock(sh: &Shell, language: &str, pin: &Pin, offline: bool) -> Status {
+    let (Some(lock), Some(executable)) = (pin.lock.as_deref(), pin.executable.as_deref()) else {
+        return Err(format!(
+            "toolchains.toml: `{language}` needs lock and executable"
+        ));
+    };
+    let source = crate::project_root().join(lock);
+    let files = ["package.json", "package-lock.json"];
+    let mut digest = Sha256::new();
+    for file in files {
+        let bytes = std::fs::read(source.join(file))
+            .map_err(|e| format!("cannot read {}: {e}", source.join(file).display()))?;
+        digest.update(&bytes);
+    }
+    let digest = hex(&digest.finalize());
+    let version = &pin.version;
+    let home = cache_root()
+        .join("toolchains")
+        .join(format!("{language}-{version}"));
+    let provided = Provided {
+        executable: home.join(executable),
+        home: home.clone(),
+        description: format!(
+            "{} (npm ci of {lock}/package-lock.json, lock sha256 {})",
+            pin.name
+                .clone()
+                .unwrap_or_else(|| format!("{language} {version}")),
+            &digest[..12]
+        ),
+    };
+    let stamp = home.join(".complete");
+    if std::fs::read_to_string(&stamp).is_ok_and(|s| s.trim() == digest) {
+        return Ok(provided);
+    }
+    if offline {
+        return Err(format!(
+            "{language} {version} is not installed (--offline): run `cargo xtask setup --language {language}`"
+        ));
+    }
+    if which("npm").is_none() {
+        return Err(format!(
+            "{language} needs `npm` (Node.js 20 or later) on the PATH, which is not there"
+        ));
+    }
+    eprintln!("setup: {language}: npm ci of {lock}/package-lock.json");
+    let _ = std::fs::remove_dir_all(&home);
+    std::fs::create_dir_all(&home).map_err(|e| format!("cannot create {}: {e}", home.display()))?;
+    for file in files {
+        std::fs::copy(source.join(file), home.join(file))
+            .map_err(|e| format!("cannot copy {file} into {}: {e}", home.display()))?;
+    }
+    let _dir = sh.push_dir(&home);
+    cmd!(
+        sh,
+        "npm ci --ignore-scripts --no-audit --no-fund --loglevel=error"
+    )
+    .quiet()
+    .run()
+    .map_err(|e| format!("`npm ci` of {lock} failed: {e}"))?;
+    if !provided.executable.exists() {
+        return Err(format!(
+            "`npm ci` of {lock} made no {}",
+            provided.executable.display()
+        ));
+    }
+    std::fs::write(&stamp, &digest).map_err(|e| e.to_string())?;
+    Ok(provided)
 }
 
 /// PyPI and npm toolchains: download through the machine's client, check the SHA-256, unpack into
@@ -777,10 +856,17 @@ mod tests {
             if matches!(recipe, "wat" | "file") {
                 continue;
             }
-            let language = sample.language();
+            let language = crate::build_samples::toolchain_language(&sample.manifest.build)
+                .expect("every recipe but wat and file has a toolchain");
             let pin = lock
                 .get(language)
                 .unwrap_or_else(|| panic!("toolchains.toml has no `{language}`"));
+            if let Some(native) = crate::components::native_toolchain(&sample.manifest.build) {
+                assert!(
+                    lock.contains_key(native),
+                    "toolchains.toml has no `{native}`"
+                );
+            }
             if matches!(
                 pin.source,
                 Source::PypiWheel | Source::PypiSdist | Source::Npm
@@ -798,6 +884,38 @@ mod tests {
                     "{language}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn npm_locks_pin_every_package_by_integrity_and_name_no_registry() {
+        let lock = load_lock().expect("toolchains.toml parses");
+        let locks: Vec<(&String, &Pin)> = lock
+            .iter()
+            .filter(|(_, pin)| pin.source == Source::NpmLock)
+            .collect();
+        assert!(locks.len() >= 3, "jco, assemblyscript, componentize-js");
+        for (name, pin) in locks {
+            let dir = crate::project_root().join(pin.lock.as_deref().expect("a lock directory"));
+            let text = std::fs::read_to_string(dir.join("package-lock.json"))
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            let parsed: serde_json::Value = serde_json::from_str(&text).expect("lock is JSON");
+            let packages = parsed["packages"].as_object().expect("lockfile v3");
+            for (path, package) in packages.iter().filter(|(path, _)| !path.is_empty()) {
+                assert!(
+                    package["integrity"].is_string(),
+                    "{name}: {path} has no integrity"
+                );
+                assert!(
+                    package.get("resolved").is_none(),
+                    "{name}: {path} names a registry"
+                );
+            }
+            // Funding links stay: they are no download source.
+            assert!(
+                !text.contains("\"resolved\""),
+                "{name}: the lock names a registry"
+            );
         }
     }
 

@@ -18,6 +18,21 @@ pub fn is_current(stamp_path: &Path, fingerprint: &str, artifact: &Path) -> bool
         && artifact.is_file()
 }
 
+/// Whether the component the record at `stamp_path` says was built is still there (a record from
+/// before components has none, and is rebuilt).
+pub fn component_present(stamp_path: &Path, component: &Path) -> bool {
+    let previous: Option<BuildStamp> = std::fs::read(stamp_path)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok());
+    match previous {
+        Some(p) if p.no_component.is_some() => true,
+        Some(p) => p
+            .component
+            .is_some_and(|record| record.status != BuildStatus::Built || component.is_file()),
+        None => false,
+    }
+}
+
 /// A record of a successful build, to be filled in or turned into a skip or failure.
 pub fn new_stamp(fingerprint: String, toolchain: String) -> BuildStamp {
     BuildStamp {
@@ -28,6 +43,9 @@ pub fn new_stamp(fingerprint: String, toolchain: String) -> BuildStamp {
         module_bytes: 0,
         module_sha256: String::new(),
         launch: Launch::default(),
+        no_module: None,
+        component: None,
+        no_component: None,
     }
 }
 
@@ -43,6 +61,17 @@ pub fn fingerprint(sample: &Sample, toolchain: &str) -> anyhow::Result<String> {
             files.push(path);
         }
     }
+    // Directories a recipe reads outside the sample directory (a shared WIT world).
+    if let Build::ComponentizeJs { wit, .. } = &sample.manifest.build {
+        list_files(&sample.dir.join(wit), &mut files)?;
+    }
+    // The WIT a native component is built against.
+    if crate::components::native_toolchain(&sample.manifest.build).is_some() {
+        list_files(
+            &crate::project_root().join(crate::components::WIT_DIR),
+            &mut files,
+        )?;
+    }
     files.sort();
     files.dedup();
     let mut hasher = Sha256::new();
@@ -52,6 +81,8 @@ pub fn fingerprint(sample: &Sample, toolchain: &str) -> anyhow::Result<String> {
     // once kept its debug sections after the recipe stripped them).
     hasher.update(include_str!("recipes.rs"));
     hasher.update(include_str!("native.rs"));
+    hasher.update(include_str!("components.rs"));
+    hasher.update(include_str!("../componentize_py_app.py"));
     hasher.update([0]);
     for file in files {
         let rel = file.strip_prefix(&sample.dir).unwrap_or(&file);
@@ -67,7 +98,7 @@ pub fn fingerprint(sample: &Sample, toolchain: &str) -> anyhow::Result<String> {
 
 fn recipe_sources(build: &Build) -> Vec<&str> {
     match build {
-        Build::Kotlin { sources } | Build::C { sources } => {
+        Build::Kotlin { sources } | Build::C { sources } | Build::Cpp { sources } => {
             sources.iter().map(String::as_str).collect()
         }
         _ => Vec::new(),

@@ -15,6 +15,7 @@ pub const BLOCKS: &[(&str, Draw)] = &[
     ("compat", compat),
     ("kernels", kernels),
     ("tiers", tiers),
+    ("components", components),
     ("startup", startup),
     ("claims", claims),
 ];
@@ -22,7 +23,7 @@ pub const BLOCKS: &[(&str, Draw)] = &[
 #[derive(Debug, Error, PartialEq)]
 pub enum ExcerptError {
     #[error(
-        "`<!-- results:{0} -->` names no excerpt (known: compat, kernels, tiers, startup, claims)"
+        "`<!-- results:{0} -->` names no excerpt (known: compat, kernels, tiers, components, startup, claims)"
     )]
     Unknown(String),
     #[error("`<!-- results:{0} -->` has no `<!-- /results:{0} -->` after it")]
@@ -53,6 +54,10 @@ fn kernels(results: &Results) -> String {
 
 fn tiers(results: &Results) -> String {
     section(summary::tiers, results)
+}
+
+fn components(results: &Results) -> String {
+    section(summary::components, results)
 }
 
 fn startup(results: &Results) -> String {

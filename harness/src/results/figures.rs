@@ -1,6 +1,7 @@
 //! The figures the summary, the claims and the HTML report share, drawn from the cells once: the
 //! compatibility grid, the kernels against native per language, start-up by way of running, sizes,
-//! compiling against loading from the cache, and the compiler tiers' trade.
+//! compiling against loading from the cache, the compiler tiers' trade, and components against the
+//! modules they were made from.
 
 use std::collections::BTreeMap;
 
@@ -547,6 +548,157 @@ pub fn tiers(results: &Results) -> Vec<TierTrade> {
         .collect()
 }
 
+/// A language's components against its modules on one component host, from one run: the
+/// component column against the module column of the same engine and tier (`wasmtime-component`
+/// against `wasmtime`, `jco` against `node`), per sample both passed something of.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComponentTrade {
+    pub column: String,
+    pub base: &'static str,
+    pub language: String,
+    /// How the language's components were made (the most common, if they differ).
+    pub artifact: Option<crate::manifest::Artifact>,
+    /// Median sizes over the samples, bytes: module and component.
+    pub module_bytes: u64,
+    pub component_bytes: u64,
+    /// Component over module, per sample.
+    pub size: Option<Spread>,
+    /// The component column's cold compile (a cache miss) over the module column's, per sample.
+    pub compile: Option<Spread>,
+    /// The median instantiation of the sample's passing cases, component over module, per sample.
+    pub instantiate: Option<Spread>,
+    /// Medians over the samples of the component column's cold compile and instantiation, ms.
+    pub compile_ms: Option<f64>,
+    pub instantiate_ms: Option<f64>,
+}
+
+/// Per component column (registry order) and language (first-seen order), with the figures of the
+/// samples that passed on both columns. Compiles are cold compiles (a cache miss, or no cache):
+/// the greatest compile phase of a cell that compiled, the median per sample; for `jco` that is
+/// the transpilation and the core modules' compile.
+pub fn components(results: &Results) -> Vec<ComponentTrade> {
+    use registry::Kind;
+    let base_of = |column: &registry::Column| -> Option<&'static str> {
+        registry::COLUMNS
+            .iter()
+            .find(|c| {
+                !c.runs_components()
+                    && c.prices.is_none()
+                    && matches!(c.kind, Kind::Embedded | Kind::ExternalWorker)
+                    && (c.engine, c.tier) == (column.engine, column.tier)
+            })
+            .map(|c| c.name)
+    };
+    let cells: Vec<&Cell> = results
+        .cells
+        .iter()
+        .filter(|c| c.host.is_empty() && c.outcome == Outcome::Pass && c.n > 0)
+        .collect();
+    // Per (column, language, sample): sizes, cold compiles, instantiations, and the artifact.
+    type Key<'a> = (&'a str, &'a str, &'a str);
+    let mut bytes: BTreeMap<Key, u64> = BTreeMap::new();
+    let mut compiles: BTreeMap<Key, Vec<f64>> = BTreeMap::new();
+    let mut instantiates: BTreeMap<Key, Vec<f64>> = BTreeMap::new();
+    let mut artifacts: BTreeMap<Key, crate::manifest::Artifact> = BTreeMap::new();
+    for cell in &cells {
+        let key = (
+            cell.runtime.as_str(),
+            cell.language.as_str(),
+            cell.sample.as_str(),
+        );
+        bytes.insert(key, cell.module_bytes);
+        if let Some(artifact) = cell.artifact {
+            artifacts.insert(key, artifact);
+        }
+        let compiled = cell
+            .compile_cache
+            .0
+            .iter()
+            .any(|s| matches!(s, CacheState::Miss | CacheState::Cold));
+        if compiled {
+            compiles
+                .entry(key)
+                .or_default()
+                .push(cell.compile_ms_range[1]);
+        }
+        instantiates
+            .entry(key)
+            .or_default()
+            .push(cell.phases_ms.instantiate);
+    }
+    let mut languages: Vec<&str> = Vec::new();
+    for cell in &cells {
+        if !languages.contains(&cell.language.as_str()) {
+            languages.push(&cell.language);
+        }
+    }
+    let median = |values: Option<&Vec<f64>>| values.map(|v| stats::median(v));
+    let mut trades = Vec::new();
+    for column in registry::COLUMNS.iter().filter(|c| c.runs_components()) {
+        let Some(base) = base_of(column) else {
+            continue;
+        };
+        for language in &languages {
+            let samples: Vec<&str> = bytes
+                .keys()
+                .filter(|(c, l, _)| *c == column.name && l == language)
+                .map(|(_, _, s)| *s)
+                .collect();
+            if samples.is_empty() {
+                continue;
+            }
+            let mut ratios = (Vec::new(), Vec::new(), Vec::new());
+            let (mut module_sizes, mut component_sizes) = (Vec::new(), Vec::new());
+            let (mut compile_ms, mut instantiate_ms) = (Vec::new(), Vec::new());
+            let mut kinds: BTreeMap<crate::manifest::Artifact, usize> = BTreeMap::new();
+            for sample in &samples {
+                let of = (column.name, *language, *sample);
+                let on_base = (base, *language, *sample);
+                if let Some(kind) = artifacts.get(&of) {
+                    *kinds.entry(*kind).or_default() += 1;
+                }
+                let compile = median(compiles.get(&of));
+                let instantiate = median(instantiates.get(&of));
+                compile_ms.extend(compile);
+                instantiate_ms.extend(instantiate);
+                let Some(module) = bytes.get(&on_base) else {
+                    continue;
+                };
+                let component = bytes[&of];
+                module_sizes.push(*module as f64);
+                component_sizes.push(component as f64);
+                ratios.0.push(component as f64 / *module as f64);
+                if let (Some(c), Some(b)) = (compile, median(compiles.get(&on_base)))
+                    && b > 0.0
+                {
+                    ratios.1.push(c / b);
+                }
+                if let (Some(c), Some(b)) = (instantiate, median(instantiates.get(&on_base)))
+                    && b > 0.0
+                {
+                    ratios.2.push(c / b);
+                }
+            }
+            let artifact = kinds.iter().max_by_key(|(_, n)| **n).map(|(k, _)| *k);
+            let median_of = |v: &Vec<f64>| (!v.is_empty()).then(|| stats::median(v));
+            trades.push(ComponentTrade {
+                column: column.name.to_owned(),
+                base,
+                language: (*language).to_owned(),
+                artifact,
+                module_bytes: median_of(&module_sizes).unwrap_or(0.0) as u64,
+                component_bytes: median_of(&component_sizes).unwrap_or(0.0) as u64,
+                size: Spread::of(&ratios.0),
+                compile: Spread::of(&ratios.1),
+                instantiate: Spread::of(&ratios.2),
+                compile_ms: median_of(&compile_ms),
+                instantiate_ms: median_of(&instantiate_ms),
+            });
+        }
+    }
+    trades
+}
+
 /// A figure in three significant digits at most, with an SI suffix above a thousand: axis labels
 /// and the values at the ends of bars.
 pub fn format_si(v: f64) -> String {
@@ -760,5 +912,52 @@ mod tests {
         let pulley = &trades[2];
         assert_eq!(pulley.cases, TierCases::Small);
         assert_eq!(pulley.run.map(|r| (r.geomean, r.n)), Some((2.0, 1)));
+    }
+
+    #[test]
+    fn components_against_their_modules_per_language() {
+        use crate::manifest::Artifact;
+        let mut results = fixture::results();
+        results.cells.clear();
+        let cell = |runtime: &str, row: &str, bytes: u64, compile: f64, instantiate: f64| {
+            let mut cell = fixture::cell(runtime, row, Outcome::Pass, &[1.0]);
+            cell.module_bytes = bytes;
+            cell.compile_cache = super::super::CompileCache::of([CacheState::Miss]);
+            cell.compile_ms_range = [compile, compile];
+            cell.phases_ms.instantiate = instantiate;
+            cell
+        };
+        let mut adapted = cell("wasmtime-component", "c/hello/default", 3000, 20.0, 2.0);
+        adapted.artifact = Some(Artifact::AdaptedComponent);
+        results.cells.extend([
+            cell("wasmtime", "c/hello/default", 1000, 10.0, 1.0),
+            adapted,
+            // A sample the module column did not pass is in no ratio, but in the absolute figures.
+            cell("wasmtime-component", "c/wasi/args", 5000, 40.0, 4.0),
+            cell("jco", "c/hello/default", 3000, 500.0, 10.0),
+        ]);
+        let trades = components(&results);
+        let rows: Vec<(&str, &str, &str)> = trades
+            .iter()
+            .map(|t| (t.column.as_str(), t.base, t.language.as_str()))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("wasmtime-component", "wasmtime", "c"),
+                ("jco", "node", "c")
+            ]
+        );
+        let wasmtime = &trades[0];
+        assert_eq!(wasmtime.artifact, Some(Artifact::AdaptedComponent));
+        let near =
+            |s: Option<Spread>, want: f64| s.is_some_and(|s| (s.geomean - want).abs() < 1e-9);
+        assert!(near(wasmtime.size, 3.0) && wasmtime.size.unwrap().n == 1);
+        assert!(near(wasmtime.compile, 2.0));
+        assert!(near(wasmtime.instantiate, 2.0));
+        assert_eq!(wasmtime.compile_ms, Some(30.0));
+        // jco's base, `node`, passed nothing: absolute figures only.
+        assert_eq!(trades[1].size, None);
+        assert_eq!(trades[1].compile_ms, Some(500.0));
     }
 }

@@ -241,6 +241,10 @@ pub struct Cell {
     /// cells and in results written before it was recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub module_sha256: Option<String>,
+    /// What the cell ran: `module`, `native-component` or `adapted-component` (absent for native
+    /// cells, cells that ran nothing, and results written before components).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub artifact: Option<crate::manifest::Artifact>,
     /// How the runs' compile phases got their module, each distinct state in the order the runs met
     /// it (`miss, hit` for a first compile), `none` for a cell that did not run.
     pub compile_cache: CompileCache,
@@ -333,6 +337,7 @@ impl Cell {
             peak_rss_kib: 0,
             module_bytes: 0,
             module_sha256: None,
+            artifact: None,
             compile_cache: CompileCache::default(),
             exit_code: None,
             n: 0,
@@ -604,6 +609,7 @@ pub(crate) mod fixture {
             peak_rss_kib: 4096,
             module_bytes: 2048,
             module_sha256: None,
+            artifact: None,
             compile_cache: CompileCache::of(runs.iter().map(|_| CacheState::Hit)),
             exit_code: (outcome == Outcome::Pass).then_some(0),
             n: runs.len() as u32,

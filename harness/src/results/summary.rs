@@ -48,6 +48,7 @@ pub fn render(results: &Results) -> String {
     compat(&mut out, results);
     kernels(&mut out, results);
     tiers(&mut out, results);
+    components(&mut out, results);
     startup(&mut out, results);
     sizes(&mut out, results);
     out
@@ -100,6 +101,69 @@ pub(super) fn tiers(out: &mut String, results: &Results) {
             t.base,
             spread(t.compile),
             spread(t.run)
+        );
+    }
+    out.push('\n');
+}
+
+/// `## Components`: each language's WASI 0.2 components against the preview 1 modules they were
+/// made from (or, for a native component, beside), on each component host.
+pub(super) fn components(out: &mut String, results: &Results) {
+    let trades = figures::components(results);
+    if trades.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "## Components: size and start-up against modules\n\nEach language's WASI 0.2 command \
+         component on a component host, against its preview 1 module on the module column of the \
+         same engine and compiler: a **native** component is the language's own build \
+         (`wasm32-wasip2`, `componentize-py`, `componentize-js`), an **adapted** one is the \
+         preview 1 module wrapped in wasmtime's official `wasi_snapshot_preview1` adapter (so its \
+         figures are the adapter's as much as the language's). Size, compile (a cold compile: a \
+         cache miss; for `jco`, transpiling plus V8's compile) and instantiation are component \
+         over module per sample both passed, geometric mean, range and how many samples; the \
+         absolute figures are medians over the samples the component passed.\n"
+    );
+    let _ = writeln!(
+        out,
+        "| column | against | language | component | module → component size | size | \
+         compile | instantiate | compile ms | instantiate ms |\n|---|---|---|---|---|---|---|---|---|---|"
+    );
+    let spread = |s: Option<figures::Spread>| match s {
+        Some(s) if s.n == 1 => format!("{} (n=1)", format_ratio(s.geomean)),
+        Some(s) => format!(
+            "{} ({}–{}; n={})",
+            format_ratio(s.geomean),
+            format_ratio(s.min),
+            format_ratio(s.max),
+            s.n
+        ),
+        None => "—".into(),
+    };
+    let ms = |v: Option<f64>| v.map_or_else(|| "—".into(), crate::results::format_ms);
+    for t in &trades {
+        let sizes = if t.module_bytes > 0 {
+            format!(
+                "{} → {}",
+                figures::format_bytes(t.module_bytes),
+                figures::format_bytes(t.component_bytes)
+            )
+        } else {
+            format!("— → {}", figures::format_bytes(t.component_bytes))
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {sizes} | {} | {} | {} | {} | {} |",
+            t.column,
+            t.base,
+            t.language,
+            t.artifact.map_or("—", |a| a.as_str()),
+            spread(t.size),
+            spread(t.compile),
+            spread(t.instantiate),
+            ms(t.compile_ms),
+            ms(t.instantiate_ms),
         );
     }
     out.push('\n');

@@ -21,10 +21,11 @@ use crate::manifest::Proposal;
 /// Where the project's pinned build of a column's tool is, relative to the project root: the
 /// registry's `Provision::Pinned`, under `.cache/toolchains/<column>-<version>/`.
 pub fn pinned_install(column: &str) -> Option<PathBuf> {
-    let (version, executable) = registry::get(column)?.pinned()?;
+    let tool = registry::get(column)?.tool_column();
+    let (version, executable) = tool.pinned()?;
     Some(
         Path::new(".cache/toolchains")
-            .join(format!("{column}-{version}"))
+            .join(format!("{}-{version}", tool.name))
             .join(executable),
     )
 }

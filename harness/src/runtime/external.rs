@@ -18,6 +18,7 @@ pub fn command(name: &str) -> Result<Command, String> {
     let column = super::registry::get(name).ok_or_else(|| format!("unknown column `{name}`"))?;
     debug_assert_eq!(column.kind, super::Kind::ExternalWorker);
     match column.engine {
+        super::registry::Engine::V8 if column.runs_components() => super::node::jco_command(column),
         super::registry::Engine::V8 => super::node::command(),
         _ => wasmedge_worker(),
     }

@@ -12,6 +12,7 @@ pub use crate::process::Watchdog;
 pub use configuration::{Configuration, configuration};
 pub use registry::{Column, Kind};
 
+pub mod artifact;
 pub mod cache;
 pub mod cli;
 pub mod configuration;
@@ -28,6 +29,8 @@ mod wasmer;
 mod wasmi;
 #[cfg(feature = "wasmtime")]
 mod wasmtime;
+#[cfg(feature = "wasmtime")]
+mod wasmtime_component;
 
 #[cfg(feature = "wasmer")]
 pub use self::wasmer::Wasmer;
@@ -35,6 +38,8 @@ pub use self::wasmer::Wasmer;
 pub use self::wasmi::Wasmi;
 #[cfg(feature = "wasmtime")]
 pub use self::wasmtime::{Wasmtime, config as wasmtime_config};
+#[cfg(feature = "wasmtime")]
+pub use self::wasmtime_component::WasmtimeComponent;
 
 /// An engine that runs a WASI preview 1 command module.
 ///
@@ -282,6 +287,16 @@ fn built(column: &'static Column) -> Result<Box<dyn Runtime>, SelectError> {
     #[cfg(any(feature = "wasmtime", feature = "wasmer", feature = "wasmi"))]
     use registry::Tier;
     // The one mechanism an embedded variant prices is wasmtime's epoch interruption.
+    if column.runs_components() {
+        #[cfg(feature = "wasmtime")]
+        if column.engine == registry::Engine::Wasmtime {
+            return Ok(Box::new(WasmtimeComponent));
+        }
+        return Err(SelectError::NotBuilt {
+            name: column.name.into(),
+            how: column.how_to_get(),
+        });
+    }
     match (column.engine, column.tier, column.prices.is_some()) {
         #[cfg(feature = "wasmtime")]
         (registry::Engine::Wasmtime, Tier::Cranelift, true) => {

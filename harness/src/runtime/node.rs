@@ -8,6 +8,9 @@ use std::process::Command;
 /// The runner, as the harness hands it to `node`.
 pub const WORKER: &str = include_str!("node/worker.mjs");
 
+/// The `jco` column's runner: transpiles a component with jco and runs it on the preview 2 shim.
+pub const JCO_WORKER: &str = include_str!("node/jco.mjs");
+
 /// The oldest Node.js whose `node:wasi` takes `version: 'preview1'` and returns the exit code.
 pub const OLDEST_MAJOR: u32 = 20;
 
@@ -58,6 +61,40 @@ pub fn command() -> Result<Command, String> {
     command
         .args(["--no-warnings", "--input-type=module", "--eval"])
         .arg(WORKER);
+    Ok(command)
+}
+
+/// How to start the `jco` column's worker: `node` evaluating its runner, with the installed jco
+/// packages named in `HARNESS_JCO_HOME` (found from the harness binary up, or given by the user).
+pub fn jco_command(column: &super::Column) -> Result<Command, String> {
+    version()?;
+    let super::registry::Provision::NodePackages { toolchain, version } = column.provision else {
+        return Err(format!("`{}` is not a column of npm packages", column.name));
+    };
+    let home = match std::env::var_os("HARNESS_JCO_HOME") {
+        Some(home) => PathBuf::from(home),
+        None => {
+            let relative =
+                std::path::Path::new(".cache/toolchains").join(format!("{toolchain}-{version}"));
+            let here = std::env::current_exe()
+                .map_err(|e| format!("cannot find the harness binary: {e}"))?;
+            here.ancestors()
+                .map(|root| root.join(&relative))
+                .find(|home| home.join("node_modules").is_dir())
+                .ok_or_else(|| {
+                    format!(
+                        "{toolchain} {version} is not installed: {}, or name an install in \
+                         HARNESS_JCO_HOME",
+                        column.how_to_get()
+                    )
+                })?
+        }
+    };
+    let mut command = Command::new(program());
+    command
+        .args(["--no-warnings", "--input-type=module", "--eval"])
+        .arg(JCO_WORKER)
+        .env("HARNESS_JCO_HOME", home);
     Ok(command)
 }
 

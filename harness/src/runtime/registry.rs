@@ -113,6 +113,15 @@ pub enum Provision {
     /// --language <column>` installs the library (`toolchains.toml`), and the matrix then builds
     /// the harness with the feature of the column's name.
     LinkedFeature { library: &'static str },
+    /// Another column's pinned tool, run another way (`wasmtime run` of a component).
+    SharesTool { column: &'static str },
+    /// npm packages pinned by a lock file under `toolchains/<toolchain>/`, which `cargo xtask setup
+    /// --language <toolchain>` installs with `npm ci` (every package's integrity checked) into
+    /// `.cache/toolchains/<toolchain>-<version>/`, run on the machine's Node.js.
+    NodePackages {
+        toolchain: &'static str,
+        version: &'static str,
+    },
 }
 
 /// A column that exists to price one engine mechanism: its base column's engine with that mechanism
@@ -135,11 +144,22 @@ pub struct About {
     pub checked: &'static str,
 }
 
+/// What a column runs: the artifact its cells are given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Input {
+    /// A WASI preview 1 command module (a core module importing `wasi_snapshot_preview1`).
+    Module,
+    /// A WASI 0.2 command component (the component model, exporting `wasi:cli/run`): built
+    /// natively by the languages that can, adapted from the preview 1 module for the others.
+    Component,
+}
+
 /// One column of the matrix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Column {
     pub name: &'static str,
     pub kind: Kind,
+    pub input: Input,
     pub engine: Engine,
     pub tier: Tier,
     pub prices: Option<Prices>,
@@ -309,6 +329,19 @@ impl Column {
         })
     }
 
+    /// Whether the column's cells are given WASI 0.2 components rather than preview 1 modules.
+    pub fn runs_components(&self) -> bool {
+        self.input == Input::Component
+    }
+
+    /// The column whose pinned tool this column runs: itself, or the one it shares the tool of.
+    pub fn tool_column(&self) -> &'static Column {
+        match self.provision {
+            Provision::SharesTool { column } => get(column).expect("a shared tool's column exists"),
+            _ => get(self.name).expect("a registered column"),
+        }
+    }
+
     /// The pinned version and executable, for a tool that `cargo xtask setup` builds.
     pub fn pinned(&self) -> Option<(&'static str, &'static str)> {
         match self.provision {
@@ -350,6 +383,14 @@ impl Column {
                  `wamr-sys` 0.1.1 vendors a 2020 copy whose WASI drops `proc_exit`'s code and \
                  ignores directory mappings; PyPI's `wamr-bin` is another runtime)"
                 .into(),
+            Provision::NodePackages { toolchain, version } => format!(
+                "install Node.js 20 or later, then run `cargo xtask setup --language {toolchain}` \
+                 (`npm ci` of `toolchains/{toolchain}/package-lock.json`, {toolchain} {version}, \
+                 into `.cache/toolchains/`; `cargo xtask matrix` does it)"
+            ),
+            Provision::SharesTool { column } => get(column)
+                .map(|c| c.how_to_get())
+                .unwrap_or_default(),
             Provision::LinkedFeature { library } => format!(
                 "run `cargo xtask setup --language {name}` (it installs {library}) and then `cargo \
                  xtask matrix`, which builds the harness with `--features harness/{name}` when \
@@ -381,9 +422,11 @@ pub fn wasm_columns() -> impl Iterator<Item = &'static Column> {
     COLUMNS.iter().filter(|c| c.kind != Kind::Native)
 }
 
-/// The columns that run Wasm modules (a runc container runs the host's binary instead).
+/// The columns that run Wasm modules (a runc container runs the host's binary instead, a component
+/// column components): those a module a user brings, a proposal probe or a wasi-testsuite test runs
+/// on.
 pub fn module_columns() -> impl Iterator<Item = &'static Column> {
-    wasm_columns().filter(|c| !c.runs_native_code())
+    wasm_columns().filter(|c| !c.runs_native_code() && !c.runs_components())
 }
 
 /// The distinct shims the container columns need, in matrix order.
@@ -436,6 +479,7 @@ const fn container(
     Column {
         name,
         kind: Kind::Container(via),
+        input: Input::Module,
         engine,
         tier,
         prices: None,
@@ -477,6 +521,7 @@ pub const COLUMNS: &[Column] = &[
     Column {
         name: "wasmtime",
         kind: Kind::Embedded,
+        input: Input::Module,
         engine: Engine::Wasmtime,
         tier: Tier::Cranelift,
         prices: None,
@@ -496,6 +541,7 @@ pub const COLUMNS: &[Column] = &[
     Column {
         name: "wasmer",
         kind: Kind::Embedded,
+        input: Input::Module,
         engine: Engine::Wasmer,
         tier: Tier::Cranelift,
         prices: None,
@@ -515,6 +561,7 @@ pub const COLUMNS: &[Column] = &[
     Column {
         name: "wasmedge",
         kind: Kind::ExternalWorker,
+        input: Input::Module,
         engine: Engine::WasmEdge,
         tier: Tier::Interpreter,
         prices: None,
@@ -535,6 +582,7 @@ pub const COLUMNS: &[Column] = &[
     Column {
         name: "wasmedge-aot",
         kind: Kind::ExternalWorker,
+        input: Input::Module,
         engine: Engine::WasmEdge,
         tier: Tier::LlvmAot,
         prices: None,
@@ -552,6 +600,7 @@ pub const COLUMNS: &[Column] = &[
     Column {
         name: "wasmtime-winch",
         kind: Kind::Embedded,
+        input: Input::Module,
         engine: Engine::Wasmtime,
         tier: Tier::Winch,
         prices: None,
@@ -571,6 +620,7 @@ pub const COLUMNS: &[Column] = &[
     Column {
         name: "wasmtime-pulley",
         kind: Kind::Embedded,
+        input: Input::Module,
         engine: Engine::Wasmtime,
         tier: Tier::Pulley,
         prices: None,
@@ -592,6 +642,7 @@ pub const COLUMNS: &[Column] = &[
     Column {
         name: "wasmer-singlepass",
         kind: Kind::Embedded,
+        input: Input::Module,
         engine: Engine::Wasmer,
         tier: Tier::Singlepass,
         prices: None,
@@ -611,6 +662,7 @@ pub const COLUMNS: &[Column] = &[
     Column {
         name: "wasmer-llvm",
         kind: Kind::Embedded,
+        input: Input::Module,
         engine: Engine::Wasmer,
         tier: Tier::Llvm,
         prices: None,
@@ -634,6 +686,7 @@ pub const COLUMNS: &[Column] = &[
     Column {
         name: "wasmi",
         kind: Kind::Embedded,
+        input: Input::Module,
         engine: Engine::Wasmi,
         tier: Tier::Interpreter,
         prices: None,
@@ -656,6 +709,7 @@ pub const COLUMNS: &[Column] = &[
     Column {
         name: "node",
         kind: Kind::ExternalWorker,
+        input: Input::Module,
         engine: Engine::V8,
         tier: Tier::LiftoffTurbofan,
         prices: None,
@@ -683,8 +737,67 @@ pub const COLUMNS: &[Column] = &[
         },
     },
     Column {
+        name: "wasmtime-component",
+        kind: Kind::Embedded,
+        input: Input::Component,
+        engine: Engine::Wasmtime,
+        tier: Tier::Cranelift,
+        prices: None,
+        provision: Provision::Feature,
+        about: About {
+            engine: "wasmtime, embedded, running WASI 0.2 command components: `wasmtime-wasi`'s \
+                     preview 2 host (`p2::add_to_linker_sync`) and its `Command` bindings, \
+                     `wasi:cli/run` called, in a worker process per run",
+            compiler: WASMTIME_CODE,
+            deadline: WATCHDOG,
+            memory_cap: "`StoreLimits`: `memory.grow` past the cap returns -1 (every core \
+                         instance of the component counts)",
+            cache: "serialized components under `target/harness-cache/wasmtime-component/`, keyed \
+                    by component hash and precompile-compatibility hash",
+            stdio: CAPTURE,
+            checked: "the same engine configuration as the `wasmtime` column (one `config` \
+                      function); each cell records whether its component was the language's own \
+                      (`native`) or the preview 1 module wrapped in wasmtime's official \
+                      `wasi_snapshot_preview1` adapter (`adapted`), whose preview 1 calls then \
+                      cross the component boundary",
+        },
+    },
+    Column {
+        name: "jco",
+        kind: Kind::ExternalWorker,
+        input: Input::Component,
+        engine: Engine::V8,
+        tier: Tier::LiftoffTurbofan,
+        prices: None,
+        provision: Provision::NodePackages {
+            toolchain: "jco",
+            version: "1.35.0",
+        },
+        about: About {
+            engine: "the Bytecode Alliance's jco: the component transpiled to JavaScript and core \
+                     modules (`jco transpile`, async instantiation), run on the machine's Node.js \
+                     with `@bytecodealliance/preview2-shim` as the WASI 0.2 host, in a worker of \
+                     the harness's written in JavaScript (`harness/src/runtime/node/jco.mjs`), one \
+                     `node` process per run",
+            compiler: "V8's defaults, as for the `node` column; the compile phase is the \
+                       transpilation (or its load from the cache) and the core modules' \
+                       `WebAssembly.compile`",
+            deadline: "a watchdog thread of the runner, armed at the end of compilation, answers \
+                       for the run at the deadline and ends the process",
+            memory_cap: "V8's `--wasm-max-mem-pages`: `memory.grow` past it returns -1",
+            cache: "the transpiled JavaScript and core modules under \
+                    `target/harness-cache/jco/`, keyed by component hash and jco version",
+            stdio: "captured by the runner through the shim's stdio hooks: stdin from the case, \
+                    stdout and stderr kept to 4 MiB each",
+            checked: "the environment is the case's alone (the shim's default would be the \
+                      host's); the components are the ones `wasmtime-component` runs, so the two \
+                      component hosts cross-check each other",
+        },
+    },
+    Column {
         name: "wasmtime-cli",
         kind: Kind::Tool,
+        input: Input::Module,
         engine: Engine::Wasmtime,
         tier: Tier::Cranelift,
         prices: None,
@@ -716,8 +829,32 @@ pub const COLUMNS: &[Column] = &[
         },
     },
     Column {
+        name: "wasmtime-cli-component",
+        kind: Kind::Tool,
+        input: Input::Component,
+        engine: Engine::Wasmtime,
+        tier: Tier::Cranelift,
+        prices: None,
+        provision: Provision::SharesTool {
+            column: "wasmtime-cli",
+        },
+        about: About {
+            engine: "the `wasmtime-cli` column's tool, 48.0.8, given the component: `wasmtime run` \
+                     runs a component's `wasi:cli/run` with its WASI 0.2 host, one process per run",
+            compiler: "as `wasmtime-cli`: Cranelift at the tool's defaults, no `-W timeout`",
+            deadline: "as `wasmtime-cli`: the harness kills the tool's process at the deadline",
+            memory_cap: "as `wasmtime-cli`: `-W max-memory-size=BYTES`",
+            cache: "as `wasmtime-cli`: wasmtime's own cache under \
+                    `target/harness-cache/wasmtime-cli/`",
+            stdio: "pipes from the harness; the whole process is the run phase",
+            checked: "the same flags as `wasmtime-cli`; the component is the one the \
+                      `wasmtime-component` column runs, so the two cross-check each other",
+        },
+    },
+    Column {
         name: "wasmer-cli",
         kind: Kind::Tool,
+        input: Input::Module,
         engine: Engine::Wasmer,
         tier: Tier::Cranelift,
         prices: None,
@@ -749,6 +886,7 @@ pub const COLUMNS: &[Column] = &[
     Column {
         name: "wamr",
         kind: Kind::Tool,
+        input: Input::Module,
         engine: Engine::Wamr,
         tier: Tier::Interpreter,
         prices: None,
@@ -769,6 +907,7 @@ pub const COLUMNS: &[Column] = &[
     Column {
         name: "wasmedge-cli",
         kind: Kind::Tool,
+        input: Input::Module,
         engine: Engine::WasmEdge,
         tier: Tier::Interpreter,
         prices: None,
@@ -856,6 +995,7 @@ pub const COLUMNS: &[Column] = &[
     Column {
         name: "wasmtime-epoch",
         kind: Kind::Embedded,
+        input: Input::Module,
         engine: Engine::Wasmtime,
         tier: Tier::Cranelift,
         prices: Some(Prices {
@@ -880,6 +1020,7 @@ pub const COLUMNS: &[Column] = &[
     Column {
         name: "wasmedge-aot-interruptible",
         kind: Kind::ExternalWorker,
+        input: Input::Module,
         engine: Engine::WasmEdge,
         tier: Tier::LlvmAot,
         prices: Some(Prices {
@@ -903,6 +1044,7 @@ pub const COLUMNS: &[Column] = &[
     Column {
         name: "native",
         kind: Kind::Native,
+        input: Input::Module,
         engine: Engine::Native,
         tier: Tier::Native,
         prices: None,

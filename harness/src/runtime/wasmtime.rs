@@ -294,6 +294,15 @@ fn wasi_ctx(
     stdout: &MemoryOutputPipe,
     stderr: &MemoryOutputPipe,
 ) -> Result<WasiP1Ctx, String> {
+    wasi_builder(spec, stdout, stderr).map(|mut b| b.build_p1())
+}
+
+/// The guest's WASI context as the spec says, for preview 1 (`build_p1`) or a component (`build`).
+pub(super) fn wasi_builder(
+    spec: &RunSpec,
+    stdout: &MemoryOutputPipe,
+    stderr: &MemoryOutputPipe,
+) -> Result<WasiCtxBuilder, String> {
     let mut builder = WasiCtxBuilder::new();
     let mut argv = vec![spec.program.clone()];
     argv.extend(spec.args.iter().cloned());
@@ -320,12 +329,12 @@ fn wasi_ctx(
                 )
             })?;
     }
-    Ok(builder.build_p1())
+    Ok(builder)
 }
 
 /// Bumps the engine's epoch when the deadline passes, unless the sender is dropped first. Without
 /// epoch interruption (`None`) there is nothing to bump: the watchdog keeps the deadline.
-fn start_deadline(
+pub(super) fn start_deadline(
     engine: &Engine,
     timeout: Option<Duration>,
 ) -> (mpsc::Sender<()>, Option<std::thread::JoinHandle<()>>) {
@@ -343,7 +352,7 @@ fn start_deadline(
 
 /// Classifies an error of instantiation (`stage`) or of the run (`None`, where a host error that is
 /// not an exit aborted the guest like a trap).
-fn ending_of_error(err: wasmtime::Error, stage: Option<Stage>) -> Ending {
+pub(super) fn ending_of_error(err: wasmtime::Error, stage: Option<Stage>) -> Ending {
     if let Some(exit) = err.downcast_ref::<I32Exit>() {
         return Ending::Exited { code: exit.0 };
     }
