@@ -55,6 +55,15 @@ fn wasm_column() -> PossibleValuesParser {
     PossibleValuesParser::new(registry::module_columns().map(|c| c.name))
 }
 
+/// The columns that run what a user brings: modules, or components.
+fn module_or_component_column() -> PossibleValuesParser {
+    PossibleValuesParser::new(
+        registry::wasm_columns()
+            .filter(|c| !c.runs_native_code())
+            .map(|c| c.name),
+    )
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Args)]
 pub struct MatrixArgs {
     /// The project root whose samples/ are run (default: the current directory; under `cargo xtask
@@ -165,13 +174,18 @@ impl MatrixArgs {
 }
 
 impl RunArgs {
-    /// The columns this run uses: those named, or every Wasm column that needs no container engine.
+    /// The columns this run uses: those named, or every Wasm column that needs no container engine
+    /// and takes what the file is (a module, or a component).
     pub fn columns(&self) -> Vec<String> {
         if !self.runtimes.is_empty() {
             return self.runtimes.clone();
         }
-        registry::module_columns()
-            .filter(|c| !c.is_container())
+        // A file that cannot be read is the run's to report, on the module columns.
+        let component = std::fs::read(&self.module)
+            .is_ok_and(|bytes| crate::runtime::artifact::is_component(&bytes));
+        registry::wasm_columns()
+            .filter(|c| !c.is_container() && !c.runs_native_code())
+            .filter(|c| c.runs_components() == component)
             .map(|c| c.name.to_owned())
             .collect()
     }
@@ -303,12 +317,13 @@ fn proposal(text: &str) -> Result<Proposal, String> {
 
 #[derive(Debug, Clone, PartialEq, Eq, Args)]
 pub struct RunArgs {
-    /// The module to run
+    /// The module (or WASI 0.2 component) to run
     #[arg(value_name = "MODULE.wasm")]
     pub module: PathBuf,
     /// Only these columns (repeatable; default: every Wasm column that runs without a container
-    /// engine: the embedded engines and the engines' own tools)
-    #[arg(long = "runtime", value_name = "COLUMN", value_parser = wasm_column())]
+    /// engine: the embedded engines and the engines' own tools; for a component, the component
+    /// hosts)
+    #[arg(long = "runtime", value_name = "COLUMN", value_parser = module_or_component_column())]
     pub runtimes: Vec<String>,
     /// A host directory the guest sees at GUEST (repeatable; HOST alone: the same path; GUEST may
     /// be `/`)
@@ -554,6 +569,23 @@ mod tests {
         }
         assert!(parse(&["run", "m.wasm", "--runtime", "docker-runc"]).is_err());
         assert!(help.contains("--timeout-ms") && help.contains("Exit status"));
+        assert!(!columns.iter().any(|c| c == "wasmtime-component"));
+    }
+
+    #[test]
+    fn a_component_runs_on_the_component_hosts_by_default() {
+        let dir = std::env::temp_dir().join(format!("harness-flags-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("c.wasm");
+        std::fs::write(&file, wat::parse_str("(component)").unwrap()).unwrap();
+        let Command::Run(r) = parse(&["run", file.to_str().unwrap()]).unwrap().command else {
+            panic!("not run")
+        };
+        let columns = r.columns();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(columns.iter().any(|c| c == "wasmtime-component"));
+        assert!(columns.iter().any(|c| c == "jco"));
+        assert!(!columns.iter().any(|c| c == "wasmtime"));
     }
 
     #[test]

@@ -80,6 +80,9 @@ pub enum Build {
     /// A script run by CPython for WASI: the module is the interpreter, and the build packs the script
     /// and a standard library trimmed to what the script imports.
     Python { script: String },
+    /// A script run by CRuby for WASI: the module is the interpreter (its standard library inside),
+    /// made a plain preview 1 command by merging it with the glue in `samples/ruby/glue/`.
+    Ruby { script: String },
     /// `clang --target=wasm32-wasi` with wasi-libc, optimized.
     C { sources: Vec<String> },
     /// `clang++ --target=wasm32-wasi` with libc++ and wasi-libc, optimized.
@@ -111,6 +114,7 @@ impl Build {
             Build::Kotlin { .. } => "kotlin",
             Build::Python { .. } => "python",
             Build::C { .. } => "c",
+            Build::Ruby { .. } => "ruby",
             Build::Cpp { .. } => "cpp",
             Build::Zig { .. } => "zig",
             Build::Assemblyscript { .. } => "assemblyscript",

@@ -103,6 +103,7 @@ pub fn toolchain_language(build: &Build) -> Option<&'static str> {
         Build::Kotlin { .. } => Some("kotlin"),
         Build::Python { .. } => Some("python"),
         Build::C { .. } => Some("c"),
+        Build::Ruby { .. } => Some("ruby"),
         Build::Cpp { .. } => Some("cpp"),
         Build::Zig { .. } => Some("zig"),
         Build::Assemblyscript { .. } => Some("assemblyscript"),

@@ -108,6 +108,7 @@ pub fn build(
             })
         }
         Build::Python { script } => python(sh, toolchain, sample, script, build_dir),
+        Build::Ruby { script } => ruby(sh, toolchain, sample, script, build_dir, &work),
         Build::Dotnet { project } => dotnet(sh, toolchain, sample, project, &work),
     }
 }
@@ -422,6 +423,95 @@ fn python(
                     host: "app".into(),
                 },
             ],
+        },
+        component_only: None,
+    })
+}
+
+/// Where a Ruby script is, in the guest: its own directory, preopened (as for Python).
+const RUBY_APP: &str = "/app";
+
+/// The glue that makes CRuby a command, below the project root.
+pub const RUBY_GLUE: &str = "samples/ruby/glue";
+
+/// The proposals CRuby's module and the glue use, as binaryen names them.
+const RUBY_FEATURES: [&str; 6] = [
+    "--enable-bulk-memory",
+    "--enable-sign-ext",
+    "--enable-mutable-globals",
+    "--enable-nontrapping-float-to-int",
+    "--enable-reference-types",
+    "--enable-multivalue",
+];
+
+/// CRuby for WASI as a preview 1 command running the sample's script. The npm package's
+/// `ruby+stdlib.wasm` (Ruby with its standard library in a virtual file system) is a reactor for
+/// its JavaScript host: no `_start`, and imports of that host. Binaryen's `wasm-merge` links it with
+/// stubs of those imports and a glue module that passes WASI's arguments to Ruby, loads the
+/// script and exits with its status; `wasm-metadce` then keeps what `_start` and `memory` reach.
+/// The script's directory is preopened at `/app`.
+fn ruby(
+    sh: &Shell,
+    toolchain: &Provided,
+    sample: &Sample,
+    script: &str,
+    build_dir: &Path,
+    work: &Path,
+) -> anyhow::Result<Output> {
+    let app = build_dir.join("app");
+    let _ = std::fs::remove_dir_all(&app);
+    let _ = std::fs::remove_dir_all(work);
+    std::fs::create_dir_all(&app)?;
+    std::fs::create_dir_all(work)?;
+    let source = sample.dir.join(script);
+    std::fs::copy(&source, app.join(script))
+        .with_context(|| format!("cannot copy {}", source.display()))?;
+    let glue = crate::project_root().join(RUBY_GLUE);
+    let display = |p: &Path| p.display().to_string();
+    let mut parts = vec![display(&toolchain.executable), "ruby".to_owned()];
+    for (file, name) in [
+        ("ruby-cli-glue", "glue"),
+        ("rb-js-abi-host-stub", "rb-js-abi-host"),
+        ("canonical-abi-stub", "canonical_abi"),
+    ] {
+        let wat = glue.join(format!("{file}.wat"));
+        let bytes =
+            wat::parse_file(&wat).with_context(|| format!("cannot assemble {}", wat.display()))?;
+        let wasm = work.join(format!("{file}.wasm"));
+        std::fs::write(&wasm, bytes)?;
+        parts.extend([display(&wasm), name.to_owned()]);
+    }
+    let bin = toolchain.home.join("node_modules/binaryen/bin");
+    let (merge, metadce) = (bin.join("wasm-merge"), bin.join("wasm-metadce"));
+    let features = RUBY_FEATURES;
+    let merged = work.join("merged.wasm");
+    cmd!(sh, "node {merge} {parts...} {features...} -o {merged}")
+        .quiet()
+        .ignore_stderr()
+        .run()?;
+    let graph = work.join("graph.json");
+    std::fs::write(
+        &graph,
+        r#"[{"name":"start","root":true,"export":"_start"},{"name":"memory","root":true,"export":"memory"}]"#,
+    )?;
+    let out = work.join("module.wasm");
+    cmd!(
+        sh,
+        "node {metadce} {merged} -f {graph} {features...} -o {out}"
+    )
+    .quiet()
+    .ignore_stdout()
+    .ignore_stderr()
+    .run()?;
+    Ok(Output {
+        module: read(&out)?,
+        launch: Launch {
+            args: vec![format!("{RUBY_APP}/{script}")],
+            env: BTreeMap::new(),
+            dirs: vec![LaunchDir {
+                guest: RUBY_APP.into(),
+                host: "app".into(),
+            }],
         },
         component_only: None,
     })

@@ -65,6 +65,13 @@ pub fn fingerprint(sample: &Sample, toolchain: &str) -> anyhow::Result<String> {
     if let Build::ComponentizeJs { wit, .. } = &sample.manifest.build {
         list_files(&sample.dir.join(wit), &mut files)?;
     }
+    // The glue that makes CRuby a command.
+    if let Build::Ruby { .. } = &sample.manifest.build {
+        list_files(
+            &crate::project_root().join(crate::recipes::RUBY_GLUE),
+            &mut files,
+        )?;
+    }
     // The WIT a native component is built against.
     if crate::components::native_toolchain(&sample.manifest.build).is_some() {
         list_files(

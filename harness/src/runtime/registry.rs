@@ -789,9 +789,15 @@ pub const COLUMNS: &[Column] = &[
                     `target/harness-cache/jco/`, keyed by component hash and jco version",
             stdio: "captured by the runner through the shim's stdio hooks: stdin from the case, \
                     stdout and stderr kept to 4 MiB each",
-            checked: "the environment is the case's alone (the shim's default would be the \
-                      host's); the components are the ones `wasmtime-component` runs, so the two \
-                      component hosts cross-check each other",
+            checked: "where the runner departs from the shim's defaults, each checked against \
+                      `wasmtime-component` (the header of `jco.mjs` lists them): the environment \
+                      and preopens are the case's alone (the shim's default would be the host's), \
+                      stdio are the runner's streams on the main thread, `open-at` ignores the \
+                      `mutate-directory` flag as wasmtime does, a preopen's own descriptor can be \
+                      listed, and the generated JavaScript lowers an empty string through the \
+                      guest's `realloc` as the canonical ABI says (the adapter needs it); the \
+                      components are the ones `wasmtime-component` runs, so the two component \
+                      hosts cross-check each other",
         },
     },
     Column {
