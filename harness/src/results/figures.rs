@@ -558,7 +558,8 @@ pub struct ComponentTrade {
     pub language: String,
     /// How the language's components were made (the most common, if they differ).
     pub artifact: Option<crate::manifest::Artifact>,
-    /// Median sizes over the samples, bytes: module and component.
+    /// Median sizes over the samples, bytes: module (of the samples the base passed) and
+    /// component.
     pub module_bytes: u64,
     pub component_bytes: u64,
     /// Component over module, per sample.
@@ -589,10 +590,12 @@ pub fn components(results: &Results) -> Vec<ComponentTrade> {
             })
             .map(|c| c.name)
     };
+    // The error corpus and its probes are no language.
     let cells: Vec<&Cell> = results
         .cells
         .iter()
         .filter(|c| c.host.is_empty() && c.outcome == Outcome::Pass && c.n > 0)
+        .filter(|c| c.language != "wat")
         .collect();
     // Per (column, language, sample): sizes, cold compiles, instantiations, and the artifact.
     type Key<'a> = (&'a str, &'a str, &'a str);
@@ -634,7 +637,11 @@ pub fn components(results: &Results) -> Vec<ComponentTrade> {
     }
     let median = |values: Option<&Vec<f64>>| values.map(|v| stats::median(v));
     let mut trades = Vec::new();
-    for column in registry::COLUMNS.iter().filter(|c| c.runs_components()) {
+    // A command-line tool's run is one phase: it has no compile or instantiation to compare.
+    let hosts = registry::COLUMNS
+        .iter()
+        .filter(|c| c.runs_components() && matches!(c.kind, Kind::Embedded | Kind::ExternalWorker));
+    for column in hosts {
         let Some(base) = base_of(column) else {
             continue;
         };
@@ -661,12 +668,12 @@ pub fn components(results: &Results) -> Vec<ComponentTrade> {
                 let instantiate = median(instantiates.get(&of));
                 compile_ms.extend(compile);
                 instantiate_ms.extend(instantiate);
+                let component = bytes[&of];
+                component_sizes.push(component as f64);
                 let Some(module) = bytes.get(&on_base) else {
                     continue;
                 };
-                let component = bytes[&of];
                 module_sizes.push(*module as f64);
-                component_sizes.push(component as f64);
                 ratios.0.push(component as f64 / *module as f64);
                 if let (Some(c), Some(b)) = (compile, median(compiles.get(&on_base)))
                     && b > 0.0
@@ -935,6 +942,15 @@ mod tests {
             // A sample the module column did not pass is in no ratio, but in the absolute figures.
             cell("wasmtime-component", "c/wasi/args", 5000, 40.0, 4.0),
             cell("jco", "c/hello/default", 3000, 500.0, 10.0),
+            // A tool's one-phase run and the error corpus are left out.
+            cell("wasmtime-cli-component", "c/hello/default", 3000, 0.0, 0.0),
+            cell(
+                "wasmtime-component",
+                "wat/table-import/default",
+                9000,
+                1.0,
+                1.0,
+            ),
         ]);
         let trades = components(&results);
         let rows: Vec<(&str, &str, &str)> = trades
@@ -956,8 +972,16 @@ mod tests {
         assert!(near(wasmtime.compile, 2.0));
         assert!(near(wasmtime.instantiate, 2.0));
         assert_eq!(wasmtime.compile_ms, Some(30.0));
+        assert_eq!(
+            (wasmtime.module_bytes, wasmtime.component_bytes),
+            (1000, 4000)
+        );
         // jco's base, `node`, passed nothing: absolute figures only.
         assert_eq!(trades[1].size, None);
         assert_eq!(trades[1].compile_ms, Some(500.0));
+        assert_eq!(
+            (trades[1].module_bytes, trades[1].component_bytes),
+            (0, 3000)
+        );
     }
 }

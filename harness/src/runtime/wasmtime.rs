@@ -94,6 +94,27 @@ pub fn config(proposals: &[Proposal], epoch_interruption: bool) -> Config {
     config
 }
 
+/// The cache entry of `bytes` under the engine's configuration, when the spec has a cache: the
+/// compatibility hash covers wasmtime's version and every code-generation setting; `what` keeps
+/// apart artifacts of one configuration that differ in kind or tier.
+pub(super) fn cache_entry(
+    spec: &RunSpec,
+    engine: &Engine,
+    runtime: &str,
+    what: &str,
+    bytes: &[u8],
+) -> Option<std::path::PathBuf> {
+    let dir = spec.cache_dir.as_deref()?;
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    std::hash::Hash::hash(&engine.precompile_compatibility_hash(), &mut hasher);
+    let id = format!(
+        "{} {what} {:x}",
+        crate::versions::WASMTIME,
+        std::hash::Hasher::finish(&hasher)
+    );
+    Some(super::cache::entry(dir, runtime, &id, bytes))
+}
+
 /// [`config`] at a tier: Winch as the strategy, or Pulley as the target Cranelift compiles to.
 pub fn config_at(
     tier: Tier,
@@ -168,18 +189,13 @@ fn run(
     };
 
     let started = Instant::now();
-    let entry = spec.cache_dir.as_deref().map(|dir| {
-        // The compatibility hash covers wasmtime's version and every code-generation setting.
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        std::hash::Hash::hash(&engine.precompile_compatibility_hash(), &mut hasher);
-        let id = format!(
-            "{} {:?} {:x}",
-            crate::versions::WASMTIME,
-            backend.tier,
-            std::hash::Hasher::finish(&hasher)
-        );
-        super::cache::entry(dir, "wasmtime", &id, bytes)
-    });
+    let entry = cache_entry(
+        spec,
+        &engine,
+        "wasmtime",
+        &format!("{:?}", backend.tier),
+        bytes,
+    );
     let (compiled, cache, waited) = super::cache::compile_waiting(
         entry.as_deref(),
         || Module::new(&engine, bytes),

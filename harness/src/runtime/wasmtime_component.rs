@@ -12,7 +12,7 @@ use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use super::registry::Tier;
-use super::wasmtime::{config_at, ending_of_error, start_deadline, wasi_builder};
+use super::wasmtime::{cache_entry, config_at, ending_of_error, start_deadline, wasi_builder};
 use super::{Ending, RunReport, RunSpec, Runtime, Stage, Watchdog, millis};
 
 /// The column's backend: Cranelift, no epoch interruption (as `wasmtime`).
@@ -86,16 +86,7 @@ fn run(
         };
 
     let started = Instant::now();
-    let entry = spec.cache_dir.as_deref().map(|dir| {
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        std::hash::Hash::hash(&engine.precompile_compatibility_hash(), &mut hasher);
-        let id = format!(
-            "{} component {:x}",
-            crate::versions::WASMTIME,
-            std::hash::Hasher::finish(&hasher)
-        );
-        super::cache::entry(dir, "wasmtime-component", &id, bytes)
-    });
+    let entry = cache_entry(spec, &engine, "wasmtime-component", "component", bytes);
     let (compiled, cache, waited) = super::cache::compile_waiting(
         entry.as_deref(),
         || Component::new(&engine, bytes),
