@@ -10,9 +10,15 @@ use std::time::Duration;
 pub const INTERRUPT_GRACE: Duration = Duration::from_secs(2);
 
 /// How long beyond the deadline a worker process may live before its parent kills it: compilation
-/// and start-up happen outside the guest's deadline, and CPython's 20 MB module takes WasmEdge's
-/// AOT compiler well over a minute.
-pub const WALL_GRACE: Duration = Duration::from_secs(300);
+/// and start-up happen outside the guest's deadline, and so does a wait for another run's compile
+/// of the same module (up to [`AOT_COMPILE_BUDGET`]).
+pub const WALL_GRACE: Duration = Duration::from_secs(600);
+
+/// How long WasmEdge's AOT compiler gets for one module before the worker gives up on it and says
+/// so (a timeout at compile, recorded beside the cache entry so that the module's other cells do not
+/// try again). CPython's 20 MB module takes it 3–4 minutes at O3 on 2 cores; CRuby's 30 MB module
+/// did not compile in 12.
+pub const AOT_COMPILE_BUDGET: Duration = Duration::from_secs(480);
 
 /// How much sooner than its worker a project shim's container is given up: the container backend
 /// must remove the container and report before the worker's own wall limit ends the worker.
@@ -43,4 +49,6 @@ const _: () = {
     assert!(CONTAINER_REMOVAL.as_millis() < wall);
     assert!(NATIVE_CONTAINER_START.as_millis() < wall);
     assert!(TOOL_START.as_millis() < wall);
+    // A run that waits for a compile given up at the budget still reports before its wall limit.
+    assert!(AOT_COMPILE_BUDGET.as_millis() + 60_000 < wall);
 };

@@ -214,23 +214,49 @@ pub fn run_command(
     })
 }
 
-/// The line of a dying worker's stderr that best says why: a panic message, or the last line.
+/// The line of a dying worker's stderr that best says why: a panic message, V8's fatal error,
+/// Node.js's uncaught exception, or the last line that has words (V8's stack dump ends with a rule of `=`).
 fn stderr_hint(stderr: &str) -> String {
     let lines: Vec<&str> = stderr
         .lines()
         .map(str::trim)
-        .filter(|l| !l.is_empty())
+        .filter(|l| l.chars().any(char::is_alphanumeric))
         .collect();
+    let two_from = |i: usize| {
+        lines[i..]
+            .iter()
+            .take(2)
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     let line = lines
         .iter()
         .position(|l| l.contains("panicked at"))
-        .map(|i| {
-            lines[i..]
+        .map(two_from)
+        .or_else(|| {
+            lines
                 .iter()
-                .take(2)
-                .copied()
-                .collect::<Vec<_>>()
-                .join(" ")
+                .position(|l| l.starts_with("# Fatal error") || l.starts_with("FATAL ERROR:"))
+                .map(two_from)
+        })
+        .or_else(|| {
+            // Node.js's uncaught exception: the error's line, before its stack and the version.
+            lines.last().filter(|l| l.starts_with("Node.js v"))?;
+            lines
+                .iter()
+                .find(|l| !l.starts_with("at ") && l.contains("Error"))
+                .map(|l| format!("uncaught {l}"))
+        })
+        .or_else(|| {
+            lines
+                .iter()
+                .any(|l| l.starts_with("==== JS stack trace"))
+                .then(|| {
+                    "V8 aborted the process with a stack dump (`Stacktrace:` then \
+                 `==== JS stack trace`) and no message"
+                        .to_string()
+                })
         })
         .or_else(|| lines.last().map(|l| l.to_string()));
     match line {
@@ -275,6 +301,26 @@ mod tests {
              252:13: not implemented: 64-bit memories"
         );
         assert_eq!(without_registry_dirs("no path here"), "no path here");
+    }
+
+    #[test]
+    fn a_v8_abort_is_named_and_rules_are_not_reasons() {
+        let dump = "Stacktrace:\n    ptr1=0x2ca27faa38e9\n\n==== JS stack trace ====\n\n    0: ExitFrame \
+                    [pc: 0x195e476]\n[6]: EntryFrame [pc: 0x18ce003]\n=====================\n\n";
+        assert!(stderr_hint(dump).starts_with(": V8 aborted the process with a stack dump"));
+        let fatal = "\n\n#\n# Fatal error in , line 0\n# Check failed: !IsFreeSpace().\n#\n";
+        assert_eq!(
+            stderr_hint(fatal),
+            ": # Fatal error in , line 0 # Check failed: !IsFreeSpace()."
+        );
+        let uncaught = "file:///w/[eval1]:212\n  ending = x;\n  ^\n\nRangeError: Maximum call stack size \
+                        exceeded\n    at start (node:wasi:1:1)\n\nNode.js v20.20.2\n";
+        assert_eq!(
+            stderr_hint(uncaught),
+            ": uncaught RangeError: Maximum call stack size exceeded"
+        );
+        assert_eq!(stderr_hint("oops\n=====\n"), ": oops");
+        assert_eq!(stderr_hint("====\n"), "");
     }
 
     #[test]

@@ -30,6 +30,8 @@ struct Expectations {
     #[serde(default)]
     disagreement: Vec<Disagreement>,
     unavailable: Vec<Unavailable>,
+    #[serde(default)]
+    outside_ci: Vec<OutsideCi>,
 }
 
 /// Each command-line column and the embedded column of the same engine (for WasmEdge, the
@@ -63,23 +65,40 @@ struct Flaky {
     cell: String,
     #[allow(dead_code, reason = "documentation for the reader of the data file")]
     reason: String,
-    /// The words the reason of the other, allowed failure contains.
-    also: String,
+    /// The words the reason of the other, allowed failure contains (or, a list: one of them).
+    also: Words,
     /// The other, allowed outcome (`fail` when not given).
     #[serde(default)]
     outcome: Option<Outcome>,
+}
+
+/// Words a reason must contain, or a list of alternatives.
+#[derive(Deserialize, Clone)]
+#[serde(untagged)]
+enum Words {
+    One(String),
+    AnyOf(Vec<String>),
+}
+
+impl Words {
+    fn any(self) -> Vec<String> {
+        match self {
+            Words::One(words) => vec![words],
+            Words::AnyOf(list) => list,
+        }
+    }
 }
 
 /// A flaky entry as the trials use it: the other outcome a cell may get, and words of its reason.
 #[derive(Clone)]
 struct Allowed {
     outcome: Outcome,
-    also: String,
+    also: Vec<String>,
 }
 
 impl Allowed {
     fn covers(&self, cell: &Cell) -> bool {
-        cell.outcome == self.outcome && cell.reason.contains(&self.also)
+        cell.outcome == self.outcome && self.also.iter().any(|w| cell.reason.contains(w.as_str()))
     }
 }
 
@@ -127,6 +146,16 @@ struct Unavailable {
     skip_contains: Option<String>,
 }
 
+/// Cells that run everywhere but under CI=true, where their cost would take the run past its hour.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OutsideCi {
+    /// A cell name, or a pattern.
+    cell: String,
+    /// What they cost, measured, and where they are run instead.
+    reason: String,
+}
+
 fn main() {
     let args = Arguments::from_args();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -146,7 +175,7 @@ fn main() {
         .map(|f| {
             let allowed = Allowed {
                 outcome: f.outcome.unwrap_or(Outcome::Fail),
-                also: f.also,
+                also: f.also.any(),
             };
             (f.cell, allowed)
         })
@@ -158,6 +187,7 @@ fn main() {
         .map(|u| (u.name, u.skip_contains.unwrap_or_default()))
         .collect();
     let ci = std::env::var("CI").is_ok_and(|v| v == "true");
+    let outside_ci: Vec<OutsideCi> = expectations.outside_ci;
 
     let target_dir = manifest::target_dir(&root);
     let ctx = Context {
@@ -242,6 +272,11 @@ fn main() {
                 }
                 let name = format!("{runtime}/{}/{}", sample.id(), case.name);
                 seen.push(name.clone());
+                if let Some(left_out) = outside_ci.iter().find(|o| ci && matches(&o.cell, &name)) {
+                    eprintln!("ignored {name} under CI: {}", left_out.reason);
+                    trials.push(Trial::test(name, || Ok(())).with_ignored_flag(true));
+                    continue;
+                }
                 if let Some((what, reason)) = missing(runtime) {
                     trials.push(missing_trial(name, &what, reason, ci, &unavailable));
                     continue;
@@ -344,6 +379,7 @@ fn main() {
         .iter()
         .map(|l| (&l.cell, &seen))
         .chain(flaky.iter().map(|f| (&f.0, &seen)))
+        .chain(outside_ci.iter().map(|o| (&o.cell, &seen)))
         .chain(
             disagreements
                 .iter()

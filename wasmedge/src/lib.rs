@@ -32,6 +32,7 @@ pub fn columns() -> impl Iterator<Item = &'static Column> {
         .filter(|c| c.kind == Kind::ExternalWorker && c.engine == Engine::WasmEdge)
 }
 
+#[derive(Clone, Copy)]
 pub struct WasmEdge {
     column: &'static str,
     aot: bool,
@@ -166,16 +167,23 @@ fn run(backend: &WasmEdge, bytes: &[u8], spec: &RunSpec, watchdog: &Watchdog) ->
 
     let started = Instant::now();
     let (loaded, cache, waited) = if backend.aot {
-        load_aot(&config, bytes, spec, backend.interruptible)
+        load_aot(backend, &config, bytes, spec)
     } else {
-        (load(&config, bytes), CacheState::Cold, Duration::ZERO)
+        (
+            load(&config, bytes).map_err(AotError::Rejected),
+            CacheState::Cold,
+            Duration::ZERO,
+        )
     };
     let module = match loaded {
         Ok(module) => module,
-        Err(message) => {
-            let mut report = RunReport::new(Ending::Rejected {
-                stage: Stage::Compile,
-                message,
+        Err(err) => {
+            let mut report = RunReport::new(match err {
+                AotError::Rejected(message) => Ending::Rejected {
+                    stage: Stage::Compile,
+                    message,
+                },
+                AotError::GaveUp(by) => Ending::TimedOut { by },
             });
             report.phases.compile = millis(started.elapsed().saturating_sub(waited));
             report.compile_cache = cache;
@@ -322,15 +330,24 @@ fn validated(
     Ok(module)
 }
 
+/// Why the AOT path has no module.
+enum AotError {
+    /// The compiler or the loader refused it.
+    Rejected(String),
+    /// The compiler had not finished within [`harness::deadline::AOT_COMPILE_BUDGET`] (now, or in
+    /// an earlier run that recorded it): what stopped it, for the timeout's reason.
+    GaveUp(String),
+}
+
 /// The AOT path: compile the module with WasmEdge's compiler into a shared library under the cache
 /// directory (keyed like the other backends' entries), then load that library.
 fn load_aot(
+    backend: &WasmEdge,
     config: &sys::Config,
     bytes: &[u8],
     spec: &RunSpec,
-    interruptible: bool,
 ) -> (
-    Result<std::sync::Arc<sys::Module>, String>,
+    Result<std::sync::Arc<sys::Module>, AotError>,
     CacheState,
     Duration,
 ) {
@@ -338,10 +355,11 @@ fn load_aot(
         std::env::temp_dir().join(format!("wasmedge-aot-{}", std::process::id()))
     });
     let id = format!(
-        "{} {:?} pages={} interruptible={interruptible}",
+        "{} {:?} pages={} interruptible={}",
         library_version(),
         spec.proposals,
-        spec.memory_limit_bytes / 65536
+        spec.memory_limit_bytes / 65536,
+        backend.interruptible
     );
     let entry =
         harness::runtime::cache::entry(&dir, "wasmedge-aot", &id, bytes).with_extension("so");
@@ -352,12 +370,28 @@ fn load_aot(
         .is_some()
         .then(|| harness::runtime::cache::EntryLock::take(&entry));
     let waited = lock.as_ref().map_or(Duration::ZERO, |l| l.waited());
+    let budget = harness::deadline::AOT_COMPILE_BUDGET;
+    let gave_up = entry.with_extension("gave-up");
     let state = if spec.cache_dir.is_some() && entry.is_file() {
         CacheState::Hit
+    } else if let Some(earlier) = spec
+        .cache_dir
+        .as_ref()
+        .and_then(|_| given_up_after(&gave_up))
+        .filter(|&secs| secs >= budget.as_secs())
+    {
+        let by = format!(
+            "the compile budget: WasmEdge's AOT compiler had not compiled this module after {earlier} s \
+             in an earlier run (recorded in {}; delete it to try again)",
+            gave_up.display()
+        );
+        return (Err(AotError::GaveUp(by)), CacheState::Miss, waited);
     } else {
-        if let Err(err) = compile_aot(config, bytes, &entry) {
+        if let Err(err) = compile_aot(*backend, spec, bytes, &entry, budget) {
             if spec.cache_dir.is_none() {
                 let _ = std::fs::remove_dir_all(&dir);
+            } else if matches!(err, AotError::GaveUp(_)) {
+                let _ = write_atomically(&gave_up, budget.as_secs().to_string().as_bytes());
             }
             return (Err(err), CacheState::Miss, waited);
         }
@@ -367,28 +401,70 @@ fn load_aot(
             CacheState::Cold
         }
     };
-    let loaded = load_file(config, &entry);
+    let loaded = load_file(config, &entry).map_err(AotError::Rejected);
     if spec.cache_dir.is_none() {
         let _ = std::fs::remove_dir_all(&dir);
     }
     (loaded, state, waited)
 }
 
-fn compile_aot(config: &sys::Config, bytes: &[u8], entry: &Path) -> Result<(), String> {
+/// The budget in seconds an earlier run gave the compile of an entry before it gave up, if one did.
+fn given_up_after(marker: &Path) -> Option<u64> {
+    std::fs::read_to_string(marker).ok()?.trim().parse().ok()
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
+}
+
+/// Compiles on a thread of its own, so that a compile past `budget` can be given up: the worker
+/// reports and exits, which ends the thread.
+fn compile_aot(
+    backend: WasmEdge,
+    spec: &RunSpec,
+    bytes: &[u8],
+    entry: &Path,
+    budget: Duration,
+) -> Result<(), AotError> {
     let parent = entry.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent)
-        .map_err(|err| format!("cannot create {}: {err}", parent.display()))?;
+        .map_err(|err| AotError::Rejected(format!("cannot create {}: {err}", parent.display())))?;
     // Compile beside the entry and rename, so a concurrent run never loads half a library.
     let tmp: PathBuf = entry.with_extension(format!("tmp{}.so", std::process::id()));
-    let compiled = sys::Compiler::create(Some(config))
-        .and_then(|compiler| compiler.compile_from_bytes(bytes, &tmp))
-        .map_err(|err| format!("wasmedge AOT compiler: {err}"));
+    let (tx, rx) = std::sync::mpsc::channel();
+    {
+        let (spec, bytes, tmp) = (spec.clone(), bytes.to_vec(), tmp.clone());
+        std::thread::spawn(move || {
+            let compiled = config(&backend, &spec)
+                .and_then(|config| sys::Compiler::create(Some(&config)))
+                .and_then(|compiler| compiler.compile_from_bytes(&bytes, &tmp))
+                .map_err(|err| format!("wasmedge AOT compiler: {err}"));
+            let _ = tx.send(compiled);
+        });
+    }
+    let compiled = match rx.recv_timeout(budget) {
+        Ok(compiled) => compiled,
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(AotError::GaveUp(format!(
+                "the compile budget: WasmEdge's AOT compiler had not compiled the module ({} MB) \
+                 after {} s",
+                bytes.len() >> 20,
+                budget.as_secs()
+            )));
+        }
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+            Err("wasmedge AOT compiler: its thread ended without an answer".to_owned())
+        }
+    };
     match compiled {
         Ok(()) => std::fs::rename(&tmp, entry)
-            .map_err(|err| format!("cannot store {}: {err}", entry.display())),
+            .map_err(|err| AotError::Rejected(format!("cannot store {}: {err}", entry.display()))),
         Err(err) => {
             let _ = std::fs::remove_file(&tmp);
-            Err(err)
+            Err(AotError::Rejected(err))
         }
     }
 }

@@ -6,10 +6,16 @@ use std::path::PathBuf;
 use std::process::Command;
 
 /// The runner, as the harness hands it to `node`.
-pub const WORKER: &str = include_str!("node/worker.mjs");
+pub const WORKER: &str = concat!(
+    include_str!("node/v8_flags.mjs"),
+    include_str!("node/worker.mjs")
+);
 
 /// The `jco` column's runner: transpiles a component with jco and runs it on the preview 2 shim.
-pub const JCO_WORKER: &str = include_str!("node/jco.mjs");
+pub const JCO_WORKER: &str = concat!(
+    include_str!("node/v8_flags.mjs"),
+    include_str!("node/jco.mjs")
+);
 
 /// The oldest Node.js whose `node:wasi` takes `version: 'preview1'` and returns the exit code.
 pub const OLDEST_MAJOR: u32 = 20;

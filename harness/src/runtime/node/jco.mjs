@@ -42,23 +42,8 @@ import crypto from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { syncBuiltinESMExports } from 'node:module';
 
-// V8's switch for each proposal the harness names: the same as the `node` column's.
-const V8_FLAGS = {
-  gc: ['--experimental-wasm-gc'],
-  'function-references': ['--experimental-wasm-typed-funcref'],
-  'tail-call': ['--experimental-wasm-return-call'],
-  'exception-handling': ['--experimental-wasm-exnref'],
-  'legacy-exceptions': ['--experimental-wasm-eh'],
-  memory64: ['--experimental-wasm-memory64'],
-  'multi-memory': ['--experimental-wasm-multi-memory'],
-  'extended-const': ['--experimental-wasm-extended-const'],
-  'relaxed-simd': ['--experimental-wasm-relaxed-simd'],
-  threads: ['--experimental-wasm-threads'],
-  'branch-hinting': ['--experimental-wasm-branch-hinting'],
-  'custom-page-sizes': ['--experimental-wasm-custom-page-sizes'],
-  'wide-arithmetic': ['--experimental-wasm-wide-arithmetic'],
-  'js-string-builtins': ['--experimental-wasm-imported-strings'],
-};
+// V8_FLAGS (V8's switch for each proposal the harness names) comes from `v8_flags.mjs`, which
+// `node.rs` puts in front of this script.
 
 // A module whose `_start` calls `proc_exit(0)`: run by `node:wasi` with `returnOnExit: false`, it
 // ends the process at once from any thread (the `node` column's worker's means).

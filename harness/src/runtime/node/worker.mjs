@@ -12,24 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import v8 from 'node:v8';
 
-// V8's switch for each proposal the harness names; V8 prints a line on stderr and goes on for a
-// switch its version lacks (a proposal it has shipped, or one it does not know yet).
-const V8_FLAGS = {
-  gc: ['--experimental-wasm-gc'],
-  'function-references': ['--experimental-wasm-typed-funcref'],
-  'tail-call': ['--experimental-wasm-return-call'],
-  'exception-handling': ['--experimental-wasm-exnref'],
-  'legacy-exceptions': ['--experimental-wasm-eh'],
-  memory64: ['--experimental-wasm-memory64'],
-  'multi-memory': ['--experimental-wasm-multi-memory'],
-  'extended-const': ['--experimental-wasm-extended-const'],
-  'relaxed-simd': ['--experimental-wasm-relaxed-simd'],
-  threads: ['--experimental-wasm-threads'],
-  'branch-hinting': ['--experimental-wasm-branch-hinting'],
-  'custom-page-sizes': ['--experimental-wasm-custom-page-sizes'],
-  'wide-arithmetic': ['--experimental-wasm-wide-arithmetic'],
-  'js-string-builtins': ['--experimental-wasm-imported-strings'],
-};
+// V8_FLAGS (V8's switch for each proposal the harness names) comes from `v8_flags.mjs`, which
+// `node.rs` puts in front of this script.
 
 // A module whose `_start` calls `proc_exit(0)`. Run by `node:wasi` with `returnOnExit: false`, it
 // ends the process at once (uvwasi calls `exit`), from any thread; `process.exit()` would wait for
