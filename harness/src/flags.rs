@@ -40,9 +40,81 @@ pub enum Command {
     /// column, with per-column expectation files; write its JSON report and our Markdown
     #[command(name = "wasi-testsuite")]
     WasiTestsuite(WasiTestsuiteArgs),
+    /// Serve a WAGI `modules.toml` over HTTP through one engine column: each route's module is
+    /// compiled once and instantiated per request
+    Serve(ServeArgs),
     /// Serve one run, its request on stdin (internal)
     #[command(hide = true)]
     Worker,
+    /// Keep one module loaded and run it per request, framed on stdin and stdout (internal)
+    #[command(name = "serve-worker", hide = true)]
+    ServeWorker,
+}
+
+/// The columns the WAGI gateway serves through.
+fn serving_column() -> PossibleValuesParser {
+    PossibleValuesParser::new(
+        registry::module_columns()
+            .filter(|c| crate::gateway::can_serve(c.name).is_ok())
+            .map(|c| c.name),
+    )
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct ServeArgs {
+    /// The WAGI configuration: `[[module]]` entries with `route` and `module` (paths relative to
+    /// the file), and optional `environment`, `volumes` and `timeout_secs` (`cargo xtask serve`:
+    /// the seed's, samples/wagi/hello-wagi/modules.toml, when none is given)
+    #[arg(value_name = "MODULES.toml")]
+    pub modules: Option<PathBuf>,
+    /// The engine column that runs the handlers
+    #[arg(long = "runtime", value_name = "COLUMN", default_value = "wasmtime", value_parser = serving_column())]
+    pub runtime: String,
+    /// The address to listen on (loopback by default; port 0 picks a free port, printed on stdout)
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:3000")]
+    pub addr: std::net::SocketAddr,
+    /// A handler's deadline in milliseconds (a module's `timeout_secs` overrides it); past it the
+    /// request gets 504
+    #[arg(long, value_name = "MS", default_value_t = 30_000)]
+    pub timeout_ms: u64,
+    /// Resident workers per route: the requests a route runs at once (default: one per core)
+    #[arg(long, value_name = "N")]
+    pub workers: Option<usize>,
+    /// An environment variable every handler gets (repeatable; a module's `environment` wins)
+    #[arg(long = "env", value_name = "KEY=VALUE", value_parser = key_value)]
+    pub env: Vec<(String, String)>,
+    /// Do not log each request on stderr
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+impl ServeArgs {
+    /// The command line that parses back into these flags, after `harness serve`.
+    pub fn to_args(&self) -> Vec<String> {
+        let mut args: Vec<String> = self
+            .modules
+            .iter()
+            .map(|m| m.display().to_string())
+            .collect();
+        args.extend([
+            "--runtime".into(),
+            self.runtime.clone(),
+            "--addr".into(),
+            self.addr.to_string(),
+            "--timeout-ms".into(),
+            self.timeout_ms.to_string(),
+        ]);
+        if let Some(n) = self.workers {
+            args.extend(["--workers".into(), n.to_string()]);
+        }
+        for (k, v) in &self.env {
+            args.extend(["--env".into(), format!("{k}={v}")]);
+        }
+        if self.quiet {
+            args.push("--quiet".into());
+        }
+        args
+    }
 }
 
 /// Every column name, `native` included.

@@ -10,7 +10,9 @@ use anyhow::{Context as _, bail};
 use clap::Parser as _;
 
 use harness::cell::{self, Context};
-use harness::flags::{Command, Harness, MatrixArgs, ProposalsArgs, RunArgs, WasiTestsuiteArgs};
+use harness::flags::{
+    Command, Harness, MatrixArgs, ProposalsArgs, RunArgs, ServeArgs, WasiTestsuiteArgs,
+};
 use harness::manifest::{self, Expect};
 use harness::results::{self, Meta, Results, format_ms};
 use harness::runtime::{self, Preopen, RunSpec, registry};
@@ -25,7 +27,9 @@ fn main() -> ExitCode {
         Command::Run(args) => run(args),
         Command::Proposals(args) => proposals(args).map(|()| ExitCode::SUCCESS),
         Command::WasiTestsuite(args) => wasi_testsuite(args),
+        Command::Serve(args) => serve(args).map(|()| ExitCode::SUCCESS),
         Command::Worker => worker::serve().map(|()| ExitCode::SUCCESS),
+        Command::ServeWorker => harness::resident::serve().map(|()| ExitCode::SUCCESS),
     };
     result.unwrap_or_else(|err| {
         eprintln!("error: {err:#}");
@@ -714,4 +718,54 @@ fn wasi_testsuite(flags: WasiTestsuiteArgs) -> anyhow::Result<ExitCode> {
     } else {
         0
     }))
+}
+
+/// `harness serve`: loads the routes, prints the address it listens on (the first line of stdout,
+/// for whoever started it on port 0), and serves until interrupted.
+fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    use harness::gateway::{self, Gateway, Options};
+    let path = args
+        .modules
+        .as_deref()
+        .context("no modules.toml given (`cargo xtask serve` serves the seed's by default)")?;
+    let mut modules = harness::wagi::Modules::load(path)?;
+    for entry in &mut modules.modules {
+        for (key, value) in &args.env {
+            entry
+                .environment
+                .entry(key.clone())
+                .or_insert_with(|| value.clone());
+        }
+    }
+    let exe = std::env::current_exe().context("cannot find the harness binary")?;
+    let mut options = Options::new(&args.runtime, exe);
+    options.timeout = Duration::from_millis(args.timeout_ms);
+    if let Some(n) = args.workers {
+        options.workers = n.max(1);
+    }
+    options.log_requests = !args.quiet;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the server's runtime")?;
+    runtime.block_on(async {
+        let (gateway, listener, loaded) = Gateway::bind(modules, options, args.addr).await?;
+        for line in gateway::describe_loaded(&loaded) {
+            eprintln!("serve: {line}");
+        }
+        // The first line of stdout: a harness that started this on port 0 reads the port here.
+        println!("listening on http://{}", gateway.local_addr());
+        use std::io::Write as _;
+        std::io::stdout().flush()?;
+        let shutdown = async {
+            let mut term =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending().await } } => {}
+            }
+            eprintln!("serve: stopping");
+        };
+        gateway.serve(listener, shutdown).await
+    })
 }

@@ -108,9 +108,9 @@ pub fn serve_with(
 
 /// The worker's own stdout, duplicated before any backend runs: a backend that points descriptor 1 at
 /// the guest's pipe for a run (WasmEdge does) must not swallow the watchdog's report.
-static REPORT_CHANNEL: std::sync::OnceLock<std::fs::File> = std::sync::OnceLock::new();
+pub(crate) static REPORT_CHANNEL: std::sync::OnceLock<std::fs::File> = std::sync::OnceLock::new();
 
-fn keep_report_channel() -> anyhow::Result<()> {
+pub(crate) fn keep_report_channel() -> anyhow::Result<()> {
     use std::os::fd::{AsFd, OwnedFd};
     let fd: OwnedFd = std::io::stdout().as_fd().try_clone_to_owned()?;
     let _ = REPORT_CHANNEL.set(std::fs::File::from(fd));
@@ -216,7 +216,7 @@ pub fn run_command(
 
 /// The line of a dying worker's stderr that best says why: a panic message, V8's fatal error,
 /// Node.js's uncaught exception, or the last line that has words (V8's stack dump ends with a rule of `=`).
-fn stderr_hint(stderr: &str) -> String {
+pub(crate) fn stderr_hint(stderr: &str) -> String {
     let lines: Vec<&str> = stderr
         .lines()
         .map(str::trim)

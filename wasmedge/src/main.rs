@@ -5,7 +5,9 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let served = harness::worker::serve_with(|name, _found| {
+    // `serve-worker`: a resident worker of the WAGI gateway; otherwise one run, as the matrix's.
+    let resident = std::env::args().nth(1).as_deref() == Some(harness::resident::SUBCOMMAND);
+    let select = |name: &str, _found: Option<&harness::runtime::Found>| {
         harness_wasmedge::WasmEdge::for_column(name)
             .map(|b| Box::new(b) as Box<dyn harness::runtime::Runtime>)
             .ok_or_else(|| {
@@ -17,7 +19,12 @@ fn main() -> ExitCode {
                         .join(" and ")
                 )
             })
-    });
+    };
+    let served = if resident {
+        harness::resident::serve_with(select)
+    } else {
+        harness::worker::serve_with(select)
+    };
     match served {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

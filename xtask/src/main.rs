@@ -14,6 +14,7 @@ mod proposals;
 mod recipes;
 mod report;
 mod run;
+mod serve;
 mod setup;
 mod stamps;
 mod test;
@@ -62,6 +63,9 @@ enum Task {
     /// Measure which WebAssembly proposals every column supports, by default and when enabled,
     /// against webassembly.org/features (results/proposals.md and .json)
     Proposals(proposals::Proposals),
+    /// Serve a WAGI modules.toml over HTTP through an engine column (default: the seed's Go
+    /// handler, built first); Ctrl-C stops it
+    Serve(serve::Serve),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -82,6 +86,7 @@ fn main() -> anyhow::Result<()> {
         Task::Docker(task) => task.run(&sh),
         Task::WasiTestsuite(task) => task.run(&sh),
         Task::Proposals(task) => task.run(&sh),
+        Task::Serve(task) => task.run(&sh),
     }
 }
 

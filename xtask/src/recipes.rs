@@ -295,7 +295,7 @@ fn go_build(
 }
 
 /// What every `go build` runs with: the local toolchain, no module proxy, private caches, no cgo.
-fn go_env(work: &Path) -> Vec<(String, String)> {
+pub fn go_env(work: &Path) -> Vec<(String, String)> {
     let cache = work.parent().unwrap_or(work).join(".go-cache");
     [
         ("GOTOOLCHAIN", "local".to_owned()),

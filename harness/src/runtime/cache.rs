@@ -30,6 +30,8 @@ pub enum CacheState {
     Native,
     /// The run ended before its backend could say (a shim's watchdog reported the deadline).
     Unknown,
+    /// Compiled once when a server loaded its handler, before this run (`Runtime::prepare`).
+    Resident,
 }
 
 impl CacheState {
@@ -41,6 +43,7 @@ impl CacheState {
         CacheState::Container,
         CacheState::Native,
         CacheState::Unknown,
+        CacheState::Resident,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -52,6 +55,7 @@ impl CacheState {
             CacheState::Container => "container",
             CacheState::Native => "native",
             CacheState::Unknown => "unknown",
+            CacheState::Resident => "resident",
         }
     }
 }

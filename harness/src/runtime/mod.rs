@@ -67,6 +67,24 @@ pub trait Runtime {
     /// Compiles, instantiates and runs the module's `_start` export. The backend arms the watchdog
     /// once compilation is done, when the guest's deadline starts.
     fn run(&self, module: &[u8], spec: &RunSpec, watchdog: &Watchdog) -> RunReport;
+
+    /// Compiles the module once for many runs, as a server does with its handlers: each run of the
+    /// result instantiates and runs. `spec` gives the proposals and the memory cap every run will
+    /// have. `None` where the backend has no such split (its runs compile, or read its cache, each
+    /// time); an error report where the engine refused the module.
+    fn prepare(
+        &self,
+        _module: &[u8],
+        _spec: &RunSpec,
+    ) -> Option<Result<Box<dyn Prepared>, RunReport>> {
+        None
+    }
+}
+
+/// A module compiled once by [`Runtime::prepare`]: every call instantiates it afresh and runs its
+/// `_start`, with a compile phase of zero.
+pub trait Prepared {
+    fn run(&self, spec: &RunSpec, watchdog: &Watchdog) -> RunReport;
 }
 
 /// Everything a backend needs to run one case.

@@ -7,13 +7,16 @@
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use wasmtime::{Config, Engine, Linker, Module, Store, StoreLimits, StoreLimitsBuilder, Trap};
+use wasmtime::{
+    Config, Engine, InstanceAllocationStrategy, InstancePre, Linker, Module,
+    PoolingAllocationConfig, Store, StoreLimits, StoreLimitsBuilder, Trap,
+};
 use wasmtime_wasi::p1::WasiP1Ctx;
 use wasmtime_wasi::p2::pipe::{MemoryInputPipe, MemoryOutputPipe};
 use wasmtime_wasi::{FsPerms, I32Exit, WasiCtxBuilder};
 
 use super::registry::Tier;
-use super::{Ending, RunReport, RunSpec, Runtime, Stage, Watchdog, millis};
+use super::{Ending, Prepared, RunReport, RunSpec, Runtime, Stage, Watchdog, millis};
 use crate::manifest::Proposal;
 
 pub struct Wasmtime {
@@ -164,6 +167,175 @@ impl Runtime for Wasmtime {
         let mut report = run(module, spec, self, &stdout, &stderr, watchdog);
         report.stdout = stdout.contents().to_vec();
         report.stderr = stderr.contents().to_vec();
+        report
+    }
+
+    fn prepare(
+        &self,
+        module: &[u8],
+        spec: &RunSpec,
+    ) -> Option<Result<Box<dyn Prepared>, RunReport>> {
+        Some(
+            prepare(self, module, spec)
+                .map(|p| Box::new(p) as Box<dyn Prepared>)
+                .map_err(|report| *report),
+        )
+    }
+}
+
+/// A module compiled once and pre-linked against WASI, instantiated from wasmtime's pooling
+/// allocator: the way `wasmtime serve` instantiates a handler per request.
+struct PreparedModule {
+    engine: Engine,
+    pre: InstancePre<State>,
+    epoch: bool,
+}
+
+/// Slots of the pool: a resident worker runs one request at a time, so a few slots let one
+/// instance be torn down while the next is made, and keep the reservation small.
+const POOL_SLOTS: u32 = 4;
+
+/// The error is boxed: a report is large, and the happy path should not carry its size.
+fn prepare(
+    backend: &Wasmtime,
+    bytes: &[u8],
+    spec: &RunSpec,
+) -> Result<PreparedModule, Box<RunReport>> {
+    let unsupported = |err: wasmtime::Error| {
+        Box::new(RunReport::new(Ending::Unsupported {
+            capability: "engine configuration".into(),
+            message: format!("{err:#}"),
+        }))
+    };
+    let mut config =
+        config_at(backend.tier, &spec.proposals, backend.epoch).map_err(unsupported)?;
+    let mut pool = PoolingAllocationConfig::new();
+    pool.total_core_instances(POOL_SLOTS)
+        .total_memories(POOL_SLOTS)
+        .total_tables(POOL_SLOTS)
+        .total_gc_heaps(POOL_SLOTS)
+        .total_component_instances(0)
+        .max_memory_size(usize::try_from(spec.memory_limit_bytes).unwrap_or(usize::MAX));
+    config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+    let engine = Engine::new(&config).map_err(unsupported)?;
+    let started = Instant::now();
+    let module = Module::new(&engine, bytes).map_err(|err| {
+        let mut report = RunReport::new(Ending::Rejected {
+            stage: Stage::Compile,
+            message: format!("{err:#}"),
+        });
+        report.phases.compile = millis(started.elapsed());
+        Box::new(report)
+    })?;
+    let mut linker: Linker<State> = Linker::new(&engine);
+    wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |s: &mut State| &mut s.wasi).map_err(
+        |err| {
+            Box::new(RunReport::new(Ending::HarnessFault {
+                message: format!("cannot add WASI to the linker: {err:#}"),
+            }))
+        },
+    )?;
+    // A missing import is a capability the runtime lacks, not a broken module: name it.
+    let mut probe = Store::new(
+        &engine,
+        State {
+            wasi: WasiCtxBuilder::new().build_p1(),
+            limits: StoreLimitsBuilder::new().build(),
+        },
+    );
+    for import in module.imports() {
+        if linker.get_by_import(&mut probe, &import).is_none() {
+            return Err(Box::new(RunReport::new(Ending::Unsupported {
+                capability: format!("import {}::{}", import.module(), import.name()),
+                message: format!(
+                    "wasmtime provides no `{}::{}`",
+                    import.module(),
+                    import.name()
+                ),
+            })));
+        }
+    }
+    let pre = linker.instantiate_pre(&module).map_err(|err| {
+        Box::new(RunReport::new(Ending::Rejected {
+            stage: Stage::Instantiate,
+            message: format!("{err:#}"),
+        }))
+    })?;
+    Ok(PreparedModule {
+        engine,
+        pre,
+        epoch: backend.epoch,
+    })
+}
+
+impl Prepared for PreparedModule {
+    fn run(&self, spec: &RunSpec, watchdog: &Watchdog) -> RunReport {
+        let stdout = MemoryOutputPipe::new(spec.output_limit_bytes);
+        let stderr = MemoryOutputPipe::new(spec.output_limit_bytes);
+        let mut report = self.run_with(spec, &stdout, &stderr, watchdog);
+        report.stdout = stdout.contents().to_vec();
+        report.stderr = stderr.contents().to_vec();
+        report
+    }
+}
+
+impl PreparedModule {
+    fn run_with(
+        &self,
+        spec: &RunSpec,
+        stdout: &MemoryOutputPipe,
+        stderr: &MemoryOutputPipe,
+        watchdog: &Watchdog,
+    ) -> RunReport {
+        watchdog.arm();
+        let started = Instant::now();
+        let wasi = match wasi_ctx(spec, stdout, stderr) {
+            Ok(wasi) => wasi,
+            Err(err) => return RunReport::new(Ending::HarnessFault { message: err }),
+        };
+        let limits = StoreLimitsBuilder::new()
+            .memory_size(usize::try_from(spec.memory_limit_bytes).unwrap_or(usize::MAX))
+            .trap_on_grow_failure(false)
+            .build();
+        let mut store = Store::new(&self.engine, State { wasi, limits });
+        store.limiter(|s| &mut s.limits);
+        if self.epoch {
+            store.set_epoch_deadline(1);
+            store.epoch_deadline_trap();
+        }
+        let mut report = RunReport::new(Ending::Exited { code: 0 });
+        report.compile_cache = super::cache::CacheState::Resident;
+        let (cancel, deadline) = start_deadline(&self.engine, self.epoch.then_some(spec.timeout));
+        let finish = |cancel: mpsc::Sender<()>, deadline: Option<std::thread::JoinHandle<()>>| {
+            drop(cancel);
+            if let Some(deadline) = deadline {
+                let _ = deadline.join();
+            }
+        };
+        let instance = match self.pre.instantiate(&mut store) {
+            Ok(instance) => instance,
+            Err(err) => {
+                report.phases.instantiate = millis(started.elapsed());
+                report.ending = ending_of_error(err, Some(Stage::Instantiate));
+                finish(cancel, deadline);
+                return report;
+            }
+        };
+        let start = instance.get_typed_func::<(), ()>(&mut store, "_start");
+        report.phases.instantiate = millis(started.elapsed());
+        let started = Instant::now();
+        report.ending = match start {
+            Err(err) => Ending::Rejected {
+                stage: Stage::Instantiate,
+                message: format!("no `_start` command export: {err:#}"),
+            },
+            Ok(start) => match start.call(&mut store, ()) {
+                Ok(()) => Ending::Exited { code: 0 },
+                Err(err) => ending_of_error(err, None),
+            },
+        };
+        report.phases.run = millis(started.elapsed());
+        finish(cancel, deadline);
         report
     }
 }

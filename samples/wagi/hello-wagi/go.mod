@@ -1,0 +1,3 @@
+module hello-wagi
+
+go 1.21
