@@ -395,8 +395,3 @@ pub fn describe(ending: &Ending) -> String {
         Ending::HarnessFault { message } => format!("harness fault: {message}"),
     }
 }
-
-/// The time a call's phases took together, for logs.
-pub fn phases_ms(phases: &Phases) -> f64 {
-    phases.compile + phases.instantiate + phases.run
-}

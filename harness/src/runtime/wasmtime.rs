@@ -235,26 +235,14 @@ fn prepare(
             }))
         },
     )?;
-    // A missing import is a capability the runtime lacks, not a broken module: name it.
-    let mut probe = Store::new(
-        &engine,
-        State {
-            wasi: WasiCtxBuilder::new().build_p1(),
-            limits: StoreLimitsBuilder::new().build(),
-        },
-    );
-    for import in module.imports() {
-        if linker.get_by_import(&mut probe, &import).is_none() {
-            return Err(Box::new(RunReport::new(Ending::Unsupported {
-                capability: format!("import {}::{}", import.module(), import.name()),
-                message: format!(
-                    "wasmtime provides no `{}::{}`",
-                    import.module(),
-                    import.name()
-                ),
-            })));
-        }
+    let probe = WasiCtxBuilder::new().build_p1();
+    let mut probe = new_store(&engine, probe, spec, false);
+    if let Some(ending) = missing_import(&linker, &mut probe, &module) {
+        return Err(Box::new(RunReport::new(ending)));
     }
+    // wasmtime-wasi's host calls run on its own Tokio runtime, built at the first call that needs
+    // it: built here, at load, rather than inside the first request.
+    wasmtime_wasi::runtime::with_ambient_tokio_runtime(|| ());
     let pre = linker.instantiate_pre(&module).map_err(|err| {
         Box::new(RunReport::new(Ending::Rejected {
             stage: Stage::Instantiate,
@@ -293,50 +281,17 @@ impl PreparedModule {
             Ok(wasi) => wasi,
             Err(err) => return RunReport::new(Ending::HarnessFault { message: err }),
         };
-        let limits = StoreLimitsBuilder::new()
-            .memory_size(usize::try_from(spec.memory_limit_bytes).unwrap_or(usize::MAX))
-            .trap_on_grow_failure(false)
-            .build();
-        let mut store = Store::new(&self.engine, State { wasi, limits });
-        store.limiter(|s| &mut s.limits);
-        if self.epoch {
-            store.set_epoch_deadline(1);
-            store.epoch_deadline_trap();
-        }
+        let mut store = new_store(&self.engine, wasi, spec, self.epoch);
         let mut report = RunReport::new(Ending::Exited { code: 0 });
         report.compile_cache = super::cache::CacheState::Resident;
-        let (cancel, deadline) = start_deadline(&self.engine, self.epoch.then_some(spec.timeout));
-        let finish = |cancel: mpsc::Sender<()>, deadline: Option<std::thread::JoinHandle<()>>| {
-            drop(cancel);
-            if let Some(deadline) = deadline {
-                let _ = deadline.join();
-            }
-        };
-        let instance = match self.pre.instantiate(&mut store) {
-            Ok(instance) => instance,
-            Err(err) => {
-                report.phases.instantiate = millis(started.elapsed());
-                report.ending = ending_of_error(err, Some(Stage::Instantiate));
-                finish(cancel, deadline);
-                return report;
-            }
-        };
-        let start = instance.get_typed_func::<(), ()>(&mut store, "_start");
-        report.phases.instantiate = millis(started.elapsed());
-        let started = Instant::now();
-        report.ending = match start {
-            Err(err) => Ending::Rejected {
-                stage: Stage::Instantiate,
-                message: format!("no `_start` command export: {err:#}"),
-            },
-            Ok(start) => match start.call(&mut store, ()) {
-                Ok(()) => Ending::Exited { code: 0 },
-                Err(err) => ending_of_error(err, None),
-            },
-        };
-        report.phases.run = millis(started.elapsed());
-        finish(cancel, deadline);
-        report
+        instantiate_and_start(
+            &self.engine,
+            &mut store,
+            |store| self.pre.instantiate(store),
+            self.epoch.then_some(spec.timeout),
+            started,
+            report,
+        )
     }
 }
 
@@ -411,65 +366,95 @@ fn run(
             return RunReport::new(Ending::HarnessFault { message: err });
         }
     };
+    let mut store = new_store(&engine, wasi, spec, epoch);
+    let mut report = RunReport::new(Ending::Exited { code: 0 });
+    report.phases.compile = compile;
+    report.compile_cache = cache;
+    if let Some(ending) = missing_import(&linker, &mut store, &module) {
+        report.ending = ending;
+        return report;
+    }
+    instantiate_and_start(
+        &engine,
+        &mut store,
+        |store| linker.instantiate(store, &module),
+        epoch.then_some(spec.timeout),
+        started,
+        report,
+    )
+}
+
+/// The store of one run: the guest's WASI context, the memory cap, and the epoch deadline where
+/// the engine interrupts.
+fn new_store(engine: &Engine, wasi: WasiP1Ctx, spec: &RunSpec, epoch: bool) -> Store<State> {
     let limits = StoreLimitsBuilder::new()
         .memory_size(usize::try_from(spec.memory_limit_bytes).unwrap_or(usize::MAX))
         .trap_on_grow_failure(false)
         .build();
-    let mut store = Store::new(&engine, State { wasi, limits });
+    let mut store = Store::new(engine, State { wasi, limits });
     store.limiter(|s| &mut s.limits);
     if epoch {
         store.set_epoch_deadline(1);
         store.epoch_deadline_trap();
     }
+    store
+}
 
-    let mut report = RunReport::new(Ending::Exited { code: 0 });
-    report.phases.compile = compile;
-    report.compile_cache = cache;
-
-    // A missing import is a capability the runtime lacks, not a broken module: name it.
-    for import in module.imports() {
-        if linker.get_by_import(&mut store, &import).is_none() {
-            report.ending = Ending::Unsupported {
+/// A missing import is a capability the runtime lacks, not a broken module: the first one, named.
+fn missing_import(
+    linker: &Linker<State>,
+    store: &mut Store<State>,
+    module: &Module,
+) -> Option<Ending> {
+    module.imports().find_map(|import| {
+        linker
+            .get_by_import(&mut *store, &import)
+            .is_none()
+            .then(|| Ending::Unsupported {
                 capability: format!("import {}::{}", import.module(), import.name()),
                 message: format!(
                     "wasmtime provides no `{}::{}`",
                     import.module(),
                     import.name()
                 ),
-            };
-            return report;
-        }
-    }
+            })
+    })
+}
 
+/// Instantiates (`instantiate`) and runs `_start`, under the deadline where the engine interrupts;
+/// fills in the report's instantiate phase (from `started`), run phase and ending.
+fn instantiate_and_start(
+    engine: &Engine,
+    store: &mut Store<State>,
+    instantiate: impl FnOnce(&mut Store<State>) -> wasmtime::Result<wasmtime::Instance>,
+    timeout: Option<Duration>,
+    started: Instant,
+    mut report: RunReport,
+) -> RunReport {
     // The deadline covers instantiation (start functions run there) and the run.
-    let (cancel, deadline) = start_deadline(&engine, epoch.then_some(spec.timeout));
-    let instance = match linker.instantiate(&mut store, &module) {
-        Ok(instance) => instance,
+    let (cancel, deadline) = start_deadline(engine, timeout);
+    match instantiate(store) {
         Err(err) => {
             report.phases.instantiate = millis(started.elapsed());
             report.ending = ending_of_error(err, Some(Stage::Instantiate));
-            drop(cancel);
-            if let Some(deadline) = deadline {
-                let _ = deadline.join();
-            }
-            return report;
         }
-    };
-    let start = instance.get_typed_func::<(), ()>(&mut store, "_start");
-    report.phases.instantiate = millis(started.elapsed());
-
-    let started = Instant::now();
-    report.ending = match start {
-        Err(err) => Ending::Rejected {
-            stage: Stage::Instantiate,
-            message: format!("no `_start` command export: {err:#}"),
-        },
-        Ok(start) => match start.call(&mut store, ()) {
-            Ok(()) => Ending::Exited { code: 0 },
-            Err(err) => ending_of_error(err, None),
-        },
-    };
-    report.phases.run = millis(started.elapsed());
+        Ok(instance) => {
+            let start = instance.get_typed_func::<(), ()>(&mut *store, "_start");
+            report.phases.instantiate = millis(started.elapsed());
+            let started = Instant::now();
+            report.ending = match start {
+                Err(err) => Ending::Rejected {
+                    stage: Stage::Instantiate,
+                    message: format!("no `_start` command export: {err:#}"),
+                },
+                Ok(start) => match start.call(&mut *store, ()) {
+                    Ok(()) => Ending::Exited { code: 0 },
+                    Err(err) => ending_of_error(err, None),
+                },
+            };
+            report.phases.run = millis(started.elapsed());
+        }
+    }
     drop(cancel);
     if let Some(deadline) = deadline {
         let _ = deadline.join();
