@@ -226,6 +226,17 @@ fn run_cell_with(
         return (cell, version);
     }
 
+    if case.http.is_some()
+        && let Err(why) = crate::gateway::can_serve(runtime)
+    {
+        cell.outcome = Outcome::Unsupported;
+        cell.reason = format!("serving HTTP: {why}");
+        cell.as_expected = outcome::as_expected(
+            &Verdict::new(cell.outcome, cell.reason.clone()),
+            &case.expect,
+        );
+        return (cell, None);
+    }
     if let Err(reason) = runtime::available(runtime) {
         return skip(cell, reason);
     }
@@ -264,6 +275,28 @@ fn run_cell_with(
         }
     };
 
+    if let Some(http) = &case.http {
+        let runs = serve_http(
+            ctx, runtime, &module, &launch, case, http, &declined, repeat,
+        );
+        let (runs, ready_ms) = match runs {
+            Ok(found) => found,
+            Err(fault) => {
+                let mut run = Run::new();
+                run.verdict = fault;
+                (vec![run], None)
+            }
+        };
+        let version = None;
+        fold(&mut cell, &runs);
+        cell.server_ready_ms = ready_ms;
+        cell.as_expected = outcome::as_expected(
+            &Verdict::new(cell.outcome, cell.reason.clone()),
+            &case.expect,
+        );
+        return (cell, version);
+    }
+
     let mut runs = Vec::new();
     for _ in 0..repeat.max(1) {
         let scratch = Scratch::new(&ctx.scratch_dir());
@@ -297,6 +330,73 @@ fn run_cell_with(
         &case.expect,
     );
     (cell, version)
+}
+
+/// Requests an HTTP cell sends at least: the cold one and a warm one.
+const HTTP_REQUESTS: u32 = 2;
+
+/// An HTTP cell's runs: the module served by `harness serve` through `runtime`, the case's request
+/// sent `repeat` times (at least [`HTTP_REQUESTS`]) to one server; and the server's start-up time.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one cell's parts, taken apart once"
+)]
+fn serve_http(
+    ctx: &Context,
+    runtime: &str,
+    module: &Path,
+    launch: &Launch,
+    case: &Case,
+    http: &manifest::HttpCase,
+    declined: &[String],
+    repeat: u32,
+) -> Result<(Vec<Run>, Option<f64>), Verdict> {
+    use crate::http_case;
+    let scratch = Scratch::new(&ctx.scratch_dir());
+    let timeout = Duration::from_millis(case.timeout_ms);
+    let handler = http_case::Handler {
+        module,
+        args: &launch.args,
+        env: &launch.env,
+        preopens: &launch.preopens,
+        proposals: case.proposals.iter().map(|p| p.to_string()).collect(),
+    };
+    let modules = http_case::modules_path(&scratch.dir);
+    std::fs::create_dir_all(&scratch.dir)
+        .and_then(|()| {
+            std::fs::write(
+                &modules,
+                http_case::modules_toml(&http.route, &handler, timeout),
+            )
+        })
+        .map_err(|err| {
+            Verdict::new(
+                Outcome::HarnessFault,
+                format!("cannot write {}: {err}", modules.display()),
+            )
+        })?;
+    let command = http_case::serve_command(
+        &ctx.worker_exe,
+        runtime,
+        &modules,
+        timeout,
+        ctx.cache_dir().as_deref(),
+    );
+    let (served, ready_ms, peak_rss_kib) =
+        http_case::serve_and_send(command, http, timeout, declined, repeat.max(HTTP_REQUESTS))?;
+    let runs = served
+        .into_iter()
+        .map(|s| {
+            let mut run = Run::new();
+            run.verdict = s.verdict;
+            run.phases = s.phases;
+            run.compile_cache = s.compile_cache;
+            run.wall_ms = s.wall_ms;
+            run.peak_rss_kib = peak_rss_kib;
+            run
+        })
+        .collect();
+    Ok((runs, Some(ready_ms)))
 }
 
 /// Fills the compiled-module cache of a column that runs only benchmark-sized cases (an

@@ -86,6 +86,10 @@ pub struct ServeArgs {
     /// Do not log each request on stderr
     #[arg(long)]
     pub quiet: bool,
+    /// Cache compiled modules in this directory (the matrix's cache, `target/harness-cache`, is
+    /// shared safely): engines that load a module per request then read it instead of compiling
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
 }
 
 impl ServeArgs {
@@ -112,6 +116,9 @@ impl ServeArgs {
         }
         if self.quiet {
             args.push("--quiet".into());
+        }
+        if let Some(dir) = &self.cache_dir {
+            args.extend(["--cache-dir".into(), dir.display().to_string()]);
         }
         args
     }

@@ -18,6 +18,8 @@ use hyper::{Request, Response, StatusCode};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
+use crate::manifest::Proposal;
+use crate::outcome::{self, Outcome};
 use crate::resident::{self, Call, Died, Ready, Reply, Resident, Setup};
 use crate::runtime::{Ending, Preopen, registry};
 use crate::wagi::{self, ModuleEntry, Modules};
@@ -37,7 +39,18 @@ pub struct Options {
     pub max_body_bytes: usize,
     /// Log every request on stderr.
     pub log_requests: bool,
+    /// Where compiled modules are cached, for engines that load a module per request (and for
+    /// wasmtime's compile at load).
+    pub cache_dir: Option<PathBuf>,
 }
+
+/// The response header that says how a handler failed, on the answers the gateway writes itself
+/// instead of the handler's: the outcome's name (`fail`, `trap`, `timeout`, `crash`, `unsupported`,
+/// `harness-fault`), which the matrix's HTTP cells classify by.
+pub const OUTCOME_HEADER: &str = "x-wagi-gateway-outcome";
+
+/// Why a route or a worker cannot serve: the outcome it amounts to and the words.
+pub type Refusal = (Outcome, String);
 
 impl Options {
     pub fn new(runtime: &str, harness_exe: PathBuf) -> Options {
@@ -50,6 +63,7 @@ impl Options {
             output_limit_bytes: 16 << 20,
             max_body_bytes: 16 << 20,
             log_requests: true,
+            cache_dir: None,
         }
     }
 }
@@ -68,9 +82,17 @@ pub fn can_serve(column: &str) -> Result<(), String> {
         )),
         registry::Kind::Embedded => Ok(()),
         registry::Kind::ExternalWorker if c.engine == registry::Engine::WasmEdge => Ok(()),
-        _ => Err(format!(
-            "`{column}` runs each module in a process or container of its own; the gateway serves \
-             through the embedded engine columns and WasmEdge's worker, which keep a module loaded"
+        registry::Kind::ExternalWorker => Err(format!(
+            "`{column}`'s worker runs one module per process and has no resident mode; the \
+             gateway serves through the embedded engine columns and WasmEdge's worker"
+        )),
+        registry::Kind::Native => Err(format!(
+            "`{column}` runs native builds; a WAGI handler is served as a Wasm module"
+        )),
+        registry::Kind::Tool | registry::Kind::Container(_) => Err(format!(
+            "`{column}` starts a process or container per run, and the gateway keeps modules \
+             loaded in engines it embeds (wasi:http components and socket servers are the ways \
+             tools and containers serve)"
         )),
     }
 }
@@ -94,7 +116,7 @@ pub enum Called {
     TimedOut(Duration),
     Died(Died),
     /// A worker could not be started or refused the module.
-    NotStarted(String),
+    NotStarted(Refusal),
 }
 
 fn worker_command(options: &Options) -> Result<std::process::Command, String> {
@@ -108,11 +130,11 @@ fn worker_command(options: &Options) -> Result<std::process::Command, String> {
     Ok(command)
 }
 
-fn start_resident(options: &Options, setup: &Setup) -> Result<Resident, String> {
-    let command = worker_command(options)?;
-    let resident = Resident::start(command, setup).map_err(|d| d.how)?;
+fn start_resident(options: &Options, setup: &Setup) -> Result<Resident, Refusal> {
+    let command = worker_command(options).map_err(|why| (Outcome::HarnessFault, why))?;
+    let resident = Resident::start(command, setup).map_err(|d| (Outcome::Crash, d.how))?;
     match &resident.ready.refused {
-        Some(ending) => Err(resident::describe(ending)),
+        Some(ending) => Err((outcome::class_of(ending), resident::describe(ending))),
         None => Ok(resident),
     }
 }
@@ -120,14 +142,23 @@ fn start_resident(options: &Options, setup: &Setup) -> Result<Resident, String> 
 impl Pool {
     /// Starts the route's first worker, which compiles the module: a route that cannot load says
     /// why here, before any request.
-    pub fn start(options: Arc<Options>, entry: &ModuleEntry) -> Result<Pool, String> {
+    pub fn start(options: Arc<Options>, entry: &ModuleEntry) -> Result<Pool, Refusal> {
         if let Err(err) = std::fs::metadata(&entry.module) {
-            return Err(format!("its module {}: {err}", entry.module.display()));
+            return Err((
+                Outcome::Fail,
+                format!("its module {}: {err}", entry.module.display()),
+            ));
         }
+        let proposals = entry
+            .proposals
+            .iter()
+            .map(|p| p.parse::<Proposal>())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|err| (Outcome::Fail, format!("its proposals: {err}")))?;
         let setup = Setup {
             runtime: options.runtime.clone(),
             module: entry.module.clone(),
-            proposals: Vec::new(),
+            proposals,
             preopens: entry
                 .volumes
                 .iter()
@@ -139,6 +170,7 @@ impl Pool {
                 .collect(),
             memory_limit_bytes: options.memory_limit_bytes,
             output_limit_bytes: options.output_limit_bytes,
+            cache_dir: options.cache_dir.clone(),
             found: None,
         };
         let first = start_resident(&options, &setup)?;
@@ -167,7 +199,10 @@ impl Pool {
     /// request waits for a worker).
     pub async fn call(self: &Arc<Self>, call: Call, stdin: Vec<u8>, limit: Duration) -> Called {
         let Ok(_slot) = self.slots.acquire().await else {
-            return Called::NotStarted("the gateway is shutting down".into());
+            return Called::NotStarted((
+                Outcome::HarnessFault,
+                "the gateway is shutting down".into(),
+            ));
         };
         let resident = match self.take_idle() {
             Some(resident) => resident,
@@ -178,9 +213,12 @@ impl Pool {
                         .await;
                 match started {
                     Ok(Ok(resident)) => resident,
-                    Ok(Err(reason)) => return Called::NotStarted(reason),
+                    Ok(Err(refusal)) => return Called::NotStarted(refusal),
                     Err(err) => {
-                        return Called::NotStarted(format!("the worker start failed: {err}"));
+                        return Called::NotStarted((
+                            Outcome::HarnessFault,
+                            format!("the worker start failed: {err}"),
+                        ));
                     }
                 }
             }
@@ -199,7 +237,10 @@ impl Pool {
                 Called::Replied(reply)
             }
             Ok(Ok((_gone, Err(died)))) => Called::Died(died),
-            Ok(Err(err)) => Called::NotStarted(format!("the call's thread failed: {err}")),
+            Ok(Err(err)) => Called::NotStarted((
+                Outcome::HarnessFault,
+                format!("the call's thread failed: {err}"),
+            )),
             Err(_) => {
                 resident::kill(pid);
                 Called::TimedOut(limit)
@@ -214,7 +255,7 @@ const KILL_GRACE: Duration = Duration::from_millis(250);
 /// A route as loaded: its workers, or why it cannot serve.
 enum Route {
     Ready(Arc<Pool>),
-    Broken(String),
+    Broken(Refusal),
 }
 
 /// The gateway: the routes of a `modules.toml` on one engine column.
@@ -257,7 +298,7 @@ impl Gateway {
         for (entry, task) in modules.modules.iter().zip(starting) {
             let pool = task
                 .await
-                .unwrap_or_else(|e| Err(format!("loading failed: {e}")));
+                .unwrap_or_else(|e| Err((Outcome::HarnessFault, format!("loading failed: {e}"))));
             loaded.push(Loaded {
                 route: entry.route.clone(),
                 module: entry.module.clone(),
@@ -270,11 +311,11 @@ impl Gateway {
                             crate::runtime::millis(p.first_start),
                         )
                     })
-                    .map_err(Clone::clone),
+                    .map_err(|(_, reason)| reason.clone()),
             });
             routes.push(match pool {
                 Ok(pool) => Route::Ready(Arc::new(pool)),
-                Err(reason) => Route::Broken(reason),
+                Err(refusal) => Route::Broken(refusal),
             });
         }
         let listener = TcpListener::bind(addr).await?;
@@ -384,10 +425,14 @@ impl Gateway {
         };
         let pool = match &self.routes[index] {
             Route::Ready(pool) => pool.clone(),
-            Route::Broken(reason) => {
+            Route::Broken((class, reason)) => {
                 let message = format!("route {} cannot serve: {reason}", entry.route);
                 return (
-                    text(StatusCode::INTERNAL_SERVER_ERROR, format!("{message}\n")),
+                    failed(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        *class,
+                        format!("{message}\n"),
+                    ),
                     format!(" ({message})"),
                 );
             }
@@ -437,8 +482,10 @@ impl Gateway {
             client,
             local: self.local,
         };
-        let mut args = wagi::arguments(&request);
-        let program = args.remove(0);
+        let mut query_args = wagi::arguments(&request);
+        let program = query_args.remove(0);
+        let mut args = entry.args.clone();
+        args.append(&mut query_args);
         let env = wagi::environment(&request, &entry.route, &entry.environment);
         let limit = entry
             .timeout_secs
@@ -456,9 +503,9 @@ impl Gateway {
 
 /// The HTTP answer to a call, and the log note.
 fn respond(route: &str, called: Called) -> (Response<Full<Bytes>>, String) {
-    let fail = |status: StatusCode, why: String| {
+    let fail = |status: StatusCode, class: Outcome, why: String| {
         (
-            text(status, format!("the handler of {route} {why}\n")),
+            failed(status, class, format!("the handler of {route} {why}\n")),
             format!(" ({why})"),
         )
     };
@@ -467,6 +514,7 @@ fn respond(route: &str, called: Called) -> (Response<Full<Bytes>>, String) {
         Called::TimedOut(limit) => {
             return fail(
                 StatusCode::GATEWAY_TIMEOUT,
+                Outcome::Timeout,
                 format!(
                     "ran past its deadline of {:.1} s and was stopped",
                     limit.as_secs_f64()
@@ -476,12 +524,14 @@ fn respond(route: &str, called: Called) -> (Response<Full<Bytes>>, String) {
         Called::Died(died) => {
             return fail(
                 StatusCode::BAD_GATEWAY,
+                Outcome::Crash,
                 format!("crashed its engine: {}", died.how),
             );
         }
-        Called::NotStarted(reason) => {
+        Called::NotStarted((class, reason)) => {
             return fail(
                 StatusCode::INTERNAL_SERVER_ERROR,
+                class,
                 format!("could not start: {reason}"),
             );
         }
@@ -502,17 +552,28 @@ fn respond(route: &str, called: Called) -> (Response<Full<Bytes>>, String) {
         Ending::TimedOut { by } => {
             return fail(
                 StatusCode::GATEWAY_TIMEOUT,
+                Outcome::Timeout,
                 format!("ran past its deadline (stopped by {by})"),
             );
         }
         ending => {
             let why = format!("{}{}", resident::describe(ending), stderr_note());
-            return fail(StatusCode::INTERNAL_SERVER_ERROR, why);
+            return fail(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                outcome::class_of(ending),
+                why,
+            );
         }
     }
     let parsed = match wagi::parse_response(&reply.stdout) {
         Ok(parsed) => parsed,
-        Err(bad) => return fail(StatusCode::INTERNAL_SERVER_ERROR, bad.to_string()),
+        Err(bad) => {
+            return fail(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Outcome::Fail,
+                bad.to_string(),
+            );
+        }
     };
     let mut response = Response::new(Full::new(Bytes::from(parsed.body)));
     *response.status_mut() =
@@ -525,11 +586,39 @@ fn respond(route: &str, called: Called) -> (Response<Full<Bytes>>, String) {
             response.headers_mut().append(name, value);
         }
     }
+    // W3C Server-Timing: the engine's phases of this request, for clients that measure them.
+    let phases = &reply.done.phases;
+    let mut server_timing = format!(
+        "instantiate;dur={:.3}, run;dur={:.3}",
+        phases.instantiate, phases.run
+    );
+    if !reply
+        .done
+        .compile_cache
+        .eq(&crate::runtime::cache::CacheState::Resident)
+    {
+        server_timing = format!(
+            "compile;desc={};dur={:.3}, {server_timing}",
+            reply.done.compile_cache, phases.compile
+        );
+    }
+    if let Ok(value) = HeaderValue::from_str(&server_timing) {
+        response.headers_mut().append("server-timing", value);
+    }
     let mut note = format!(" ({timing})");
     for dropped in &parsed.dropped {
         note.push_str(&format!("; header {dropped} left out"));
     }
     (response, note)
+}
+
+/// An answer the gateway writes for a handler that failed, its class in [`OUTCOME_HEADER`].
+fn failed(status: StatusCode, class: Outcome, body: String) -> Response<Full<Bytes>> {
+    let mut response = text(status, body);
+    response
+        .headers_mut()
+        .insert(OUTCOME_HEADER, HeaderValue::from_static(class.as_str()));
+    response
 }
 
 fn text(status: StatusCode, body: String) -> Response<Full<Bytes>> {

@@ -11,6 +11,7 @@ pub mod cell;
 pub mod deadline;
 pub mod flags;
 pub mod gateway;
+pub mod http_case;
 pub mod journal;
 pub mod lockfile;
 pub mod manifest;

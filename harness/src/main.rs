@@ -744,6 +744,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         options.workers = n.max(1);
     }
     options.log_requests = !args.quiet;
+    options.cache_dir = args.cache_dir.clone();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

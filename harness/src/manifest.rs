@@ -151,6 +151,10 @@ pub struct Case {
     pub bench: bool,
     #[serde(default)]
     pub expect: Expect,
+    /// An HTTP case: the module is a WAGI handler served by the gateway, and the case is a request
+    /// and the answer it must get (`args`, `env`, `stdin` and `dir` do not apply).
+    #[serde(default)]
+    pub http: Option<HttpCase>,
     /// The directory fixtures are relative to: the contract's for a contract case, else the sample's.
     #[serde(skip)]
     pub fixture_root: Option<PathBuf>,
@@ -172,6 +176,43 @@ fn default_timeout_ms() -> u64 {
 
 fn default_memory_limit_mib() -> u64 {
     DEFAULT_MEMORY_LIMIT_MIB
+}
+
+/// An HTTP request sent to a sample served through the WAGI gateway, and the answer it must get.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpCase {
+    /// The route the sample is served on (`/path` or `/path/...`, WAGI's syntax).
+    #[serde(default = "default_route")]
+    pub route: String,
+    #[serde(default = "default_method")]
+    pub method: String,
+    /// The request target: a path and its query, as sent.
+    pub target: String,
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    #[serde(default)]
+    pub body: String,
+    pub expect: HttpExpect,
+}
+
+/// The answer an HTTP case must get.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpExpect {
+    pub status: u16,
+    /// Headers the answer must have, with these values (names in any case); others may be there.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    pub body: Option<String>,
+}
+
+fn default_route() -> String {
+    "/...".into()
+}
+
+fn default_method() -> String {
+    "GET".into()
 }
 
 /// A preopened directory: a copy of a fixture directory of the sample, or a fresh empty one.
@@ -540,6 +581,37 @@ fn validate(m: &Manifest) -> Result<(), String> {
                 return Err(format!(
                     "case `{}`: expected file `{}` is not inside any preopened dir",
                     case.name, file.path
+                ));
+            }
+        }
+        if let Some(http) = &case.http {
+            let command_like = !case.args.is_empty()
+                || !case.env.is_empty()
+                || !case.stdin.is_empty()
+                || !case.dirs.is_empty()
+                || e.stdout.is_some()
+                || e.stdout_pattern.is_some()
+                || e.stdout_prefix.is_some()
+                || !e.files.is_empty();
+            if command_like {
+                return Err(format!(
+                    "case `{}`: an [case.http] case is a request: args, env, stdin, dir and the \
+                     expected stdout and files do not apply to it",
+                    case.name
+                ));
+            }
+            crate::wagi::RoutePattern::parse(&http.route)
+                .map_err(|m| format!("case `{}`: {m}", case.name))?;
+            if !http.target.starts_with('/') {
+                return Err(format!(
+                    "case `{}`: the request target `{}` must start with `/`",
+                    case.name, http.target
+                ));
+            }
+            if !(100..=599).contains(&http.expect.status) {
+                return Err(format!(
+                    "case `{}`: expected status {} is not an HTTP status",
+                    case.name, http.expect.status
                 ));
             }
         }

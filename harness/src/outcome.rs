@@ -115,6 +115,19 @@ pub fn classify(
     }
 }
 
+/// The class of an ending alone, before any output is checked: what a server's error answer says of
+/// its handler (an exit with a non-zero status, like a refused module, is a failure).
+pub fn class_of(ending: &Ending) -> Outcome {
+    match ending {
+        Ending::Exited { code: 0 } => Outcome::Pass,
+        Ending::Exited { .. } | Ending::Rejected { .. } => Outcome::Fail,
+        Ending::Trapped { .. } => Outcome::Trap,
+        Ending::TimedOut { .. } => Outcome::Timeout,
+        Ending::Unsupported { .. } => Outcome::Unsupported,
+        Ending::HarnessFault { .. } => Outcome::HarnessFault,
+    }
+}
+
 fn check_exit(code: i32, report: &RunReport, expect: &Expect, preopens: &[Preopen]) -> Verdict {
     let mut problems = Vec::new();
     if code != expect.exit_code {

@@ -36,6 +36,9 @@ pub struct Setup {
     pub preopens: Vec<Preopen>,
     pub memory_limit_bytes: u64,
     pub output_limit_bytes: usize,
+    /// The compiled-module cache, when there is one.
+    #[serde(default)]
+    pub cache_dir: Option<PathBuf>,
     #[serde(default)]
     pub found: Option<runtime::Found>,
 }
@@ -160,7 +163,7 @@ pub fn serve_with(
         timeout: Duration::from_millis(call.timeout_ms),
         memory_limit_bytes: setup.memory_limit_bytes,
         output_limit_bytes: setup.output_limit_bytes,
-        cache_dir: None,
+        cache_dir: setup.cache_dir.clone(),
         inherit_stdio: false,
         inherit_env: false,
     };
@@ -381,13 +384,18 @@ pub fn kill(pid: libc::pid_t) {
     unsafe { libc::kill(pid, libc::SIGKILL) };
 }
 
+/// How a refused module's reason begins, by stage: what a client of the gateway recognises it by.
+pub const REFUSED: [&str; 2] = ["rejected at compile", "rejected at instantiate"];
+
 /// How a call's outcome reads in a log line and an HTTP error body.
 pub fn describe(ending: &Ending) -> String {
     match ending {
         Ending::Exited { code } => format!("exited with status {code}"),
         Ending::Trapped { message } => format!("trapped: {message}"),
         Ending::TimedOut { by } => format!("timed out (stopped by {by})"),
-        Ending::Rejected { stage, message } => format!("refused at {stage:?}: {message}"),
+        Ending::Rejected { stage, message } => {
+            format!("{}: {message}", REFUSED[*stage as usize])
+        }
         Ending::Unsupported {
             capability,
             message,

@@ -43,6 +43,14 @@ pub struct ModuleEntry {
     pub http_max_concurrency: Option<u32>,
     /// The handler's time limit in seconds, when it is not the gateway's.
     pub timeout_secs: Option<f64>,
+    /// Arguments between `argv[0]` and the query's: an interpreter's flags and script (ours, not
+    /// WAGI's, which ran only compiled handlers).
+    #[serde(default)]
+    pub args: Vec<String>,
+    /// WebAssembly proposals the module needs beyond Wasm 2.0 (ours): Kotlin's `gc` and
+    /// `exception-handling`.
+    #[serde(default)]
+    pub proposals: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -277,6 +277,26 @@ fn main() {
                     trials.push(Trial::test(name, || Ok(())).with_ignored_flag(true));
                     continue;
                 }
+                // An HTTP case on a column that cannot serve: `unsupported`, whatever is installed.
+                if case.http.is_some()
+                    && let Err(why) = harness::gateway::can_serve(runtime)
+                {
+                    let run = memo.runner(&ctx, runtime, &sample, case);
+                    let why = format!("serving HTTP: {why}");
+                    trials.push(Trial::test(name, move || {
+                        let cell = run();
+                        if cell.outcome == Outcome::Unsupported && cell.reason == why {
+                            Ok(())
+                        } else {
+                            Err(format!(
+                                "expected unsupported ({why}), got {} ({})",
+                                cell.outcome, cell.reason
+                            )
+                            .into())
+                        }
+                    }));
+                    continue;
+                }
                 if let Some((what, reason)) = missing(runtime) {
                     trials.push(missing_trial(name, &what, reason, ci, &unavailable));
                     continue;
@@ -343,7 +363,9 @@ fn main() {
                     }
                 }));
             }
-            for &(cli, embedded) in AGREEMENT {
+            // A command-line tool runs commands; an HTTP case needs a server (the gateway).
+            let agreements_apply = case.http.is_none();
+            for &(cli, embedded) in AGREEMENT.iter().filter(|_| agreements_apply) {
                 let cell_name = format!("{cli}/{}/{}", sample.id(), case.name);
                 let name = format!("agree/{cell_name}");
                 seen_agreements.push(cell_name.clone());

@@ -2,11 +2,12 @@
 //! stdout), real HTTP requests over loopback, handlers written in WAT that answer well, badly, late
 //! or not at all, then SIGTERM and a check that none of its workers is left.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
+
+use harness::http_case::{self, Server};
 
 const PRELUDE: &str = r#"
   (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
@@ -108,73 +109,14 @@ module = "not-built.wasm"
     .unwrap();
 }
 
-struct Server {
-    child: Child,
-    addr: SocketAddr,
-}
-
-impl Server {
-    fn start(dir: &Path, runtime: &str) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_harness"))
-            .args([
-                "serve",
-                "--addr",
-                "127.0.0.1:0",
-                "--workers",
-                "2",
-                "--runtime",
-                runtime,
-            ])
-            .arg(dir.join("modules.toml"))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("the harness binary starts");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let addr = line
-            .trim()
-            .strip_prefix("listening on http://")
-            .unwrap_or_else(|| panic!("the first line of stdout is the address, not {line:?}"))
-            .parse()
-            .unwrap();
-        Server { child, addr }
-    }
-
-    fn request(&self, method: &str, target: &str, body: &[u8]) -> Answer {
-        request(self.addr, method, target, body)
-    }
-
-    /// The worker processes the server has started and not yet ended.
-    fn workers(&self) -> Vec<u32> {
-        children_of(self.child.id())
-    }
-
-    /// SIGTERM, then the server must exit by itself, successfully.
-    fn stop(mut self) -> std::process::ExitStatus {
-        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the server did not stop on SIGTERM"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for Server {
-    /// A failed assertion leaves no server behind (its workers end when their stdin closes).
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// `harness serve` on a free loopback port with two workers per route.
+fn start(dir: &Path, runtime: &str) -> Server {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_harness"));
+    command
+        .args(["serve", "--addr", "127.0.0.1:0", "--workers", "2"])
+        .args(["--runtime", runtime])
+        .arg(dir.join("modules.toml"));
+    Server::start(command, Duration::from_secs(120)).expect("the server starts")
 }
 
 /// Status, headers (names lowercased), body.
@@ -182,62 +124,9 @@ type Answer = (u16, Vec<(String, String)>, Vec<u8>);
 
 /// One request on a connection of its own.
 fn request(addr: SocketAddr, method: &str, target: &str, body: &[u8]) -> Answer {
-    let mut stream = TcpStream::connect(addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(60)))
-        .unwrap();
-    write!(
-        stream,
-        "{method} {target} HTTP/1.1\r\nHost: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        addr,
-        body.len()
-    )
-    .unwrap();
-    stream.write_all(body).unwrap();
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).unwrap();
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("a complete response");
-    let head = String::from_utf8(raw[..split].to_vec()).unwrap();
-    let mut lines = head.split("\r\n");
-    let status = lines
-        .next()
-        .unwrap()
-        .split(' ')
-        .nth(1)
-        .unwrap()
-        .parse()
-        .unwrap();
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
-        .collect();
-    (status, headers, raw[split + 4..].to_vec())
-}
-
-fn children_of(parent: u32) -> Vec<u32> {
-    let mut children = Vec::new();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
-            continue;
-        };
-        // The fields after the command (which may hold spaces) start after its closing parenthesis.
-        let fields: Vec<&str> = stat[stat.rfind(')').unwrap() + 2..].split(' ').collect();
-        if fields[1].parse::<u32>() == Ok(parent) {
-            children.push(pid);
-        }
-    }
-    children
-}
-
-fn alive(pid: u32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .is_ok_and(|s| !s[s.rfind(')').unwrap() + 2..].starts_with('Z'))
+    let a = http_case::request(addr, method, target, &[], body, Duration::from_secs(60))
+        .expect("an answer");
+    (a.status, a.headers, a.body)
 }
 
 fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
@@ -252,10 +141,14 @@ fn serves_every_kind_of_handler(runtime: &str) {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     write_handlers(&dir);
-    let server = Server::start(&dir, runtime);
+    let server = start(&dir, runtime);
 
-    let (status, headers, body) =
-        server.request("POST", "/echo/some/path?a=1&b=2", b"ping \x00\xff");
+    let (status, headers, body) = request(
+        server.addr,
+        "POST",
+        "/echo/some/path?a=1&b=2",
+        b"ping \x00\xff",
+    );
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
     assert_eq!(header(&headers, "content-type"), Some("text/plain"));
     assert_eq!(header(&headers, "x-handler"), Some("echo"));
@@ -264,40 +157,40 @@ fn serves_every_kind_of_handler(runtime: &str) {
         "the body went in on stdin and came back byte for byte"
     );
 
-    let (status, headers, body) = server.request("GET", "/created", b"");
+    let (status, headers, body) = request(server.addr, "GET", "/created", b"");
     assert_eq!(status, 201);
     assert_eq!(header(&headers, "location"), Some("/there"));
     assert_eq!(body, b"made\n");
 
-    let (status, _, body) = server.request("GET", "/nowhere", b"");
+    let (status, _, body) = request(server.addr, "GET", "/nowhere", b"");
     assert_eq!(status, 404);
     assert!(String::from_utf8_lossy(&body).contains("no route serves /nowhere"));
 
-    let (status, _, body) = server.request("GET", "/missing", b"");
+    let (status, _, body) = request(server.addr, "GET", "/missing", b"");
     assert_eq!(status, 500);
     let body = String::from_utf8_lossy(&body);
     assert!(body.contains("not-built.wasm"), "{body}");
 
-    let (status, _, body) = server.request("GET", "/exit1", b"");
+    let (status, _, body) = request(server.addr, "GET", "/exit1", b"");
     assert_eq!(status, 500);
     assert!(String::from_utf8_lossy(&body).contains("exited with status 1"));
 
-    let (status, _, body) = server.request("GET", "/noheader", b"");
+    let (status, _, body) = request(server.addr, "GET", "/noheader", b"");
     assert_eq!(status, 500);
     assert!(String::from_utf8_lossy(&body).contains("no header block"));
 
-    let (status, _, body) = server.request("GET", "/trap", b"");
+    let (status, _, body) = request(server.addr, "GET", "/trap", b"");
     assert_eq!(status, 500);
     assert!(String::from_utf8_lossy(&body).contains("trapped"));
 
     // Past the deadline: 504, and the routes go on serving (the spinning one from a new worker).
     for _ in 0..2 {
         let started = Instant::now();
-        let (status, _, body) = server.request("GET", "/spin", b"");
+        let (status, _, body) = request(server.addr, "GET", "/spin", b"");
         assert_eq!(status, 504, "{}", String::from_utf8_lossy(&body));
         assert!(started.elapsed() < Duration::from_secs(10));
     }
-    let (status, _, body) = server.request("POST", "/echo", b"still here");
+    let (status, _, body) = request(server.addr, "POST", "/echo", b"still here");
     assert_eq!((status, body.as_slice()), (200, b"still here".as_slice()));
 
     // Requests side by side share the route's two workers.
@@ -320,19 +213,13 @@ fn serves_every_kind_of_handler(runtime: &str) {
         !workers.is_empty(),
         "the routes' workers are the server's children"
     );
-    let status = server.stop();
+    // Stopping checks that none of the workers outlives the server.
+    let status = server.stop(Duration::from_secs(20)).expect("a clean stop");
     assert!(
         status.success(),
         "the server stops cleanly on SIGTERM: {status}"
     );
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while workers.iter().any(|&p| alive(p)) {
-        assert!(
-            Instant::now() < deadline,
-            "workers left behind: {workers:?}"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    assert!(!workers.iter().any(|&p| http_case::alive(p)));
     let _ = std::fs::remove_dir_all(&dir);
 }
 

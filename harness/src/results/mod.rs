@@ -291,6 +291,11 @@ pub struct Cell {
     /// the figures, published here; absent when zero.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub setup_retries: u32,
+    /// For HTTP cells: from starting the server (`harness serve` on a free port) to its address
+    /// line, every worker having loaded its module; the cell's runs are then its requests, the
+    /// first (`cold_wall_ms`) to a worker that had served nothing yet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_ready_ms: Option<f64>,
     /// The first run's whole stdout and stderr: kept by `harness run`, where they are the answer;
     /// the matrix keeps a failing run's diff in `reason` instead.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -353,6 +358,7 @@ impl Cell {
             compile_ms_stats: None,
             instantiate_ms_stats: None,
             warm_wall_ms_stats: None,
+            server_ready_ms: None,
             setup_retries: 0,
             output: None,
             host: String::new(),
@@ -625,6 +631,7 @@ pub(crate) mod fixture {
             compile_ms_stats: zeros,
             instantiate_ms_stats: zeros,
             warm_wall_ms_stats: walls.get(1..).and_then(Stats::of),
+            server_ready_ms: None,
             setup_retries: 0,
             output: None,
             host: String::new(),

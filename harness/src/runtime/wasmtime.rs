@@ -219,7 +219,22 @@ fn prepare(
     config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     let engine = Engine::new(&config).map_err(unsupported)?;
     let started = Instant::now();
-    let module = Module::new(&engine, bytes).map_err(|err| {
+    // The matrix's runs and the gateway's loads share cache entries: the pool does not change code.
+    let entry = cache_entry(
+        spec,
+        &engine,
+        "wasmtime",
+        &format!("{:?}", backend.tier),
+        bytes,
+    );
+    let (compiled, _, _) = super::cache::compile_waiting(
+        entry.as_deref(),
+        || Module::new(&engine, bytes),
+        // SAFETY: as in `run`: entries are this backend's own, keyed by the compatibility hash.
+        |path| unsafe { Module::deserialize_file(&engine, path) }.ok(),
+        |module| module.serialize().ok(),
+    );
+    let module = compiled.map_err(|err| {
         let mut report = RunReport::new(Ending::Rejected {
             stage: Stage::Compile,
             message: format!("{err:#}"),

@@ -1,0 +1,669 @@
+//! HTTP cases: a sample served by `harness serve` on a free loopback port, the case's request sent
+//! to it, each answer checked against the case, then the server stopped with SIGTERM and checked to
+//! have left no worker behind. Also the small HTTP/1.1 client and server handle these share with
+//! the gateway's tests.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::gateway::OUTCOME_HEADER;
+use crate::manifest::{HttpCase, HttpExpect};
+use crate::outcome::{Outcome, Verdict, line_diff};
+use crate::runtime::cache::CacheState;
+use crate::runtime::{Phases, Preopen, millis};
+
+/// `harness serve` started on a free loopback port, its address read from its first line.
+pub struct Server {
+    child: Child,
+    pub addr: SocketAddr,
+    /// From spawn to the address line: every route's first worker loaded (compiled) its module.
+    pub ready: Duration,
+    stderr: Arc<Mutex<Vec<u8>>>,
+}
+
+/// The last bytes of the server's stderr kept for a reason.
+const STDERR_KEPT: usize = 8 * 1024;
+
+impl Server {
+    /// Starts `command` (a `serve` command line with `--addr 127.0.0.1:0`) and waits up to `within`
+    /// for its address.
+    pub fn start(mut command: Command, within: Duration) -> Result<Server, String> {
+        let started = Instant::now();
+        let mut child = command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|err| format!("cannot start the server: {err}"))?;
+        let stderr = Arc::new(Mutex::new(Vec::new()));
+        let mut pipe = child.stderr.take().expect("stderr is piped");
+        let kept = stderr.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0; 4096];
+            while let Ok(n) = pipe.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                let mut kept = kept.lock().unwrap_or_else(|e| e.into_inner());
+                kept.extend_from_slice(&buf[..n]);
+                let excess = kept.len().saturating_sub(STDERR_KEPT);
+                kept.drain(..excess);
+            }
+        });
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let (send, receive) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            let mut line = String::new();
+            let _ = send.send(reader.read_line(&mut line).map(|_| line));
+            // The server writes nothing else on stdout; draining keeps a stray write from blocking.
+            let _ = std::io::copy(&mut reader, &mut std::io::sink());
+        });
+        let mut server = Server {
+            child,
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            ready: Duration::ZERO,
+            stderr,
+        };
+        let line = match receive.recv_timeout(within) {
+            Ok(Ok(line)) => line,
+            Ok(Err(err)) => return Err(format!("cannot read the server's stdout: {err}")),
+            Err(_) => {
+                return Err(format!(
+                    "the server did not say where it listens within {:.0} s",
+                    within.as_secs_f64()
+                ));
+            }
+        };
+        let Some(addr) = line
+            .trim()
+            .strip_prefix("listening on http://")
+            .and_then(|a| a.parse().ok())
+        else {
+            // Give the reason a moment to reach stderr before the process is reaped.
+            let _ = server.child.wait();
+            std::thread::sleep(Duration::from_millis(50));
+            return Err(format!(
+                "the server did not start: {}",
+                server.stderr_tail().trim()
+            ));
+        };
+        server.addr = addr;
+        server.ready = started.elapsed();
+        Ok(server)
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// What the server wrote on stderr lately.
+    pub fn stderr_tail(&self) -> String {
+        String::from_utf8_lossy(&self.stderr.lock().unwrap_or_else(|e| e.into_inner())).into_owned()
+    }
+
+    /// The worker processes the server has started and not yet ended.
+    pub fn workers(&self) -> Vec<u32> {
+        children_of(self.child.id())
+    }
+
+    /// SIGTERM, then the server must exit by itself within `within`, and none of its workers may
+    /// outlive it by more than a few seconds. The error says what was left.
+    pub fn stop(mut self, within: Duration) -> Result<ExitStatus, String> {
+        let workers = self.workers();
+        // SAFETY: signalling our own child, which is not yet reaped.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        let deadline = Instant::now() + within;
+        let status = loop {
+            match self.child.try_wait() {
+                Ok(Some(status)) => break status,
+                Ok(None) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                Ok(None) => {
+                    return Err(format!(
+                        "the server did not stop within {:.0} s of SIGTERM",
+                        within.as_secs_f64()
+                    ));
+                }
+                Err(err) => return Err(format!("cannot wait for the server: {err}")),
+            }
+        };
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while workers.iter().any(|&p| alive(p)) {
+            if Instant::now() > deadline {
+                let left: Vec<u32> = workers.into_iter().filter(|&p| alive(p)).collect();
+                for &pid in &left {
+                    // SAFETY: a signal to a process the server started and left behind.
+                    unsafe { libc::kill(pid as i32, libc::SIGKILL) };
+                }
+                return Err(format!(
+                    "workers left behind after the server stopped: {left:?}"
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        Ok(status)
+    }
+}
+
+impl Drop for Server {
+    /// A server given up on leaves nothing behind (its workers end when their stdin closes).
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One answer, headers' names lowercased.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    /// From connecting to the last byte of the answer.
+    pub wall: Duration,
+}
+
+impl Answer {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The phases the gateway reported in `Server-Timing` (zero where it named none), and how the
+    /// request's compile got its module (`resident` when it named no compile: compiled at load).
+    pub fn phases(&self) -> (Phases, CacheState) {
+        let mut phases = Phases::default();
+        let mut cache = CacheState::Resident;
+        for metric in self.header("server-timing").unwrap_or("").split(',') {
+            let mut parts = metric.trim().split(';');
+            let name = parts.next().unwrap_or("");
+            let mut dur = 0.0;
+            let mut desc = None;
+            for param in parts {
+                let (key, value) = param.trim().split_once('=').unwrap_or((param, ""));
+                match key {
+                    "dur" => dur = value.parse().unwrap_or(0.0),
+                    "desc" => desc = value.trim_matches('"').parse::<CacheState>().ok(),
+                    _ => {}
+                }
+            }
+            match name {
+                "compile" => {
+                    phases.compile = dur;
+                    cache = desc.unwrap_or(CacheState::Unknown);
+                }
+                "instantiate" => phases.instantiate = dur,
+                "run" => phases.run = dur,
+                _ => {}
+            }
+        }
+        (phases, cache)
+    }
+}
+
+/// Sends one request on a connection of its own (`Connection: close`) and reads the whole answer.
+pub fn request(
+    addr: SocketAddr,
+    method: &str,
+    target: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+    timeout: Duration,
+) -> std::io::Result<Answer> {
+    let started = Instant::now();
+    let mut stream = TcpStream::connect_timeout(&addr, timeout)?;
+    stream.set_read_timeout(Some(timeout))?;
+    stream.set_write_timeout(Some(timeout))?;
+    let mut head = format!("{method} {target} HTTP/1.1\r\nHost: {addr}\r\n");
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str(&format!(
+        "Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    ));
+    stream.write_all(head.as_bytes())?;
+    stream.write_all(body)?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw)?;
+    let wall = started.elapsed();
+    let bad = |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, what.to_owned());
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or_else(|| bad("the answer ended before its header block did"))?;
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| bad("the answer has no status line"))?;
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    let mut body = raw[split + 4..].to_vec();
+    if let Some(len) = headers
+        .iter()
+        .find(|(k, _)| k == "content-length")
+        .and_then(|(_, v)| v.parse::<usize>().ok())
+    {
+        body.truncate(len);
+    }
+    Ok(Answer {
+        status,
+        headers,
+        body,
+        wall,
+    })
+}
+
+/// Sends an HTTP case's request.
+pub fn send(addr: SocketAddr, http: &HttpCase, timeout: Duration) -> std::io::Result<Answer> {
+    let headers: Vec<(&str, &str)> = http
+        .headers
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    request(
+        addr,
+        &http.method,
+        &http.target,
+        &headers,
+        http.body.as_bytes(),
+        timeout,
+    )
+}
+
+/// Classifies an answer: a gateway's error answer by the outcome it names (`declined` proposals
+/// turn a refused module into `unsupported`), else status, headers and body against the case.
+pub fn check(answer: &Answer, expect: &HttpExpect, declined: &[String]) -> Verdict {
+    let body = String::from_utf8_lossy(&answer.body);
+    if let Some(class) = answer.header(OUTCOME_HEADER) {
+        let outcome = match class {
+            "trap" => Outcome::Trap,
+            "timeout" => Outcome::Timeout,
+            "crash" => Outcome::Crash,
+            "unsupported" => Outcome::Unsupported,
+            "harness-fault" => Outcome::HarnessFault,
+            _ => Outcome::Fail,
+        };
+        let reason = body.trim().lines().next().unwrap_or("").to_owned();
+        // As for a command: a module refused by an engine that lacks a proposal it needs.
+        let refused = crate::resident::REFUSED.iter().any(|r| reason.contains(r));
+        if outcome == Outcome::Fail && !declined.is_empty() && refused {
+            return Verdict::new(
+                Outcome::Unsupported,
+                format!("needs {} (not available): {reason}", declined.join(", ")),
+            );
+        }
+        // A case may expect the gateway's own answer to a failing handler (its status and class);
+        // any other such answer is the handler's outcome.
+        let expected_class = expect
+            .headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(OUTCOME_HEADER))
+            .map(|(_, v)| v.as_str());
+        if expect.status != answer.status || expected_class != Some(class) {
+            return Verdict::new(outcome, format!("status {}: {reason}", answer.status));
+        }
+    }
+    let mut problems = Vec::new();
+    if answer.status != expect.status {
+        problems.push(format!(
+            "status {}, expected {} (body: {})",
+            answer.status,
+            expect.status,
+            body.trim().lines().next().unwrap_or("")
+        ));
+    }
+    for (name, value) in &expect.headers {
+        match answer.header(name) {
+            Some(got) if got == value => {}
+            Some(got) => problems.push(format!("header {name}: {got:?}, expected {value:?}")),
+            None => problems.push(format!("header {name}: missing, expected {value:?}")),
+        }
+    }
+    if let Some(expected) = &expect.body
+        && *expected != body
+    {
+        problems.push(format!("body {}", line_diff(expected, &body)));
+    }
+    if problems.is_empty() {
+        Verdict::new(Outcome::Pass, "")
+    } else {
+        Verdict::new(Outcome::Fail, problems.join("; "))
+    }
+}
+
+/// What a served sample is: its module and how the gateway launches it.
+pub struct Handler<'a> {
+    pub module: &'a Path,
+    pub args: &'a [String],
+    pub env: &'a std::collections::BTreeMap<String, String>,
+    pub preopens: &'a [Preopen],
+    pub proposals: Vec<String>,
+}
+
+/// The `modules.toml` that serves `handler` on `route`: WAGI's fields and ours (`args`,
+/// `proposals`).
+pub fn modules_toml(route: &str, handler: &Handler, timeout: Duration) -> String {
+    let quote = |s: &str| toml::Value::String(s.to_owned()).to_string();
+    let list = |items: &[String]| {
+        items
+            .iter()
+            .map(|i| quote(i))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut text = format!(
+        "[[module]]\nroute = {}\nmodule = {}\ntimeout_secs = {}\nargs = [{}]\nproposals = [{}]\n",
+        quote(route),
+        quote(&absolute(handler.module)),
+        timeout.as_secs_f64(),
+        list(handler.args),
+        list(&handler.proposals),
+    );
+    if !handler.env.is_empty() {
+        text.push_str("[module.environment]\n");
+        for (k, v) in handler.env {
+            text.push_str(&format!("{} = {}\n", quote(k), quote(v)));
+        }
+    }
+    if !handler.preopens.is_empty() {
+        text.push_str("[module.volumes]\n");
+        for p in handler.preopens {
+            text.push_str(&format!(
+                "{} = {}\n",
+                quote(&p.guest),
+                quote(&absolute(&p.host))
+            ));
+        }
+    }
+    text
+}
+
+/// A path as the `modules.toml` must give it: relative ones would be read against its directory.
+fn absolute(path: &Path) -> String {
+    std::path::absolute(path)
+        .unwrap_or_else(|_| path.to_owned())
+        .display()
+        .to_string()
+}
+
+/// The `serve` command line for an HTTP cell: a free loopback port, one worker, no request log.
+pub fn serve_command(
+    harness_exe: &Path,
+    runtime: &str,
+    modules: &Path,
+    timeout: Duration,
+    cache_dir: Option<&Path>,
+) -> Command {
+    let mut command = Command::new(harness_exe);
+    command
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--workers",
+            "1",
+            "--quiet",
+        ])
+        .args(["--runtime", runtime])
+        .args(["--timeout-ms", &timeout.as_millis().to_string()]);
+    if let Some(dir) = cache_dir {
+        command.arg("--cache-dir").arg(dir);
+    }
+    command.arg(modules);
+    command
+}
+
+/// One request of an HTTP cell, classified and timed.
+pub struct Served {
+    pub verdict: Verdict,
+    pub phases: Phases,
+    pub compile_cache: CacheState,
+    pub wall_ms: f64,
+}
+
+/// Serves `handler` and sends the case's request `requests` times (the first to a worker that has
+/// loaded the module and run nothing: the cold request; the others warm), stopping at the first that
+/// is not a pass. Returns the requests, the server's start-up time and the workers' peak RSS; or a
+/// harness fault when the server could not be started or stopped cleanly.
+pub fn serve_and_send(
+    command: Command,
+    http: &HttpCase,
+    timeout: Duration,
+    declined: &[String],
+    requests: u32,
+) -> Result<(Vec<Served>, f64, u64), Verdict> {
+    let server = Server::start(command, crate::deadline::WALL_GRACE)
+        .map_err(|why| Verdict::new(Outcome::HarnessFault, why))?;
+    let ready_ms = millis(server.ready);
+    let mut served = Vec::new();
+    // The gateway answers 504 at the deadline; the client waits a little longer for that answer.
+    let client_timeout = timeout + Duration::from_secs(10);
+    for _ in 0..requests.max(1) {
+        let verdict_and_answer = match send(server.addr, http, client_timeout) {
+            Ok(answer) => (check(&answer, &http.expect, declined), Some(answer)),
+            Err(err) => (
+                Verdict::new(
+                    Outcome::Crash,
+                    format!(
+                        "the request got no answer: {err}; server: {}",
+                        server.stderr_tail().trim()
+                    ),
+                ),
+                None,
+            ),
+        };
+        let (verdict, answer) = verdict_and_answer;
+        let stop = verdict.outcome != Outcome::Pass;
+        let (phases, compile_cache) = answer
+            .as_ref()
+            .map_or((Phases::default(), CacheState::Unknown), Answer::phases);
+        served.push(Served {
+            verdict,
+            phases,
+            compile_cache,
+            wall_ms: answer.as_ref().map_or(0.0, |a| millis(a.wall)),
+        });
+        if stop {
+            break;
+        }
+    }
+    let peak_rss_kib = server
+        .workers()
+        .iter()
+        .filter_map(|&p| peak_rss_kib(p))
+        .max()
+        .unwrap_or(0);
+    match server.stop(Duration::from_secs(20)) {
+        Ok(status) if status.success() => Ok((served, ready_ms, peak_rss_kib)),
+        Ok(status) => Err(Verdict::new(
+            Outcome::HarnessFault,
+            format!("the server ended with {status} on SIGTERM"),
+        )),
+        Err(why) => Err(Verdict::new(Outcome::HarnessFault, why)),
+    }
+}
+
+/// The direct children of `parent`, from /proc.
+pub fn children_of(parent: u32) -> Vec<u32> {
+    let mut children = Vec::new();
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return children;
+    };
+    for entry in entries.flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        if parent_of(pid) == Some(parent) {
+            children.push(pid);
+        }
+    }
+    children
+}
+
+fn stat_fields(pid: u32) -> Option<Vec<String>> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The fields after the command (which may hold spaces) start after its closing parenthesis.
+    let rest = stat.get(stat.rfind(')')? + 2..)?;
+    Some(rest.split(' ').map(str::to_owned).collect())
+}
+
+fn parent_of(pid: u32) -> Option<u32> {
+    stat_fields(pid)?.get(1)?.parse().ok()
+}
+
+/// Whether `pid` is a live process (not gone, not a zombie).
+pub fn alive(pid: u32) -> bool {
+    stat_fields(pid).is_some_and(|f| f.first().is_some_and(|state| state != "Z"))
+}
+
+fn peak_rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+/// Where an HTTP cell writes its `modules.toml`.
+pub fn modules_path(scratch: &Path) -> PathBuf {
+    scratch.join("modules.toml")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(status: u16, headers: &[(&str, &str)], body: &str) -> Answer {
+        Answer {
+            status,
+            headers: headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            body: body.as_bytes().to_vec(),
+            wall: Duration::ZERO,
+        }
+    }
+
+    fn expect(status: u16, body: &str) -> HttpExpect {
+        HttpExpect {
+            status,
+            headers: [("Content-Type".to_string(), "text/plain".to_string())].into(),
+            body: Some(body.into()),
+        }
+    }
+
+    #[test]
+    fn answers_are_checked_by_status_headers_and_body() {
+        let ok = answer(200, &[("content-type", "text/plain")], "a\nb\n");
+        assert_eq!(
+            check(&ok, &expect(200, "a\nb\n"), &[]).outcome,
+            Outcome::Pass
+        );
+        let v = check(&ok, &expect(200, "a\nc\n"), &[]);
+        assert_eq!(v.outcome, Outcome::Fail);
+        assert!(v.reason.contains("line 2"), "{}", v.reason);
+        let v = check(&ok, &expect(201, "a\nb\n"), &[]);
+        assert!(
+            v.reason.contains("status 200, expected 201"),
+            "{}",
+            v.reason
+        );
+        let plain = answer(200, &[("content-type", "text/html")], "a\nb\n");
+        let v = check(&plain, &expect(200, "a\nb\n"), &[]);
+        assert!(v.reason.contains("header Content-Type"), "{}", v.reason);
+    }
+
+    #[test]
+    fn gateway_errors_are_classified_by_their_header() {
+        let trapped = answer(
+            500,
+            &[(OUTCOME_HEADER, "trap")],
+            "the handler of /... trapped: unreachable\n",
+        );
+        let v = check(&trapped, &expect(200, ""), &[]);
+        assert_eq!(v.outcome, Outcome::Trap);
+        assert!(v.reason.contains("unreachable"));
+        let late = answer(504, &[(OUTCOME_HEADER, "timeout")], "late\n");
+        assert_eq!(
+            check(&late, &expect(200, ""), &[]).outcome,
+            Outcome::Timeout
+        );
+        let refused = answer(
+            500,
+            &[(OUTCOME_HEADER, "fail")],
+            "route /... cannot serve: rejected at compile: gc support is not enabled\n",
+        );
+        let v = check(&refused, &expect(200, ""), &["gc".into()]);
+        assert_eq!(v.outcome, Outcome::Unsupported);
+        assert!(v.reason.starts_with("needs gc"), "{}", v.reason);
+        // A case that expects the gateway's own error answer gets it as a pass.
+        let missing = answer(404, &[], "no route serves /x\n");
+        let mut e = expect(404, "no route serves /x\n");
+        e.headers.clear();
+        assert_eq!(check(&missing, &e, &[]).outcome, Outcome::Pass);
+    }
+
+    #[test]
+    fn server_timing_gives_the_phases() {
+        let a = answer(
+            200,
+            &[(
+                "server-timing",
+                "compile;desc=hit;dur=3.5, instantiate;dur=0.125, run;dur=2",
+            )],
+            "",
+        );
+        let (p, cache) = a.phases();
+        assert_eq!((p.compile, p.instantiate, p.run), (3.5, 0.125, 2.0));
+        assert_eq!(cache, CacheState::Hit);
+        let resident = answer(
+            200,
+            &[("server-timing", "instantiate;dur=0.1, run;dur=1")],
+            "",
+        );
+        assert_eq!(resident.phases().1, CacheState::Resident);
+    }
+
+    #[test]
+    fn the_modules_toml_reads_back() {
+        let env = [("PYTHONHOME".to_string(), "/usr/local".to_string())].into();
+        let preopens = vec![Preopen {
+            host: "/tmp/lib dir".into(),
+            guest: "/usr/local/lib".into(),
+            packaged: true,
+        }];
+        let args = vec!["-S".to_string(), "/app/a \"b\".py".to_string()];
+        let handler = Handler {
+            module: Path::new("/m/module.wasm"),
+            args: &args,
+            env: &env,
+            preopens: &preopens,
+            proposals: vec!["gc".into()],
+        };
+        let text = modules_toml("/echo/...", &handler, Duration::from_millis(2500));
+        let modules = crate::wagi::Modules::parse(Path::new("/x/modules.toml"), &text).unwrap();
+        let m = &modules.modules[0];
+        assert_eq!(m.route, "/echo/...");
+        assert_eq!(m.module, Path::new("/m/module.wasm"));
+        assert_eq!(m.args, args);
+        assert_eq!(m.environment, env);
+        assert_eq!(m.volumes["/usr/local/lib"], Path::new("/tmp/lib dir"));
+        assert_eq!(m.timeout_secs, Some(2.5));
+        assert_eq!(m.proposals, vec!["gc".to_string()]);
+    }
+}

@@ -1,0 +1,3 @@
+module example.org/samples/wagi
+
+go 1.21
