@@ -279,17 +279,18 @@ fn run_cell_with(
         let runs = serve_http(
             ctx, runtime, &module, &launch, case, http, &declined, repeat,
         );
-        let (runs, ready_ms) = match runs {
+        let (runs, ready_ms, load) = match runs {
             Ok(found) => found,
             Err(fault) => {
                 let mut run = Run::new();
                 run.verdict = fault;
-                (vec![run], None)
+                (vec![run], None, None)
             }
         };
         let version = None;
         fold(&mut cell, &runs);
         cell.server_ready_ms = ready_ms;
+        cell.http_load = load;
         cell.as_expected = outcome::as_expected(
             &Verdict::new(cell.outcome, cell.reason.clone()),
             &case.expect,
@@ -335,8 +336,12 @@ fn run_cell_with(
 /// Requests an HTTP cell sends at least: the cold one and a warm one.
 const HTTP_REQUESTS: u32 = 2;
 
+/// What an HTTP cell's server gave: its requests as runs, its start-up time and its load figures.
+type HttpRuns = (Vec<Run>, Option<f64>, Option<crate::load::LoadFigures>);
+
 /// An HTTP cell's runs: the module served by `harness serve` through `runtime`, the case's request
-/// sent `repeat` times (at least [`HTTP_REQUESTS`]) to one server; and the server's start-up time.
+/// sent `repeat` times (at least [`HTTP_REQUESTS`]) to one server; the server's start-up time; and
+/// the case's load run against that server, with a worker per connection.
 #[allow(
     clippy::too_many_arguments,
     reason = "one cell's parts, taken apart once"
@@ -350,7 +355,7 @@ fn serve_http(
     http: &manifest::HttpCase,
     declined: &[String],
     repeat: u32,
-) -> Result<(Vec<Run>, Option<f64>), Verdict> {
+) -> Result<HttpRuns, Verdict> {
     use crate::http_case;
     let scratch = Scratch::new(&ctx.scratch_dir());
     let timeout = Duration::from_millis(case.timeout_ms);
@@ -380,10 +385,15 @@ fn serve_http(
         runtime,
         &modules,
         timeout,
+        http.load.map_or(1, |l| l.connections),
         ctx.cache_dir().as_deref(),
     );
-    let (served, ready_ms, peak_rss_kib) =
-        http_case::serve_and_send(command, http, timeout, declined, repeat.max(HTTP_REQUESTS))?;
+    let http_case::ServedCell {
+        served,
+        ready_ms,
+        peak_rss_kib,
+        load,
+    } = http_case::serve_and_send(command, http, timeout, declined, repeat.max(HTTP_REQUESTS))?;
     let runs = served
         .into_iter()
         .map(|s| {
@@ -396,7 +406,7 @@ fn serve_http(
             run
         })
         .collect();
-    Ok((runs, Some(ready_ms)))
+    Ok((runs, Some(ready_ms), load))
 }
 
 /// Fills the compiled-module cache of a column that runs only benchmark-sized cases (an

@@ -400,24 +400,19 @@ fn absolute(path: &Path) -> String {
         .to_string()
 }
 
-/// The `serve` command line for an HTTP cell: a free loopback port, one worker, no request log.
+/// The `serve` command line for an HTTP cell: a free loopback port, no request log.
 pub fn serve_command(
     harness_exe: &Path,
     runtime: &str,
     modules: &Path,
     timeout: Duration,
+    workers: u32,
     cache_dir: Option<&Path>,
 ) -> Command {
     let mut command = Command::new(harness_exe);
     command
-        .args([
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--workers",
-            "1",
-            "--quiet",
-        ])
+        .args(["serve", "--addr", "127.0.0.1:0", "--quiet"])
+        .args(["--workers", &workers.to_string()])
         .args(["--runtime", runtime])
         .args(["--timeout-ms", &timeout.as_millis().to_string()]);
     if let Some(dir) = cache_dir {
@@ -435,17 +430,26 @@ pub struct Served {
     pub wall_ms: f64,
 }
 
+/// What an HTTP cell's server gave: its requests, its start-up time (ms), its workers' peak RSS
+/// (KiB), and the load run's figures.
+pub struct ServedCell {
+    pub served: Vec<Served>,
+    pub ready_ms: f64,
+    pub peak_rss_kib: u64,
+    pub load: Option<crate::load::LoadFigures>,
+}
+
 /// Serves `handler` and sends the case's request `requests` times (the first to a worker that has
 /// loaded the module and run nothing: the cold request; the others warm), stopping at the first that
-/// is not a pass. Returns the requests, the server's start-up time and the workers' peak RSS; or a
-/// harness fault when the server could not be started or stopped cleanly.
+/// is not a pass; then, when they all passed and the case has one, the load run. A harness fault when
+/// the server could not be started or stopped cleanly, or the load generator could not run.
 pub fn serve_and_send(
     command: Command,
     http: &HttpCase,
     timeout: Duration,
     declined: &[String],
     requests: u32,
-) -> Result<(Vec<Served>, f64, u64), Verdict> {
+) -> Result<ServedCell, Verdict> {
     let server = Server::start(command, crate::deadline::WALL_GRACE)
         .map_err(|why| Verdict::new(Outcome::HarnessFault, why))?;
     let ready_ms = millis(server.ready);
@@ -481,6 +485,14 @@ pub fn serve_and_send(
             break;
         }
     }
+    let passed = served.iter().all(|s| s.verdict.outcome == Outcome::Pass);
+    let load = match &http.load {
+        Some(load) if passed => Some(
+            crate::load::run(server.addr, &load_request(http), load)
+                .map_err(|why| Verdict::new(Outcome::HarnessFault, why))?,
+        ),
+        _ => None,
+    };
     let peak_rss_kib = server
         .workers()
         .iter()
@@ -488,12 +500,33 @@ pub fn serve_and_send(
         .max()
         .unwrap_or(0);
     match server.stop(Duration::from_secs(20)) {
-        Ok(status) if status.success() => Ok((served, ready_ms, peak_rss_kib)),
+        Ok(status) if status.success() => Ok(ServedCell {
+            served,
+            ready_ms,
+            peak_rss_kib,
+            load,
+        }),
         Ok(status) => Err(Verdict::new(
             Outcome::HarnessFault,
             format!("the server ended with {status} on SIGTERM"),
         )),
         Err(why) => Err(Verdict::new(Outcome::HarnessFault, why)),
+    }
+}
+
+/// The case's request as the load generator sends it, with the answer it must get.
+fn load_request(http: &HttpCase) -> crate::load::Request {
+    crate::load::Request {
+        method: http.method.clone(),
+        target: http.target.clone(),
+        headers: http
+            .headers
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        body: http.body.clone().into_bytes(),
+        status: http.expect.status,
+        expect_body: http.expect.body.clone().map(String::into_bytes),
     }
 }
 

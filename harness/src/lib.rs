@@ -13,6 +13,7 @@ pub mod flags;
 pub mod gateway;
 pub mod http_case;
 pub mod journal;
+pub mod load;
 pub mod lockfile;
 pub mod manifest;
 pub mod meta;

@@ -194,6 +194,8 @@ pub struct HttpCase {
     #[serde(default)]
     pub body: String,
     pub expect: HttpExpect,
+    /// A load run after the case's requests: a benchmark-sized case (`bench = true`).
+    pub load: Option<crate::load::Load>,
 }
 
 /// The answer an HTTP case must get.
@@ -606,6 +608,18 @@ fn validate(m: &Manifest) -> Result<(), String> {
                 return Err(format!(
                     "case `{}`: the request target `{}` must start with `/`",
                     case.name, http.target
+                ));
+            }
+            if let Some(load) = &http.load
+                && (!case.bench
+                    || load.requests == 0
+                    || load.connections == 0
+                    || !(load.seconds > 0.0 && load.seconds.is_finite()))
+            {
+                return Err(format!(
+                    "case `{}`: a load run is benchmark-sized (`bench = true`) and needs positive \
+                     requests, connections and seconds",
+                    case.name
                 ));
             }
             if !(100..=599).contains(&http.expect.status) {

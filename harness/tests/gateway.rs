@@ -229,8 +229,13 @@ fn wasmtime_serves_handlers_compiled_once() {
 }
 
 #[test]
-fn wasmi_serves_handlers_compiled_per_request() {
+fn wasmi_serves_handlers_loaded_once() {
     serves_every_kind_of_handler("wasmi");
+}
+
+#[test]
+fn wasmer_serves_handlers_compiled_once() {
+    serves_every_kind_of_handler("wasmer");
 }
 
 #[test]

@@ -4,7 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{Results, claims, docker, html, json, junit, markdown, run_table, summary, terminal};
+use super::{
+    Results, claims, docker, html, http, json, junit, markdown, run_table, summary, terminal,
+};
 
 /// One output format.
 pub struct Exporter {
@@ -67,6 +69,14 @@ pub const DOCKER: Exporter = Exporter {
     pages: None,
 };
 
+pub const HTTP: Exporter = Exporter {
+    name: "http",
+    file: Some("http.md"),
+    applies: http::applies,
+    render: http::render,
+    pages: None,
+};
+
 pub const RUN_TABLE: Exporter = Exporter {
     name: "run-table",
     file: None,
@@ -109,19 +119,19 @@ pub const HTML: Exporter = Exporter {
 
 /// What `harness matrix` writes.
 pub const MATRIX: &[&Exporter] = &[
-    &TERMINAL, &JSON, &SUMMARY, &MARKDOWN, &DOCKER, &CLAIMS, &JUNIT, &HTML,
+    &TERMINAL, &JSON, &SUMMARY, &MARKDOWN, &DOCKER, &HTTP, &CLAIMS, &JUNIT, &HTML,
 ];
 
 /// What `cargo xtask report` renders from results files: every file of the matrix's but the data
 /// itself, which it writes only for a merged report.
-pub const REPORT: &[&Exporter] = &[&SUMMARY, &MARKDOWN, &DOCKER, &CLAIMS, &JUNIT, &HTML];
+pub const REPORT: &[&Exporter] = &[&SUMMARY, &MARKDOWN, &DOCKER, &HTTP, &CLAIMS, &JUNIT, &HTML];
 
 /// What `harness run` writes.
 pub const RUN: &[&Exporter] = &[&RUN_TABLE];
 
 /// Every exporter, once: the golden tests cover each.
 pub const ALL: &[&Exporter] = &[
-    &TERMINAL, &JSON, &SUMMARY, &MARKDOWN, &DOCKER, &CLAIMS, &JUNIT, &HTML, &RUN_TABLE,
+    &TERMINAL, &JSON, &SUMMARY, &MARKDOWN, &DOCKER, &HTTP, &CLAIMS, &JUNIT, &HTML, &RUN_TABLE,
 ];
 
 /// Renders every exporter that applies: files atomically under `out_dir`, the terminal's on stdout.
@@ -189,6 +199,8 @@ mod tests {
     fn golden(exporter: &Exporter) {
         let results = if RUN.iter().any(|e| e.name == exporter.name) {
             fixture::run_results()
+        } else if exporter.name == "http" {
+            fixture::http_results()
         } else if REPORT.iter().any(|e| e.name == exporter.name)
             && !["markdown", "docker"].contains(&exporter.name)
         {
@@ -247,6 +259,11 @@ mod tests {
     #[test]
     fn golden_docker() {
         golden(&DOCKER);
+    }
+
+    #[test]
+    fn golden_http() {
+        golden(&HTTP);
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod excerpts;
 pub mod export;
 pub mod figures;
 pub mod html;
+pub mod http;
 pub mod json;
 pub mod junit;
 pub mod markdown;
@@ -296,6 +297,10 @@ pub struct Cell {
     /// first (`cold_wall_ms`) to a worker that had served nothing yet.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server_ready_ms: Option<f64>,
+    /// For HTTP cells with a load run: requests per second and latency percentiles under load,
+    /// after the cell's own requests, against the same server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http_load: Option<crate::load::LoadFigures>,
     /// The first run's whole stdout and stderr: kept by `harness run`, where they are the answer;
     /// the matrix keeps a failing run's diff in `reason` instead.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -359,6 +364,7 @@ impl Cell {
             instantiate_ms_stats: None,
             warm_wall_ms_stats: None,
             server_ready_ms: None,
+            http_load: None,
             setup_retries: 0,
             output: None,
             host: String::new(),
@@ -632,10 +638,53 @@ pub(crate) mod fixture {
             instantiate_ms_stats: zeros,
             warm_wall_ms_stats: walls.get(1..).and_then(Stats::of),
             server_ready_ms: None,
+            http_load: None,
             setup_retries: 0,
             output: None,
             host: String::new(),
         }
+    }
+
+    /// `results()` and the HTTP cells of a handler sample: served on two columns (one with a
+    /// failing case), unsupported on a tool column, and a load run on each serving column.
+    pub fn http_results() -> Results {
+        let mut results = results();
+        for (runtime, base) in [("wasmtime", 0.5), ("wasmer", 0.7)] {
+            for case in ["get", "post", "load"] {
+                let outcome = if runtime == "wasmer" && case == "post" {
+                    Outcome::Fail
+                } else {
+                    Outcome::Pass
+                };
+                let runs: Vec<f64> = if case == "load" {
+                    vec![base * 4.0, base, base * 1.2, base * 0.9, base]
+                } else {
+                    vec![base * 4.0, base]
+                };
+                let mut c = cell(runtime, &format!("rust/wagi/{case}"), outcome, &runs);
+                c.bench = case == "load";
+                c.server_ready_ms = Some(base * 100.0);
+                if case == "load" {
+                    c.http_load = Some(crate::load::LoadFigures {
+                        connections: 2,
+                        requests: 1000,
+                        errors: 0,
+                        first_error: String::new(),
+                        seconds: 1000.0 / (2000.0 / base),
+                        rps: 2000.0 / base,
+                        p50_ms: base,
+                        p90_ms: base * 1.5,
+                        p99_ms: base * 3.0,
+                        max_ms: base * 10.0,
+                    });
+                }
+                results.cells.push(c);
+            }
+        }
+        let mut tool = cell("wasmtime-cli", "rust/wagi/get", Outcome::Unsupported, &[]);
+        tool.reason = "serving HTTP: `wasmtime-cli` starts a process per run".into();
+        results.cells.push(tool);
+        results
     }
 
     /// `harness run` of one module on three columns: two agree on what it printed, one is skipped.

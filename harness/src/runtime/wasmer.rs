@@ -16,7 +16,7 @@ use wasmer_wasix::virtual_fs::{MountFileSystem, RootFileSystemBuilder, VirtualFi
 use wasmer_wasix::{Pipe, WasiEnv, WasiError, WasiRuntimeError};
 
 use super::registry::Tier;
-use super::{Ending, RunReport, RunSpec, Runtime, Stage, Watchdog, millis};
+use super::{Ending, Prepared, RunReport, RunSpec, Runtime, Stage, Watchdog, millis};
 use crate::manifest::Proposal;
 
 pub struct Wasmer {
@@ -76,60 +76,71 @@ impl Runtime for Wasmer {
     }
 
     fn run(&self, module: &[u8], spec: &RunSpec, watchdog: &Watchdog) -> RunReport {
-        // wasmer-wasix schedules its work on tokio: it needs a runtime entered on this thread.
-        let tokio = match tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-        {
+        let tokio = match async_runtime() {
             Ok(rt) => rt,
-            Err(err) => {
-                return RunReport::new(Ending::HarnessFault {
-                    message: format!("cannot start the async runtime wasmer-wasix needs: {err}"),
-                });
-            }
+            Err(report) => return *report,
         };
         let _guard = tokio.enter();
-        if spec.inherit_stdio {
-            let stdio: Stdio = (
-                Box::new(host_fs::Stdout::default()),
-                Box::new(host_fs::Stderr::default()),
-                Box::new(host_fs::Stdin::default()),
-            );
-            return run(self, module, spec, stdio, watchdog);
+        match compile(self, module, spec) {
+            Ok(compiled) => execute(&compiled, compiled.report.clone(), spec, watchdog),
+            Err(report) => *report,
         }
-        let (stdout_tx, mut stdout_rx) = Pipe::channel();
-        let (stderr_tx, mut stderr_rx) = Pipe::channel();
-        let (mut stdin_tx, stdin_rx) = Pipe::channel();
-        if let Err(err) = std::io::Write::write_all(&mut stdin_tx, &spec.stdin) {
-            return RunReport::new(Ending::HarnessFault {
-                message: format!("cannot prepare stdin: {err}"),
-            });
-        }
-        stdin_tx.close();
-        let stdio: Stdio = (Box::new(stdout_tx), Box::new(stderr_tx), Box::new(stdin_rx));
-        let mut report = run(self, module, spec, stdio, watchdog);
-        report.stdout = drain(&mut stdout_rx, spec.output_limit_bytes);
-        report.stderr = drain(&mut stderr_rx, spec.output_limit_bytes);
-        report
+    }
+
+    fn prepare(
+        &self,
+        module: &[u8],
+        spec: &RunSpec,
+    ) -> Option<Result<Box<dyn Prepared>, RunReport>> {
+        let prepared = async_runtime().and_then(|tokio| {
+            let compiled = {
+                let _guard = tokio.enter();
+                compile(self, module, spec)?
+            };
+            Ok(Box::new(PreparedModule { tokio, compiled }) as Box<dyn Prepared>)
+        });
+        Some(prepared.map_err(|report| *report))
     }
 }
 
-/// The guest's stdout, stderr and stdin.
-type Stdio = (
-    Box<dyn VirtualFile + Send + Sync>,
-    Box<dyn VirtualFile + Send + Sync>,
-    Box<dyn VirtualFile + Send + Sync>,
-);
+/// wasmer-wasix schedules its work on tokio: a runtime entered on the calling thread. The error is
+/// boxed, as every report here: a report is large, and the happy path should not carry its size.
+fn async_runtime() -> Result<tokio::runtime::Runtime, Box<RunReport>> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .map_err(|err| {
+            Box::new(RunReport::new(Ending::HarnessFault {
+                message: format!("cannot start the async runtime wasmer-wasix needs: {err}"),
+            }))
+        })
+}
 
-fn run(
-    backend: &Wasmer,
-    bytes: &[u8],
-    spec: &RunSpec,
-    stdio: Stdio,
-    watchdog: &Watchdog,
-) -> RunReport {
-    let (stdout, stderr, stdin) = stdio;
+/// A module compiled (or loaded from the cache) with its engine, and the report so far: its compile
+/// phase and how the cache served it.
+struct Compiled {
+    engine: wasmer::Engine,
+    module: Module,
+    report: RunReport,
+}
+
+/// A module compiled once for a server: each call makes a store and instance of its own.
+struct PreparedModule {
+    tokio: tokio::runtime::Runtime,
+    compiled: Compiled,
+}
+
+impl Prepared for PreparedModule {
+    fn run(&self, spec: &RunSpec, watchdog: &Watchdog) -> RunReport {
+        let _guard = self.tokio.enter();
+        let mut report = RunReport::new(Ending::Exited { code: 0 });
+        report.compile_cache = super::cache::CacheState::Resident;
+        execute(&self.compiled, report, spec, watchdog)
+    }
+}
+
+fn compile(backend: &Wasmer, bytes: &[u8], spec: &RunSpec) -> Result<Compiled, Box<RunReport>> {
     let mut engine = EngineBuilder::new(backend.compiler())
         .set_features(Some(features_of(spec)))
         .engine();
@@ -138,7 +149,7 @@ fn run(
         limit: pages,
         base: BaseTunables::new(),
     });
-    let mut store = Store::new(engine);
+    let engine: wasmer::Engine = engine.into();
 
     let started = Instant::now();
     let entry = spec.cache_dir.as_deref().map(|dir| {
@@ -154,27 +165,84 @@ fn run(
     });
     let (compiled, cache, waited) = super::cache::compile_waiting(
         entry.as_deref(),
-        || Module::new(&store, bytes),
+        || Module::new(&engine, bytes),
         // SAFETY: entries are written only by this backend, atomically, under a key that includes
         // wasmer's version, features and memory limit; wasmer checks the artifact's header too.
-        |path| unsafe { Module::deserialize_from_file(&store, path) }.ok(),
+        |path| unsafe { Module::deserialize_from_file(&engine, path) }.ok(),
         |module| module.serialize().ok().map(|b| b.to_vec()),
     );
-    let module = match compiled {
-        Ok(module) => module,
+    let compile_ms = millis(started.elapsed().saturating_sub(waited));
+    match compiled {
+        Ok(module) => {
+            let mut report = RunReport::new(Ending::Exited { code: 0 });
+            report.phases.compile = compile_ms;
+            report.compile_cache = cache;
+            Ok(Compiled {
+                engine,
+                module,
+                report,
+            })
+        }
         Err(err) => {
             let mut report = RunReport::new(Ending::Rejected {
                 stage: Stage::Compile,
                 message: err.to_string(),
             });
-            report.phases.compile = millis(started.elapsed().saturating_sub(waited));
+            report.phases.compile = compile_ms;
             report.compile_cache = cache;
-            return report;
+            Err(Box::new(report))
         }
-    };
-    let mut report = RunReport::new(Ending::Exited { code: 0 });
-    report.phases.compile = millis(started.elapsed().saturating_sub(waited));
-    report.compile_cache = cache;
+    }
+}
+
+/// Instantiates the compiled module in a store of its own and runs `_start`, with the spec's
+/// stdin and its output captured (or, for a shim, this process's own stdio).
+fn execute(
+    compiled: &Compiled,
+    report: RunReport,
+    spec: &RunSpec,
+    watchdog: &Watchdog,
+) -> RunReport {
+    if spec.inherit_stdio {
+        let stdio: Stdio = (
+            Box::new(host_fs::Stdout::default()),
+            Box::new(host_fs::Stderr::default()),
+            Box::new(host_fs::Stdin::default()),
+        );
+        return instantiate_and_run(compiled, report, spec, stdio, watchdog);
+    }
+    let (stdout_tx, mut stdout_rx) = Pipe::channel();
+    let (stderr_tx, mut stderr_rx) = Pipe::channel();
+    let (mut stdin_tx, stdin_rx) = Pipe::channel();
+    if let Err(err) = std::io::Write::write_all(&mut stdin_tx, &spec.stdin) {
+        return RunReport::new(Ending::HarnessFault {
+            message: format!("cannot prepare stdin: {err}"),
+        });
+    }
+    stdin_tx.close();
+    let stdio: Stdio = (Box::new(stdout_tx), Box::new(stderr_tx), Box::new(stdin_rx));
+    let mut report = instantiate_and_run(compiled, report, spec, stdio, watchdog);
+    report.stdout = drain(&mut stdout_rx, spec.output_limit_bytes);
+    report.stderr = drain(&mut stderr_rx, spec.output_limit_bytes);
+    report
+}
+
+/// The guest's stdout, stderr and stdin.
+type Stdio = (
+    Box<dyn VirtualFile + Send + Sync>,
+    Box<dyn VirtualFile + Send + Sync>,
+    Box<dyn VirtualFile + Send + Sync>,
+);
+
+fn instantiate_and_run(
+    compiled: &Compiled,
+    mut report: RunReport,
+    spec: &RunSpec,
+    stdio: Stdio,
+    watchdog: &Watchdog,
+) -> RunReport {
+    let (stdout, stderr, stdin) = stdio;
+    let mut store = Store::new(compiled.engine.clone());
 
     watchdog.arm();
     let started = Instant::now();
@@ -186,7 +254,7 @@ fn run(
         }
     };
     let mut builder = WasiEnv::builder(spec.program.clone())
-        .engine(store.engine().clone())
+        .engine(compiled.engine.clone())
         .args(spec.args.iter())
         .envs(spec.env.iter())
         .stdout(stdout)
@@ -210,7 +278,7 @@ fn run(
             return report;
         }
     }
-    let (instance, env) = match builder.instantiate(module, &mut store) {
+    let (instance, env) = match builder.instantiate(compiled.module.clone(), &mut store) {
         Ok(pair) => pair,
         Err(err) => {
             report.phases.instantiate = millis(started.elapsed());

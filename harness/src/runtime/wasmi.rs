@@ -13,7 +13,7 @@ use std::time::Instant;
 use wasmi::{Config, Engine, Linker, Module, Store, StoreLimits, StoreLimitsBuilder};
 use wasmi_wasi::{Dir, WasiCtx, WasiCtxBuilder, WasiFile, ambient_authority};
 
-use super::{Ending, RunReport, RunSpec, Runtime, Stage, Watchdog, millis};
+use super::{Ending, Prepared, RunReport, RunSpec, Runtime, Stage, Watchdog, millis};
 use crate::manifest::Proposal;
 
 pub struct Wasmi;
@@ -55,56 +55,117 @@ impl Runtime for Wasmi {
     }
 
     fn run(&self, module: &[u8], spec: &RunSpec, watchdog: &Watchdog) -> RunReport {
-        if spec.inherit_stdio {
-            return run(module, spec, None, watchdog);
+        match compile(module, spec) {
+            Ok(compiled) => execute(&compiled, compiled.report.clone(), spec, watchdog),
+            Err(report) => *report,
         }
-        let stdio = match Stdio::new(spec) {
-            Ok(stdio) => stdio,
-            Err(err) => {
-                return RunReport::new(Ending::HarnessFault {
-                    message: format!("cannot make the guest's stdio pipes: {err}"),
-                });
-            }
-        };
-        let Stdio {
-            files,
-            stdin_writer,
-            readers,
-        } = stdio;
-        // The store, which holds the guest's ends of the pipes, is gone when `run` returns: the
-        // readers then see the end of the output.
-        let mut report = run(module, spec, Some(files), watchdog);
-        let [stdout, stderr] = readers.map(|r| r.join().unwrap_or_default());
-        let _ = stdin_writer.join();
-        report.stdout = stdout;
-        report.stderr = stderr;
-        report
+    }
+
+    fn prepare(
+        &self,
+        module: &[u8],
+        spec: &RunSpec,
+    ) -> Option<Result<Box<dyn Prepared>, RunReport>> {
+        Some(
+            compile(module, spec)
+                .map(|compiled| Box::new(PreparedModule(compiled)) as Box<dyn Prepared>)
+                .map_err(|report| *report),
+        )
     }
 }
 
-/// The guest's stdin, stdout and stderr, in wasi-common's own file type.
-type StdioFiles = [Box<dyn WasiFile>; 3];
+/// A module validated once, with its engine (which keeps the functions it translates, lazily, for
+/// every later instance), and the report so far.
+struct Compiled {
+    engine: Engine,
+    module: Module,
+    report: RunReport,
+}
 
-fn run(bytes: &[u8], spec: &RunSpec, stdio: Option<StdioFiles>, watchdog: &Watchdog) -> RunReport {
+/// A module loaded once for a server: each call makes a store and instance of its own.
+struct PreparedModule(Compiled);
+
+impl Prepared for PreparedModule {
+    fn run(&self, spec: &RunSpec, watchdog: &Watchdog) -> RunReport {
+        let mut report = RunReport::new(Ending::Exited { code: 0 });
+        report.compile_cache = super::cache::CacheState::Resident;
+        execute(&self.0, report, spec, watchdog)
+    }
+}
+
+/// The error is boxed: a report is large, and the happy path should not carry its size.
+fn compile(bytes: &[u8], spec: &RunSpec) -> Result<Compiled, Box<RunReport>> {
     let engine = Engine::new(&config(&spec.proposals));
     let started = Instant::now();
-    let module = match Module::new(&engine, bytes) {
-        Ok(module) => module,
+    match Module::new(&engine, bytes) {
+        Ok(module) => {
+            let mut report = RunReport::new(Ending::Exited { code: 0 });
+            report.phases.compile = millis(started.elapsed());
+            Ok(Compiled {
+                engine,
+                module,
+                report,
+            })
+        }
         Err(err) => {
             let mut report = RunReport::new(Ending::Rejected {
                 stage: Stage::Compile,
                 message: err.to_string(),
             });
             report.phases.compile = millis(started.elapsed());
-            return report;
+            Err(Box::new(report))
+        }
+    }
+}
+
+/// Runs the compiled module in a store of its own, with the spec's stdin and its output captured
+/// (or, for a shim, this process's own stdio).
+fn execute(
+    compiled: &Compiled,
+    report: RunReport,
+    spec: &RunSpec,
+    watchdog: &Watchdog,
+) -> RunReport {
+    if spec.inherit_stdio {
+        return instantiate_and_run(compiled, report, spec, None, watchdog);
+    }
+    let stdio = match Stdio::new(spec) {
+        Ok(stdio) => stdio,
+        Err(err) => {
+            return RunReport::new(Ending::HarnessFault {
+                message: format!("cannot make the guest's stdio pipes: {err}"),
+            });
         }
     };
-    let mut report = RunReport::new(Ending::Exited { code: 0 });
-    report.phases.compile = millis(started.elapsed());
+    let Stdio {
+        files,
+        stdin_writer,
+        readers,
+    } = stdio;
+    // The store, which holds the guest's ends of the pipes, is gone when `instantiate_and_run`
+    // returns: the readers then see the end of the output.
+    let mut report = instantiate_and_run(compiled, report, spec, Some(files), watchdog);
+    let [stdout, stderr] = readers.map(|r| r.join().unwrap_or_default());
+    let _ = stdin_writer.join();
+    report.stdout = stdout;
+    report.stderr = stderr;
+    report
+}
 
+/// The guest's stdin, stdout and stderr, in wasi-common's own file type.
+type StdioFiles = [Box<dyn WasiFile>; 3];
+
+fn instantiate_and_run(
+    compiled: &Compiled,
+    mut report: RunReport,
+    spec: &RunSpec,
+    stdio: Option<StdioFiles>,
+    watchdog: &Watchdog,
+) -> RunReport {
+    let Compiled { engine, module, .. } = compiled;
     watchdog.arm();
     let started = Instant::now();
-    let mut linker: Linker<State> = Linker::new(&engine);
+    let mut linker: Linker<State> = Linker::new(engine);
     if let Err(err) = wasmi_wasi::add_to_linker(&mut linker, |s: &mut State| &mut s.wasi) {
         report.ending = Ending::HarnessFault {
             message: format!("cannot add WASI to the linker: {err}"),
@@ -122,11 +183,11 @@ fn run(bytes: &[u8], spec: &RunSpec, stdio: Option<StdioFiles>, watchdog: &Watch
         .memory_size(usize::try_from(spec.memory_limit_bytes).unwrap_or(usize::MAX))
         .trap_on_grow_failure(false)
         .build();
-    let mut store = Store::new(&engine, State { wasi, limits });
+    let mut store = Store::new(engine, State { wasi, limits });
     store.limiter(|s| &mut s.limits);
 
     // `instantiate_and_start` runs the module's start function too, as instantiation does elsewhere.
-    let instance = match linker.instantiate_and_start(&mut store, &module) {
+    let instance = match linker.instantiate_and_start(&mut store, module) {
         Ok(instance) => instance,
         Err(err) => {
             report.phases.instantiate = millis(started.elapsed());

@@ -1,0 +1,149 @@
+//! `http.md`: Wasm that serves, from the matrix's HTTP cells: which language's WAGI handler each
+//! engine serves through the gateway, how long a server takes to be ready, the cold first request
+//! against the warm ones, and requests per second with latency percentiles under a bounded load.
+
+use std::collections::BTreeSet;
+use std::fmt::Write;
+
+use super::{Cell, Results, format_ms, format_stats};
+use crate::Outcome;
+
+/// Whether the results have any HTTP cell that ran.
+pub fn applies(results: &Results) -> bool {
+    results.cells.iter().any(is_http)
+}
+
+fn is_http(cell: &Cell) -> bool {
+    cell.server_ready_ms.is_some() || cell.http_load.is_some()
+}
+
+/// The samples whose cells were served: a sample is an HTTP sample when any of its cells was.
+fn http_samples(results: &Results) -> BTreeSet<&str> {
+    results
+        .cells
+        .iter()
+        .filter(|c| is_http(c))
+        .map(|c| c.sample.as_str())
+        .collect()
+}
+
+pub fn render(results: &Results) -> String {
+    let meta = &results.meta;
+    let samples = http_samples(results);
+    let cells: Vec<&Cell> = results
+        .cells
+        .iter()
+        .filter(|c| samples.contains(c.sample.as_str()))
+        .collect();
+    let mut out = String::new();
+    let _ = writeln!(out, "# HTTP: Wasm that serves\n");
+    let _ = writeln!(
+        out,
+        "From the same `cargo xtask matrix` run as `matrix.json` ({}, commit `{}`, {} ({} cores)). \
+         Each HTTP cell starts `harness serve` (the WAGI gateway) on a free loopback port through \
+         its column's engine, sends its case's request, checks the whole answer, stops the server \
+         with SIGTERM and checks that none of its workers is left. *Ready* is from starting the \
+         server to its address line (every worker has loaded, and where the engine compiles ahead \
+         of time, compiled or read from the cache, its module). *Cold* is the first request to a \
+         worker that has served nothing; *warm* the median of the others. The load run sends the \
+         same request back to back on keep-alive connections, as many as the gateway has workers, \
+         client and server on the same machine; latency percentiles are exact (nearest rank over \
+         every request). Columns that cannot serve are `unsupported` with the reason in \
+         `matrix.md`.\n",
+        meta.date, meta.git_commit, meta.host.cpu, meta.host.cores,
+    );
+
+    let _ = writeln!(out, "## Cases served\n");
+    let _ = writeln!(
+        out,
+        "Passing cases of the HTTP samples per language and column (cells that ran; the rest are \
+         unsupported or skipped).\n"
+    );
+    let columns: Vec<&str> = ordered(cells.iter().filter(|c| c.n > 0).map(|c| c.runtime.as_str()));
+    let languages: Vec<&str> = ordered(cells.iter().map(|c| c.language.as_str()));
+    let _ = writeln!(out, "| language | {} |", columns.join(" | "));
+    let _ = writeln!(out, "|---|{}", "---|".repeat(columns.len()));
+    for language in &languages {
+        let mut row = format!("| {language} |");
+        for column in &columns {
+            let ran: Vec<&&Cell> = cells
+                .iter()
+                .filter(|c| c.language == *language && c.runtime == *column && c.n > 0)
+                .collect();
+            let passed = ran.iter().filter(|c| c.outcome == Outcome::Pass).count();
+            let text = match ran.len() {
+                0 => "—".to_owned(),
+                n if passed == n => format!("{passed}/{n}"),
+                n => {
+                    let failing: BTreeSet<String> = ran
+                        .iter()
+                        .filter(|c| c.outcome != Outcome::Pass)
+                        .map(|c| c.outcome.to_string())
+                        .collect();
+                    format!(
+                        "{passed}/{n} ({})",
+                        failing.into_iter().collect::<Vec<_>>().join(", ")
+                    )
+                }
+            };
+            let _ = write!(row, " {text} |");
+        }
+        let _ = writeln!(out, "{row}");
+    }
+
+    let loaded: Vec<&&Cell> = cells.iter().filter(|c| c.http_load.is_some()).collect();
+    if !loaded.is_empty() {
+        let _ = writeln!(out, "\n## Under load\n");
+        let _ = writeln!(
+            out,
+            "| handler | column | ready | cold | warm | requests/s | p50 | p90 | p99 | max | \
+             requests (errors) | peak memory |"
+        );
+        let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|---|---|---|");
+        for cell in loaded {
+            let load = cell.http_load.as_ref().expect("filtered on it");
+            let errors = if load.errors == 0 {
+                String::new()
+            } else {
+                format!(" ({} errors: {})", load.errors, load.first_error)
+            };
+            let _ = writeln!(
+                out,
+                "| {}/{} | {} | {} | {} | {} | {:.0} | {} | {} | {} | {} | {} in {:.1} s, {} conn.{errors} | {} |",
+                cell.language,
+                cell.sample,
+                cell.runtime,
+                cell.server_ready_ms.map_or("—".into(), format_ms),
+                cell.cold_wall_ms.map_or("—".into(), format_ms),
+                cell.warm_wall_ms_stats
+                    .as_ref()
+                    .map_or("—".into(), format_stats),
+                load.rps,
+                format_ms(load.p50_ms),
+                format_ms(load.p90_ms),
+                format_ms(load.p99_ms),
+                format_ms(load.max_ms),
+                load.requests,
+                load.seconds,
+                load.connections,
+                if cell.peak_rss_kib > 0 {
+                    format!("{:.1} MiB", cell.peak_rss_kib as f64 / 1024.0)
+                } else {
+                    "—".into()
+                },
+            );
+        }
+    }
+    out
+}
+
+/// Distinct values in first-seen order.
+fn ordered<'a>(values: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut seen = Vec::new();
+    for v in values {
+        if !seen.contains(&v) {
+            seen.push(v);
+        }
+    }
+    seen
+}
