@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use harness::manifest::Proposal;
 use harness::runtime::registry::{self, Column, Engine, Kind, Tier};
 use harness::runtime::{
-    Ending, RunReport, RunSpec, Runtime, Stage, Watchdog, cache::CacheState, millis,
+    Ending, Prepared, RunReport, RunSpec, Runtime, Stage, Watchdog, cache::CacheState, millis,
 };
 use wasmedge_sys as sys;
 use wasmedge_sys::AsInstance;
@@ -88,22 +88,73 @@ impl Runtime for WasmEdge {
     }
 
     fn run(&self, module: &[u8], spec: &RunSpec, watchdog: &Watchdog) -> RunReport {
-        if spec.inherit_stdio {
-            // WasmEdge's WASI already uses the process's descriptors, and nothing else is logged.
-            return run(self, module, spec, watchdog);
+        with_stdio(spec, || match compile(self, module, spec) {
+            Ok(compiled) => execute(self, &compiled, compiled.report.clone(), spec, watchdog),
+            Err(report) => *report,
+        })
+    }
+
+    fn prepare(
+        &self,
+        module: &[u8],
+        spec: &RunSpec,
+    ) -> Option<Result<Box<dyn Prepared>, RunReport>> {
+        Some(
+            compile(self, module, spec)
+                .map(|compiled| {
+                    Box::new(PreparedModule {
+                        backend: WasmEdge { ..*self },
+                        compiled,
+                    }) as Box<dyn Prepared>
+                })
+                .map_err(|report| *report),
+        )
+    }
+}
+
+/// Runs `body` with the guest's stdin, stdout and stderr on this process's descriptors 0, 1 and
+/// 2 (WasmEdge's WASI writes to the process's own), and puts what it wrote into the report.
+fn with_stdio(spec: &RunSpec, body: impl FnOnce() -> RunReport) -> RunReport {
+    if spec.inherit_stdio {
+        // WasmEdge's WASI already uses the process's descriptors, and nothing else is logged.
+        return body();
+    }
+    match Stdio::redirect(spec) {
+        Ok(stdio) => {
+            let mut report = body();
+            let (stdout, stderr) = stdio.restore();
+            report.stdout = stdout;
+            report.stderr = stderr;
+            report
         }
-        match Stdio::redirect(spec) {
-            Ok(stdio) => {
-                let mut report = run(self, module, spec, watchdog);
-                let (stdout, stderr) = stdio.restore();
-                report.stdout = stdout;
-                report.stderr = stderr;
-                report
-            }
-            Err(err) => RunReport::new(Ending::HarnessFault {
-                message: format!("cannot redirect the worker's stdio: {err}"),
-            }),
-        }
+        Err(err) => RunReport::new(Ending::HarnessFault {
+            message: format!("cannot redirect the worker's stdio: {err}"),
+        }),
+    }
+}
+
+/// A module loaded and validated (for AOT, compiled or read from the cache, and its library
+/// loaded) once, with its configuration, and the report so far.
+struct Compiled {
+    config: sys::Config,
+    module: std::sync::Arc<sys::Module>,
+    report: RunReport,
+}
+
+/// A module loaded once for a server: each call makes its WASI module, executor, store and
+/// instance afresh.
+struct PreparedModule {
+    backend: WasmEdge,
+    compiled: Compiled,
+}
+
+impl Prepared for PreparedModule {
+    fn run(&self, spec: &RunSpec, watchdog: &Watchdog) -> RunReport {
+        with_stdio(spec, || {
+            let mut report = RunReport::new(Ending::Exited { code: 0 });
+            report.compile_cache = CacheState::Resident;
+            execute(&self.backend, &self.compiled, report, spec, watchdog)
+        })
     }
 }
 
@@ -151,19 +202,17 @@ fn config(backend: &WasmEdge, spec: &RunSpec) -> Result<sys::Config, Box<WasmEdg
     Ok(config)
 }
 
-fn run(backend: &WasmEdge, bytes: &[u8], spec: &RunSpec, watchdog: &Watchdog) -> RunReport {
+/// The error is boxed: a report is large, and the happy path should not carry its size.
+fn compile(backend: &WasmEdge, bytes: &[u8], spec: &RunSpec) -> Result<Compiled, Box<RunReport>> {
     // The library logs to the process's stdout, which is the guest's during a run.
     // SAFETY: turns the library's global logger off; no preconditions.
     unsafe { sys::ffi::WasmEdge_LogOff() };
-    let config = match config(backend, spec) {
-        Ok(config) => config,
-        Err(err) => {
-            return RunReport::new(Ending::Unsupported {
-                capability: "engine configuration".into(),
-                message: err.to_string(),
-            });
-        }
-    };
+    let config = config(backend, spec).map_err(|err| {
+        Box::new(RunReport::new(Ending::Unsupported {
+            capability: "engine configuration".into(),
+            message: err.to_string(),
+        }))
+    })?;
 
     let started = Instant::now();
     let (loaded, cache, waited) = if backend.aot {
@@ -175,8 +224,18 @@ fn run(backend: &WasmEdge, bytes: &[u8], spec: &RunSpec, watchdog: &Watchdog) ->
             Duration::ZERO,
         )
     };
-    let module = match loaded {
-        Ok(module) => module,
+    let compile_ms = millis(started.elapsed().saturating_sub(waited));
+    match loaded {
+        Ok(module) => {
+            let mut report = RunReport::new(Ending::Exited { code: 0 });
+            report.phases.compile = compile_ms;
+            report.compile_cache = cache;
+            Ok(Compiled {
+                config,
+                module,
+                report,
+            })
+        }
         Err(err) => {
             let mut report = RunReport::new(match err {
                 AotError::Rejected(message) => Ending::Rejected {
@@ -185,15 +244,23 @@ fn run(backend: &WasmEdge, bytes: &[u8], spec: &RunSpec, watchdog: &Watchdog) ->
                 },
                 AotError::GaveUp(by) => Ending::TimedOut { by },
             });
-            report.phases.compile = millis(started.elapsed().saturating_sub(waited));
+            report.phases.compile = compile_ms;
             report.compile_cache = cache;
-            return report;
+            Err(Box::new(report))
         }
-    };
-    let mut report = RunReport::new(Ending::Exited { code: 0 });
-    report.phases.compile = millis(started.elapsed().saturating_sub(waited));
-    report.compile_cache = cache;
+    }
+}
 
+fn execute(
+    backend: &WasmEdge,
+    compiled: &Compiled,
+    mut report: RunReport,
+    spec: &RunSpec,
+    watchdog: &Watchdog,
+) -> RunReport {
+    // SAFETY: as in `compile`: the library's logger stays off.
+    unsafe { sys::ffi::WasmEdge_LogOff() };
+    let Compiled { config, module, .. } = compiled;
     watchdog.arm();
     let started = Instant::now();
     let args: Vec<String> = std::iter::once(spec.program.clone())
@@ -234,10 +301,10 @@ fn run(backend: &WasmEdge, bytes: &[u8], spec: &RunSpec, watchdog: &Watchdog) ->
         }
     }
     let instantiated = (|| {
-        let mut executor = sys::Executor::create(Some(&config), None)?;
+        let mut executor = sys::Executor::create(Some(config), None)?;
         let mut store = sys::Store::create()?;
         executor.register_import_module(&mut store, wasi.as_mut())?;
-        let instance = executor.register_active_module(&mut store, &module)?;
+        let instance = executor.register_active_module(&mut store, module)?;
         Ok::<_, Box<WasmEdgeError>>((executor, store, instance))
     })();
     let (mut executor, _store, mut instance) = match instantiated {
