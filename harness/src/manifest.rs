@@ -857,6 +857,45 @@ file = [{ path = "/out/x.txt", content = "x" }]
         assert_eq!(case.expect.files[0].content.as_deref(), Some("x"));
     }
 
+    const HTTP: &str = r#"
+[sample]
+name = "wagi"
+language = "rust"
+
+[build]
+recipe = "cargo"
+
+[[case]]
+name = "get"
+[case.http]
+target = "/echo?x=1"
+[case.http.expect]
+status = 200
+headers = { "content-type" = "text/plain" }
+"#;
+
+    #[test]
+    fn http_cases_parse_and_bad_ones_are_clear_errors() {
+        let m = parse(Path::new("s.toml"), HTTP).unwrap();
+        let http = m.cases[0].http.as_ref().unwrap();
+        assert_eq!((http.route.as_str(), http.method.as_str()), ("/...", "GET"));
+        assert_eq!(http.expect.status, 200);
+        assert!(http.load.is_none());
+        let e = err(&HTTP.replace("name = \"get\"", "name = \"get\"\nargs = [\"x\"]"));
+        assert!(e.contains("args, env, stdin, dir"), "{e}");
+        let e = err(&HTTP.replace("target = \"/echo?x=1\"", "target = \"echo\""));
+        assert!(e.contains("must start with `/`"), "{e}");
+        let e = err(&HTTP.replace("[case.http]", "[case.http]\nroute = \"nope\""));
+        assert!(e.contains("does not start with `/`"), "{e}");
+        let e = err(&HTTP.replace("status = 200", "status = 1000"));
+        assert!(e.contains("not an HTTP status"), "{e}");
+        let load = "[case.http]\nload = { requests = 10, connections = 1, seconds = 1.0 }";
+        let e = err(&HTTP.replace("[case.http]", load));
+        assert!(e.contains("benchmark-sized"), "{e}");
+        let bench = HTTP.replace("name = \"get\"", "name = \"get\"\nbench = true");
+        assert!(parse(Path::new("s.toml"), &bench.replace("[case.http]", load)).is_ok());
+    }
+
     #[test]
     fn unknown_key_names_file_line_and_column() {
         let text = GOOD.replace("stdout = \"hi\\n\"", "stdout = \"hi\\n\"\nstdot = \"typo\"");
