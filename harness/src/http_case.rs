@@ -33,6 +33,18 @@ impl Server {
     /// for its address.
     pub fn start(mut command: Command, within: Duration) -> Result<Server, String> {
         let started = Instant::now();
+        // A harness killed mid-cell must not leave its server behind: the kernel sends the server
+        // SIGTERM when the thread that started it ends (the server then drains and ends its
+        // workers).
+        // SAFETY: `prctl` is async-signal-safe and touches only the child's own attributes.
+        unsafe {
+            std::os::unix::process::CommandExt::pre_exec(&mut command, || {
+                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) == -1 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
         let mut child = command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
