@@ -10,6 +10,9 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use serde::Deserialize as _;
+use serde::de::IntoDeserializer as _;
+
 use crate::gateway::OUTCOME_HEADER;
 use crate::manifest::{HttpCase, HttpExpect};
 use crate::outcome::{Outcome, Verdict, line_diff};
@@ -51,21 +54,8 @@ impl Server {
             .stderr(Stdio::piped())
             .spawn()
             .map_err(|err| format!("cannot start the server: {err}"))?;
-        let stderr = Arc::new(Mutex::new(Vec::new()));
-        let mut pipe = child.stderr.take().expect("stderr is piped");
-        let kept = stderr.clone();
-        std::thread::spawn(move || {
-            let mut buf = [0; 4096];
-            while let Ok(n) = pipe.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                let mut kept = kept.lock().unwrap_or_else(|e| e.into_inner());
-                kept.extend_from_slice(&buf[..n]);
-                let excess = kept.len().saturating_sub(STDERR_KEPT);
-                kept.drain(..excess);
-            }
-        });
+        let stderr =
+            crate::util::keep_tail(child.stderr.take().expect("stderr is piped"), STDERR_KEPT);
         let stdout = child.stdout.take().expect("stdout is piped");
         let (send, receive) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
@@ -301,14 +291,10 @@ pub fn send(addr: SocketAddr, http: &HttpCase, timeout: Duration) -> std::io::Re
 pub fn check(answer: &Answer, expect: &HttpExpect, declined: &[String]) -> Verdict {
     let body = String::from_utf8_lossy(&answer.body);
     if let Some(class) = answer.header(OUTCOME_HEADER) {
-        let outcome = match class {
-            "trap" => Outcome::Trap,
-            "timeout" => Outcome::Timeout,
-            "crash" => Outcome::Crash,
-            "unsupported" => Outcome::Unsupported,
-            "harness-fault" => Outcome::HarnessFault,
-            _ => Outcome::Fail,
-        };
+        // The header holds an outcome's own name; anything else is the handler's failure.
+        let name: serde::de::value::StrDeserializer<serde::de::value::Error> =
+            class.into_deserializer();
+        let outcome = Outcome::deserialize(name).unwrap_or(Outcome::Fail);
         let reason = body.trim().lines().next().unwrap_or("").to_owned();
         // As for a command: a module refused by an engine that lacks a proposal it needs.
         let refused = crate::resident::REFUSED.iter().any(|r| reason.contains(r));
@@ -508,7 +494,7 @@ pub fn serve_and_send(
     let peak_rss_kib = server
         .workers()
         .iter()
-        .filter_map(|&p| peak_rss_kib(p))
+        .filter_map(|&p| crate::worker::peak_rss_kib_of(p))
         .max()
         .unwrap_or(0);
     match server.stop(Duration::from_secs(20)) {
@@ -536,7 +522,7 @@ fn load_request(http: &HttpCase) -> crate::load::Request {
             .iter()
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect(),
-        body: http.body.clone().into_bytes(),
+        body: http.body.clone().into_bytes().into(),
         status: http.expect.status,
         expect_body: http.expect.body.clone().map(String::into_bytes),
     }
@@ -573,14 +559,6 @@ fn parent_of(pid: u32) -> Option<u32> {
 /// Whether `pid` is a live process (not gone, not a zombie).
 pub fn alive(pid: u32) -> bool {
     stat_fields(pid).is_some_and(|f| f.first().is_some_and(|state| state != "Z"))
-}
-
-fn peak_rss_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
 /// Where an HTTP cell writes its `modules.toml`.

@@ -29,7 +29,7 @@ pub struct Request {
     pub method: String,
     pub target: String,
     pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
+    pub body: Bytes,
     pub status: u16,
     /// The body the answer must have, when the case says.
     pub expect_body: Option<Vec<u8>>,
@@ -235,7 +235,7 @@ fn build(request: &Request) -> hyper::Request<Full<Bytes>> {
         builder = builder.header(name.as_str(), value.as_str());
     }
     builder
-        .body(Full::new(Bytes::from(request.body.clone())))
+        .body(Full::new(request.body.clone()))
         .expect("the case's request was valid when it was sent once already")
 }
 
@@ -249,7 +249,7 @@ mod tests {
             method: "GET".into(),
             target: "/".into(),
             headers: Vec::new(),
-            body: Vec::new(),
+            body: Bytes::new(),
             status: 200,
             expect_body: None,
         };
@@ -305,7 +305,7 @@ mod tests {
             method: "POST".into(),
             target: "/x?y=1".into(),
             headers: vec![("x-test".into(), "1".into())],
-            body: b"body".to_vec(),
+            body: Bytes::from_static(b"body"),
             status: 200,
             expect_body: Some(b"ok".to_vec()),
         };

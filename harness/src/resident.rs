@@ -269,21 +269,8 @@ impl Resident {
         let mut child = command.spawn().map_err(|e| Died {
             how: format!("cannot start the worker: {e}"),
         })?;
-        let stderr_tail = Arc::new(Mutex::new(Vec::new()));
-        let mut stderr = child.stderr.take().expect("stderr is piped");
-        let tail = stderr_tail.clone();
-        std::thread::spawn(move || {
-            let mut buf = [0; 4096];
-            while let Ok(n) = stderr.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                let mut tail = tail.lock().unwrap_or_else(|e| e.into_inner());
-                tail.extend_from_slice(&buf[..n]);
-                let excess = tail.len().saturating_sub(STDERR_TAIL);
-                tail.drain(..excess);
-            }
-        });
+        let stderr_tail =
+            crate::util::keep_tail(child.stderr.take().expect("stderr is piped"), STDERR_TAIL);
         let to = child.stdin.take().expect("stdin is piped");
         let from = BufReader::new(child.stdout.take().expect("stdout is piped"));
         let mut resident = Resident {

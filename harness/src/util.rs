@@ -92,6 +92,29 @@ pub fn glob(pattern: &str, name: &str) -> bool {
     rest.is_empty()
 }
 
+/// Reads `from` to its end on a thread of its own, keeping its last `limit` bytes: a child's stderr,
+/// read so that the child never blocks on a full pipe, kept for the reason of a failure.
+pub fn keep_tail(
+    mut from: impl std::io::Read + Send + 'static,
+    limit: usize,
+) -> std::sync::Arc<std::sync::Mutex<Vec<u8>>> {
+    let kept = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let tail = kept.clone();
+    std::thread::spawn(move || {
+        let mut buf = [0; 4096];
+        while let Ok(n) = from.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            let mut tail = tail.lock().unwrap_or_else(|e| e.into_inner());
+            tail.extend_from_slice(&buf[..n]);
+            let excess = tail.len().saturating_sub(limit);
+            tail.drain(..excess);
+        }
+    });
+    kept
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

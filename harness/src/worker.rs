@@ -49,6 +49,12 @@ pub fn own_peak_rss_kib() -> Option<u64> {
     parse_vm_hwm(&status)
 }
 
+/// The peak resident set (KiB) of a live process of ours, from /proc.
+pub fn peak_rss_kib_of(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    parse_vm_hwm(&status)
+}
+
 fn parse_vm_hwm(status: &str) -> Option<u64> {
     let value = status.lines().find_map(|l| l.strip_prefix("VmHWM:"))?;
     value.trim().strip_suffix("kB")?.trim().parse().ok()

@@ -282,19 +282,7 @@ fn main() {
                     && let Err(why) = harness::gateway::can_serve(runtime)
                 {
                     let run = memo.runner(&ctx, runtime, &sample, case);
-                    let why = format!("serving HTTP: {why}");
-                    trials.push(Trial::test(name, move || {
-                        let cell = run();
-                        if cell.outcome == Outcome::Unsupported && cell.reason == why {
-                            Ok(())
-                        } else {
-                            Err(format!(
-                                "expected unsupported ({why}), got {} ({})",
-                                cell.outcome, cell.reason
-                            )
-                            .into())
-                        }
-                    }));
+                    trials.push(unsupported_trial(name, run, format!("serving HTTP: {why}")));
                     continue;
                 }
                 if let Some((what, reason)) = missing(runtime) {
@@ -304,19 +292,7 @@ fn main() {
                 // A component-only language on a preview 1 column: `unsupported` by design.
                 if let Err(cell::NotBuilt::Unsupported(why)) = &built[runtime] {
                     let run = memo.runner(&ctx, runtime, &sample, case);
-                    let why = why.clone();
-                    trials.push(Trial::test(name, move || {
-                        let cell = run();
-                        if cell.outcome == Outcome::Unsupported && cell.reason == why {
-                            Ok(())
-                        } else {
-                            Err(format!(
-                                "expected unsupported ({why}), got {} ({})",
-                                cell.outcome, cell.reason
-                            )
-                            .into())
-                        }
-                    }));
+                    trials.push(unsupported_trial(name, run, why.clone()));
                     continue;
                 }
                 let known_failure = known
@@ -570,6 +546,26 @@ fn agreement(
 }
 
 /// A cell whose runtime or module is missing: ignored locally, a failure under CI unless listed.
+/// A cell that is `unsupported` by design, with exactly this reason.
+fn unsupported_trial(
+    name: String,
+    run: impl FnOnce() -> Cell + Send + 'static,
+    why: String,
+) -> Trial {
+    Trial::test(name, move || {
+        let cell = run();
+        if cell.outcome == Outcome::Unsupported && cell.reason == why {
+            Ok(())
+        } else {
+            Err(format!(
+                "expected unsupported ({why}), got {} ({})",
+                cell.outcome, cell.reason
+            )
+            .into())
+        }
+    })
+}
+
 fn missing_trial(
     name: String,
     what: &str,

@@ -99,16 +99,10 @@ impl Runtime for WasmEdge {
         module: &[u8],
         spec: &RunSpec,
     ) -> Option<Result<Box<dyn Prepared>, RunReport>> {
-        Some(
-            compile(self, module, spec)
-                .map(|compiled| {
-                    Box::new(PreparedModule {
-                        backend: WasmEdge { ..*self },
-                        compiled,
-                    }) as Box<dyn Prepared>
-                })
-                .map_err(|report| *report),
-        )
+        harness::runtime::prepared(compile(self, module, spec).map(|compiled| PreparedModule {
+            backend: *self,
+            compiled,
+        }))
     }
 }
 
@@ -226,26 +220,19 @@ fn compile(backend: &WasmEdge, bytes: &[u8], spec: &RunSpec) -> Result<Compiled,
     };
     let compile_ms = millis(started.elapsed().saturating_sub(waited));
     match loaded {
-        Ok(module) => {
-            let mut report = RunReport::new(Ending::Exited { code: 0 });
-            report.phases.compile = compile_ms;
-            report.compile_cache = cache;
-            Ok(Compiled {
-                config,
-                module,
-                report,
-            })
-        }
-        Err(err) => {
-            let mut report = RunReport::new(match err {
-                AotError::Rejected(message) => Ending::Rejected {
-                    stage: Stage::Compile,
-                    message,
-                },
-                AotError::GaveUp(by) => Ending::TimedOut { by },
-            });
-            report.phases.compile = compile_ms;
-            report.compile_cache = cache;
+        Ok(module) => Ok(Compiled {
+            config,
+            module,
+            report: RunReport::compiled(None, compile_ms, cache),
+        }),
+        Err(AotError::Rejected(message)) => Err(Box::new(RunReport::compiled(
+            Some(message),
+            compile_ms,
+            cache,
+        ))),
+        Err(AotError::GaveUp(by)) => {
+            let mut report = RunReport::compiled(None, compile_ms, cache);
+            report.ending = Ending::TimedOut { by };
             Err(Box::new(report))
         }
     }

@@ -87,6 +87,17 @@ pub trait Prepared {
     fn run(&self, spec: &RunSpec, watchdog: &Watchdog) -> RunReport;
 }
 
+/// What [`Runtime::prepare`] returns for a backend's own prepared module or refusal.
+pub fn prepared<P: Prepared + 'static>(
+    prepared: Result<P, Box<RunReport>>,
+) -> Option<Result<Box<dyn Prepared>, RunReport>> {
+    Some(
+        prepared
+            .map(|p| Box::new(p) as Box<dyn Prepared>)
+            .map_err(|report| *report),
+    )
+}
+
 /// Everything a backend needs to run one case.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RunSpec {
@@ -197,6 +208,25 @@ pub struct Outside {
 }
 
 impl RunReport {
+    /// A report after a compile: a clean exit so far, or the module refused, with the compile
+    /// phase and how the cache served it.
+    pub fn compiled(
+        refused: Option<String>,
+        compile_ms: f64,
+        compile_cache: cache::CacheState,
+    ) -> Self {
+        let mut report = RunReport::new(match refused {
+            None => Ending::Exited { code: 0 },
+            Some(message) => Ending::Rejected {
+                stage: Stage::Compile,
+                message,
+            },
+        });
+        report.phases.compile = compile_ms;
+        report.compile_cache = compile_cache;
+        report
+    }
+
     pub fn new(ending: Ending) -> Self {
         RunReport {
             ending,

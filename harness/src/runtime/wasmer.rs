@@ -92,14 +92,13 @@ impl Runtime for Wasmer {
         module: &[u8],
         spec: &RunSpec,
     ) -> Option<Result<Box<dyn Prepared>, RunReport>> {
-        let prepared = async_runtime().and_then(|tokio| {
+        super::prepared(async_runtime().and_then(|tokio| {
             let compiled = {
                 let _guard = tokio.enter();
                 compile(self, module, spec)?
             };
-            Ok(Box::new(PreparedModule { tokio, compiled }) as Box<dyn Prepared>)
-        });
-        Some(prepared.map_err(|report| *report))
+            Ok(PreparedModule { tokio, compiled })
+        }))
     }
 }
 
@@ -173,25 +172,16 @@ fn compile(backend: &Wasmer, bytes: &[u8], spec: &RunSpec) -> Result<Compiled, B
     );
     let compile_ms = millis(started.elapsed().saturating_sub(waited));
     match compiled {
-        Ok(module) => {
-            let mut report = RunReport::new(Ending::Exited { code: 0 });
-            report.phases.compile = compile_ms;
-            report.compile_cache = cache;
-            Ok(Compiled {
-                engine,
-                module,
-                report,
-            })
-        }
-        Err(err) => {
-            let mut report = RunReport::new(Ending::Rejected {
-                stage: Stage::Compile,
-                message: err.to_string(),
-            });
-            report.phases.compile = compile_ms;
-            report.compile_cache = cache;
-            Err(Box::new(report))
-        }
+        Ok(module) => Ok(Compiled {
+            engine,
+            module,
+            report: RunReport::compiled(None, compile_ms, cache),
+        }),
+        Err(err) => Err(Box::new(RunReport::compiled(
+            Some(err.to_string()),
+            compile_ms,
+            cache,
+        ))),
     }
 }
 

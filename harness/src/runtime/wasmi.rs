@@ -66,11 +66,7 @@ impl Runtime for Wasmi {
         module: &[u8],
         spec: &RunSpec,
     ) -> Option<Result<Box<dyn Prepared>, RunReport>> {
-        Some(
-            compile(module, spec)
-                .map(|compiled| Box::new(PreparedModule(compiled)) as Box<dyn Prepared>)
-                .map_err(|report| *report),
-        )
+        super::prepared(compile(module, spec).map(PreparedModule))
     }
 }
 
@@ -97,24 +93,20 @@ impl Prepared for PreparedModule {
 fn compile(bytes: &[u8], spec: &RunSpec) -> Result<Compiled, Box<RunReport>> {
     let engine = Engine::new(&config(&spec.proposals));
     let started = Instant::now();
-    match Module::new(&engine, bytes) {
-        Ok(module) => {
-            let mut report = RunReport::new(Ending::Exited { code: 0 });
-            report.phases.compile = millis(started.elapsed());
-            Ok(Compiled {
-                engine,
-                module,
-                report,
-            })
-        }
-        Err(err) => {
-            let mut report = RunReport::new(Ending::Rejected {
-                stage: Stage::Compile,
-                message: err.to_string(),
-            });
-            report.phases.compile = millis(started.elapsed());
-            Err(Box::new(report))
-        }
+    let compiled = Module::new(&engine, bytes);
+    let compile_ms = millis(started.elapsed());
+    let cold = super::cache::CacheState::Cold;
+    match compiled {
+        Ok(module) => Ok(Compiled {
+            engine,
+            module,
+            report: RunReport::compiled(None, compile_ms, cold),
+        }),
+        Err(err) => Err(Box::new(RunReport::compiled(
+            Some(err.to_string()),
+            compile_ms,
+            cold,
+        ))),
     }
 }
 

@@ -118,6 +118,35 @@ pub(super) fn cache_entry(
     Some(super::cache::entry(dir, runtime, &id, bytes))
 }
 
+/// Compiles `bytes` through the spec's cache, if any: how the cache served it, and how long the
+/// compile waited for another process's hold on the entry.
+fn compile_cached(
+    backend: &Wasmtime,
+    engine: &Engine,
+    spec: &RunSpec,
+    bytes: &[u8],
+) -> (
+    wasmtime::Result<Module>,
+    super::cache::CacheState,
+    std::time::Duration,
+) {
+    let entry = cache_entry(
+        spec,
+        engine,
+        "wasmtime",
+        &format!("{:?}", backend.tier),
+        bytes,
+    );
+    super::cache::compile_waiting(
+        entry.as_deref(),
+        || Module::new(engine, bytes),
+        // SAFETY: entries are written only by this backend, atomically, under a key that includes
+        // the engine's compatibility hash; wasmtime checks the artifact's header and version too.
+        |path| unsafe { Module::deserialize_file(engine, path) }.ok(),
+        |module| module.serialize().ok(),
+    )
+}
+
 /// [`config`] at a tier: Winch as the strategy, or Pulley as the target Cranelift compiles to.
 pub fn config_at(
     tier: Tier,
@@ -175,11 +204,7 @@ impl Runtime for Wasmtime {
         module: &[u8],
         spec: &RunSpec,
     ) -> Option<Result<Box<dyn Prepared>, RunReport>> {
-        Some(
-            prepare(self, module, spec)
-                .map(|p| Box::new(p) as Box<dyn Prepared>)
-                .map_err(|report| *report),
-        )
+        super::prepared(prepare(self, module, spec))
     }
 }
 
@@ -220,20 +245,7 @@ fn prepare(
     let engine = Engine::new(&config).map_err(unsupported)?;
     let started = Instant::now();
     // The matrix's runs and the gateway's loads share cache entries: the pool does not change code.
-    let entry = cache_entry(
-        spec,
-        &engine,
-        "wasmtime",
-        &format!("{:?}", backend.tier),
-        bytes,
-    );
-    let (compiled, _, _) = super::cache::compile_waiting(
-        entry.as_deref(),
-        || Module::new(&engine, bytes),
-        // SAFETY: as in `run`: entries are this backend's own, keyed by the compatibility hash.
-        |path| unsafe { Module::deserialize_file(&engine, path) }.ok(),
-        |module| module.serialize().ok(),
-    );
+    let (compiled, _, _) = compile_cached(backend, &engine, spec, bytes);
     let module = compiled.map_err(|err| {
         let mut report = RunReport::new(Ending::Rejected {
             stage: Stage::Compile,
@@ -331,21 +343,7 @@ fn run(
     };
 
     let started = Instant::now();
-    let entry = cache_entry(
-        spec,
-        &engine,
-        "wasmtime",
-        &format!("{:?}", backend.tier),
-        bytes,
-    );
-    let (compiled, cache, waited) = super::cache::compile_waiting(
-        entry.as_deref(),
-        || Module::new(&engine, bytes),
-        // SAFETY: entries are written only by this backend, atomically, under a key that includes
-        // the engine's compatibility hash; wasmtime checks the artifact's header and version too.
-        |path| unsafe { Module::deserialize_file(&engine, path) }.ok(),
-        |module| module.serialize().ok(),
-    );
+    let (compiled, cache, waited) = compile_cached(backend, &engine, spec, bytes);
     let module = match compiled {
         Ok(module) => module,
         Err(err) => {
