@@ -457,9 +457,11 @@ pub fn serve_and_send(
     for _ in 0..requests.max(1) {
         let verdict_and_answer = match send(server.addr, http, client_timeout) {
             Ok(answer) => (check(&answer, &http.expect, declined), Some(answer)),
+            // The engines run in the gateway's workers, whose deaths it answers with 502: no answer
+            // at all is the gateway's (the harness's) fault, not the runtime's.
             Err(err) => (
                 Verdict::new(
-                    Outcome::Crash,
+                    Outcome::HarnessFault,
                     format!(
                         "the request got no answer: {err}; server: {}",
                         server.stderr_tail().trim()
