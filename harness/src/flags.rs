@@ -51,10 +51,11 @@ pub enum Command {
     ServeWorker,
 }
 
-/// The columns the WAGI gateway serves through.
+/// The columns the gateway serves through (WAGI modules, or wasi:http components on
+/// `wasmtime-component`).
 fn serving_column() -> PossibleValuesParser {
     PossibleValuesParser::new(
-        registry::module_columns()
+        registry::wasm_columns()
             .filter(|c| crate::gateway::can_serve(c.name).is_ok())
             .map(|c| c.name),
     )
@@ -67,7 +68,8 @@ pub struct ServeArgs {
     /// the seed's, samples/wagi/hello-wagi/modules.toml, when none is given)
     #[arg(value_name = "MODULES.toml")]
     pub modules: Option<PathBuf>,
-    /// The engine column that runs the handlers
+    /// The engine column that runs the handlers (`wasmtime-component` serves wasi:http/proxy
+    /// components, the others WAGI modules)
     #[arg(long = "runtime", value_name = "COLUMN", default_value = "wasmtime", value_parser = serving_column())]
     pub runtime: String,
     /// The address to listen on (loopback by default; port 0 picks a free port, printed on stdout)

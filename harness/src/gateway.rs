@@ -1,7 +1,9 @@
 //! `harness serve`: a WAGI gateway. An HTTP/1.1 server (tokio and hyper) that serves a
 //! `modules.toml` through one engine column: each route's module is compiled once by resident
 //! workers ([`crate::resident`]) and instantiated per request, its CGI response ([`crate::wagi`])
-//! becoming the HTTP response. A handler that fails gets an answer that says so (500 for a bad
+//! becoming the HTTP response. On `wasmtime-component` a route's module is a `wasi:http/proxy`
+//! component instead (as Spin routes to components): the request goes to its
+//! `wasi:http/incoming-handler` and its response is the answer. A handler that fails gets an answer that says so (500 for a bad
 //! exit or header block, 504 past its deadline, 502 when its engine crashed), an unknown path 404,
 //! and a route whose module cannot be loaded answers 500 with the reason while the others serve.
 
@@ -21,7 +23,7 @@ use tokio::sync::Semaphore;
 use crate::manifest::Proposal;
 use crate::outcome::{self, Outcome};
 use crate::resident::{self, Call, Died, Ready, Reply, Resident, Setup};
-use crate::runtime::{Ending, Preopen, registry};
+use crate::runtime::{Ending, HttpCall, Preopen, Serves, registry};
 use crate::wagi::{self, ModuleEntry, Modules};
 
 /// How the gateway serves.
@@ -68,7 +70,8 @@ impl Options {
     }
 }
 
-/// Whether `column` can serve WAGI handlers, or why not.
+/// Whether the gateway can serve through `column` (WAGI handlers on the preview 1 engines,
+/// `wasi:http/proxy` components on `wasmtime-component`), or why not.
 pub fn can_serve(column: &str) -> Result<(), String> {
     let c = registry::get(column).ok_or_else(|| {
         format!(
@@ -77,10 +80,12 @@ pub fn can_serve(column: &str) -> Result<(), String> {
         )
     })?;
     match c.kind {
-        _ if c.runs_components() => Err(format!(
-            "`{column}` runs components; WAGI handlers are preview 1 command modules"
-        )),
+        // The embedded component column serves wasi:http/proxy components (the Spin way).
         registry::Kind::Embedded => Ok(()),
+        _ if c.runs_components() => Err(format!(
+            "`{column}` runs a component per process; the gateway serves wasi:http/proxy \
+             components through `wasmtime-component`"
+        )),
         registry::Kind::ExternalWorker if c.engine == registry::Engine::WasmEdge => Ok(()),
         registry::Kind::ExternalWorker => Err(format!(
             "`{column}`'s worker runs one module per process and has no resident mode; the \
@@ -462,6 +467,27 @@ impl Gateway {
                 );
             }
         };
+        let limit = entry
+            .timeout_secs
+            .map_or(self.options.timeout, Duration::from_secs_f64);
+        let timeout_ms = u64::try_from(limit.as_millis()).unwrap_or(u64::MAX);
+        let call = match pool.ready.serves {
+            Serves::Wagi => self.wagi_call(&parts, entry, body.len(), client, timeout_ms),
+            Serves::WasiHttp => self.wasi_http_call(&parts, entry, timeout_ms),
+        };
+        let called = pool.call(call, body.to_vec(), limit).await;
+        respond(&entry.route, called)
+    }
+
+    /// A WAGI handler's call: the CGI environment and the query's arguments.
+    fn wagi_call(
+        &self,
+        parts: &hyper::http::request::Parts,
+        entry: &ModuleEntry,
+        body_len: usize,
+        client: SocketAddr,
+        timeout_ms: u64,
+    ) -> Call {
         let headers: Vec<(&str, &str)> = parts
             .headers
             .iter()
@@ -474,11 +500,11 @@ impl Gateway {
         };
         let request = wagi::Request {
             method: parts.method.as_str(),
-            path,
+            path: parts.uri.path(),
             query: parts.uri.query(),
             version,
             headers,
-            body_len: body.len(),
+            body_len,
             client,
             local: self.local,
         };
@@ -487,17 +513,52 @@ impl Gateway {
         let mut args = entry.args.clone();
         args.append(&mut query_args);
         let env = wagi::environment(&request, &entry.route, &entry.environment);
-        let limit = entry
-            .timeout_secs
-            .map_or(self.options.timeout, Duration::from_secs_f64);
-        let call = Call {
+        Call {
             program,
             args,
             env,
-            timeout_ms: u64::try_from(limit.as_millis()).unwrap_or(u64::MAX),
-        };
-        let called = pool.call(call, body.to_vec(), limit).await;
-        respond(&entry.route, called)
+            timeout_ms,
+            http: None,
+        }
+    }
+
+    /// A `wasi:http` handler's call: the request itself, and the route's static environment.
+    fn wasi_http_call(
+        &self,
+        parts: &hyper::http::request::Parts,
+        entry: &ModuleEntry,
+        timeout_ms: u64,
+    ) -> Call {
+        let authority = parts
+            .headers
+            .get(hyper::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .map_or_else(|| self.local.to_string(), str::to_owned);
+        Call {
+            program: entry.route.clone(),
+            args: entry.args.clone(),
+            env: entry.environment.clone(),
+            timeout_ms,
+            http: Some(HttpCall {
+                method: parts.method.as_str().to_owned(),
+                target: parts
+                    .uri
+                    .path_and_query()
+                    .map_or("/", |p| p.as_str())
+                    .to_owned(),
+                authority,
+                headers: parts
+                    .headers
+                    .iter()
+                    .map(|(name, value)| {
+                        (
+                            name.as_str().to_owned(),
+                            String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                        )
+                    })
+                    .collect(),
+            }),
+        }
     }
 }
 
@@ -565,7 +626,23 @@ fn respond(route: &str, called: Called) -> (Response<Full<Bytes>>, String) {
             );
         }
     }
-    let parsed = match wagi::parse_response(&reply.stdout) {
+    let parsed = match &reply.done.http {
+        None => wagi::parse_response(&reply.stdout),
+        Some(Ok(head)) => Ok(wagi::Response {
+            status: head.status,
+            headers: head.headers.clone(),
+            body: reply.stdout.clone(),
+            dropped: Vec::new(),
+        }),
+        Some(Err(why)) => {
+            return fail(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Outcome::Fail,
+                format!("gave no response: {why}{}", stderr_note()),
+            );
+        }
+    };
+    let parsed = match parsed {
         Ok(parsed) => parsed,
         Err(bad) => {
             return fail(

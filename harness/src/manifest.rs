@@ -91,13 +91,24 @@ pub enum Build {
     Zig { source: String },
     /// AssemblyScript's `asc` with `@assemblyscript/wasi-shim`'s configuration, optimized.
     Assemblyscript { source: String },
-    /// A WASI 0.2 command component of a JavaScript module, by `componentize-js` (SpiderMonkey in
+    /// A WASI 0.2 component of a JavaScript module, by `componentize-js` (SpiderMonkey in
     /// StarlingMonkey) against the WIT world `world` in the directory `wit`: no preview 1 module.
+    /// `http` keeps StarlingMonkey's `fetch` event and HTTP client, which a `wasi:http/proxy`
+    /// handler needs and a command leaves out (they add imports).
     ComponentizeJs {
         source: String,
         wit: String,
         world: String,
+        #[serde(default)]
+        http: bool,
     },
+    /// `cargo build --release --target wasm32-wasip2` of the `cdylib` crate in the sample
+    /// directory: the component the target links (a `wasi:http/proxy` handler), no preview 1 module.
+    CargoWasip2 {},
+    /// A WASI 0.2 component of the Python module `app` in the sample directory, by
+    /// `componentize-py` against the WASI 0.2.12 world `world` (`wasi:http/proxy@0.2.12`): no
+    /// preview 1 module.
+    ComponentizePy { app: String, world: String },
     /// `dotnet publish` of a project for `wasi-wasm` (the `wasi-experimental` workload), bundled
     /// into one module.
     Dotnet { project: String },
@@ -119,6 +130,8 @@ impl Build {
             Build::Zig { .. } => "zig",
             Build::Assemblyscript { .. } => "assemblyscript",
             Build::ComponentizeJs { .. } => "componentize-js",
+            Build::CargoWasip2 {} => "cargo-wasip2",
+            Build::ComponentizePy { .. } => "componentize-py",
             Build::Dotnet { .. } => "dotnet",
         }
     }

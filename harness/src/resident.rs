@@ -19,7 +19,10 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 use crate::manifest::Proposal;
-use crate::runtime::{self, Ending, Phases, Preopen, RunReport, RunSpec, Watchdog, millis};
+use crate::runtime::{
+    self, Ending, HttpAnswer, HttpCall, Phases, Preopen, RunReport, RunSpec, Serves, Watchdog,
+    millis,
+};
 
 /// The subcommand of the harness binary (and of WasmEdge's worker) that runs a resident worker.
 pub const SUBCOMMAND: &str = "serve-worker";
@@ -51,6 +54,9 @@ pub struct Ready {
     /// compiles it again, and its compile phase says what that costs.
     pub compiled_once: bool,
     pub compile_ms: f64,
+    /// How requests reach the handler: as a WAGI command, or through its `wasi:http` export.
+    #[serde(default)]
+    pub serves: Serves,
     /// Why the module cannot be served (the engine refused it, or it is a component on a preview 1
     /// column): the worker exits after saying so.
     pub refused: Option<Ending>,
@@ -63,6 +69,9 @@ pub struct Call {
     pub args: Vec<String>,
     pub env: BTreeMap<String, String>,
     pub timeout_ms: u64,
+    /// For a `wasi:http` handler: the request's head (its body is the stdin frame).
+    #[serde(default)]
+    pub http: Option<HttpCall>,
 }
 
 /// How a call ended; the guest's stdout and stderr follow as frames.
@@ -73,6 +82,10 @@ pub struct Done {
     pub compile_cache: runtime::cache::CacheState,
     /// The worker's peak resident set so far (KiB).
     pub peak_rss_kib: Option<u64>,
+    /// For a `wasi:http` handler: its response's head (its body is the stdout frame), or why it
+    /// gave none.
+    #[serde(default)]
+    pub http: Option<HttpAnswer>,
 }
 
 pub fn write_frame(to: &mut impl Write, bytes: &[u8]) -> std::io::Result<()> {
@@ -133,6 +146,7 @@ pub fn serve_with(
             runtime_version: version.clone(),
             compiled_once: false,
             compile_ms: 0.0,
+            serves: Serves::Wagi,
             refused: Some(ending),
         };
         write_json(out, &ready)?;
@@ -174,6 +188,7 @@ pub fn serve_with(
             args: Vec::new(),
             env: BTreeMap::new(),
             timeout_ms: 0,
+            http: None,
         },
         Vec::new(),
     );
@@ -190,6 +205,7 @@ pub fn serve_with(
         } else {
             0.0
         },
+        serves: prepared.as_ref().map_or(Serves::Wagi, |p| p.serves()),
         refused: None,
     };
     write_json(&mut out, &ready)?;
@@ -202,17 +218,23 @@ pub fn serve_with(
             Err(err) => return Err(err.into()),
         };
         let stdin = read_frame(&mut input)?;
+        let http = call.http.clone();
         let spec = spec(call, stdin);
         // The parent keeps the deadline: it kills this process when a call overruns.
-        let report: RunReport = match &prepared {
-            Some(prepared) => prepared.run(&spec, &Watchdog::none()),
-            None => backend.run(&module, &spec, &Watchdog::none()),
+        let (report, answer): (RunReport, Option<HttpAnswer>) = match (&prepared, &http) {
+            (Some(prepared), Some(request)) => {
+                let (report, answer) = prepared.handle(request, &spec);
+                (report, Some(answer))
+            }
+            (Some(prepared), None) => (prepared.run(&spec, &Watchdog::none()), None),
+            (None, _) => (backend.run(&module, &spec, &Watchdog::none()), None),
         };
         let done = Done {
             ending: report.ending,
             phases: report.phases,
             compile_cache: report.compile_cache,
             peak_rss_kib: crate::worker::own_peak_rss_kib(),
+            http: answer,
         };
         write_json(&mut out, &done)?;
         write_frame(&mut out, &report.stdout)?;
@@ -282,6 +304,7 @@ impl Resident {
                 runtime_version: String::new(),
                 compiled_once: false,
                 compile_ms: 0.0,
+                serves: Serves::Wagi,
                 refused: None,
             },
             start_wall: Duration::ZERO,

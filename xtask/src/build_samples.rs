@@ -108,6 +108,8 @@ pub fn toolchain_language(build: &Build) -> Option<&'static str> {
         Build::Zig { .. } => Some("zig"),
         Build::Assemblyscript { .. } => Some("assemblyscript"),
         Build::ComponentizeJs { .. } => Some("componentize-js"),
+        Build::CargoWasip2 {} => Some("rust-component"),
+        Build::ComponentizePy { .. } => Some("python-component"),
         Build::Dotnet { .. } => Some("dotnet"),
         Build::Wat { .. } | Build::File { .. } => None,
     }
@@ -162,9 +164,7 @@ fn build_one(
         return Ok("up to date");
     }
     let mut stamp = new_stamp(fingerprint, toolchain_id);
-    if only_component {
-        stamp.no_module = Some(components::NO_MODULE_JS.into());
-    }
+    stamp.no_module = components::no_module(&sample.manifest.build).map(str::to_owned);
     let label = sample.id();
     match toolchain {
         Err(missing) => {

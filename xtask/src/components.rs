@@ -21,9 +21,24 @@ use crate::setup;
 pub const NO_MODULE_JS: &str = "componentize-js makes WASI 0.2 components only (JavaScript on \
      SpiderMonkey, with no preview 1 output)";
 
+/// Why a `wasi:http/proxy` handler has no preview 1 module.
+pub const NO_MODULE_PROXY: &str = "a wasi:http/proxy handler is a WASI 0.2 component only (its \
+     preview 1 counterpart is the language's WAGI handler, the `wagi` sample)";
+
+/// Why the recipe makes a component and no module, for those that do.
+pub fn no_module(build: &Build) -> Option<&'static str> {
+    match build {
+        Build::ComponentizeJs { http: false, .. } => Some(NO_MODULE_JS),
+        Build::ComponentizeJs { http: true, .. }
+        | Build::CargoWasip2 {}
+        | Build::ComponentizePy { .. } => Some(NO_MODULE_PROXY),
+        _ => None,
+    }
+}
+
 /// Whether the recipe makes a component and no module.
 pub fn component_only(build: &Build) -> bool {
-    matches!(build, Build::ComponentizeJs { .. })
+    no_module(build).is_some()
 }
 
 /// What made an adapted component, as recorded and fingerprinted: the adapter and encoder versions
@@ -70,7 +85,15 @@ pub fn native_toolchain(build: &Build) -> Option<&'static str> {
 /// The WASI packages, in the order they depend on each other, that native components are built
 /// against (`samples/wit/`).
 pub const WIT_DIR: &str = "samples/wit/wasi-0.2.12";
-const WIT_PACKAGES: [&str; 6] = ["io", "clocks", "random", "filesystem", "sockets", "cli"];
+const WIT_PACKAGES: [&str; 7] = [
+    "io",
+    "clocks",
+    "random",
+    "filesystem",
+    "sockets",
+    "cli",
+    "http",
+];
 
 /// The wrapper that makes a Python script a `wasi:cli/run` export.
 const PYTHON_APP: &str = include_str!("../componentize_py_app.py");
@@ -96,6 +119,26 @@ fn componentize_py(
     std::fs::write(app.join("app.py"), PYTHON_APP)?;
     std::fs::copy(sample.dir.join(script), app.join(script))
         .with_context(|| format!("cannot copy {script}"))?;
+    componentize_py_world(
+        sh,
+        toolchain,
+        "wasi:cli/command@0.2.12",
+        "app",
+        &app,
+        &work.join("component.wasm"),
+    )
+}
+
+/// `componentize-py` of the Python module `app` (found on `path`) into a component of the WASI
+/// 0.2.12 world `world`, written to `out` and returned.
+pub fn componentize_py_world(
+    sh: &Shell,
+    toolchain: &setup::Provided,
+    world: &str,
+    app: &str,
+    path: &Path,
+    out: &Path,
+) -> anyhow::Result<Vec<u8>> {
     let wit = crate::project_root().join(WIT_DIR);
     let deps: Vec<String> = WIT_PACKAGES
         .iter()
@@ -107,14 +150,16 @@ fn componentize_py(
         })
         .collect();
     let exe = &toolchain.executable;
-    let out = work.join("component.wasm");
+    if let Some(dir) = out.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
     cmd!(
         sh,
-        "{exe} {deps...} -w wasi:cli/command@0.2.12 componentize app -p {app} -o {out}"
+        "{exe} {deps...} -w {world} componentize {app} -p {path} -o {out}"
     )
     .env("PYTHONPATH", &toolchain.home)
     .run()?;
-    std::fs::read(&out).with_context(|| format!("componentize-py made no {}", out.display()))
+    std::fs::read(out).with_context(|| format!("componentize-py made no {}", out.display()))
 }
 
 /// Builds the sample's component into `out` from its just-built `module`, and records it; or says

@@ -32,6 +32,17 @@ impl Output {
             component_only: None,
         }
     }
+
+    /// A component-only recipe's output.
+    fn component(sample: &Sample, component: Vec<u8>) -> anyhow::Result<Self> {
+        let why = crate::components::no_module(&sample.manifest.build)
+            .context("the recipe makes a module")?;
+        Ok(Output {
+            module: Vec::new(),
+            launch: Launch::default(),
+            component_only: Some((component, why.into())),
+        })
+    }
 }
 
 /// Runs the sample's recipe. `build_dir` is the sample's own directory under the target directory,
@@ -98,14 +109,25 @@ pub fn build(
             asc_build(sh, toolchain, dir, source, &out)?;
             read(&out).map(Output::module)
         }
-        Build::ComponentizeJs { source, wit, world } => {
+        Build::ComponentizeJs {
+            source,
+            wit,
+            world,
+            http,
+        } => {
             let out = work.join("component.wasm");
-            componentize_js(sh, toolchain, dir, source, wit, world, &out)?;
-            Ok(Output {
-                module: Vec::new(),
-                launch: Launch::default(),
-                component_only: Some((read(&out)?, crate::components::NO_MODULE_JS.into())),
-            })
+            componentize_js(sh, toolchain, dir, source, wit, world, *http, &out)?;
+            Output::component(sample, read(&out)?)
+        }
+        Build::CargoWasip2 {} => {
+            let built = cargo_wasip2(sh, target, sample)?;
+            Output::component(sample, read(&built)?)
+        }
+        Build::ComponentizePy { app, world } => {
+            let out = work.join("component.wasm");
+            let bytes =
+                crate::components::componentize_py_world(sh, toolchain, world, app, dir, &out)?;
+            Output::component(sample, bytes)
         }
         Build::Python { script } => python(sh, toolchain, sample, script, build_dir),
         Build::Ruby { script } => ruby(sh, toolchain, sample, script, build_dir, &work),
@@ -160,6 +182,24 @@ pub fn cargo_component(sh: &Shell, target: &Path, sample: &Sample) -> anyhow::Re
             .join("release")
             .join(format!("{bin}.wasm")),
     )
+}
+
+/// `cargo build --release --target wasm32-wasip2` of the sample's `cdylib` crate: the target links
+/// it into a component. Returns the built file.
+fn cargo_wasip2(sh: &Shell, target: &Path, sample: &Sample) -> anyhow::Result<PathBuf> {
+    let manifest_path = sample.dir.join("Cargo.toml");
+    let dir = target.join("samples-build").join("rust");
+    let component_target = COMPONENT_TARGET;
+    cmd!(
+        sh,
+        "cargo build --quiet --release --target {component_target} --manifest-path {manifest_path} --target-dir {dir} --lib"
+    )
+    .run()?;
+    // Cargo names a library's artifact after the package, with `-` made `_`.
+    Ok(dir
+        .join(COMPONENT_TARGET)
+        .join("release")
+        .join(format!("{}.wasm", sample.name().replace('-', "_"))))
 }
 
 /// The WASI 0.2 target of the Rust samples' components.
@@ -252,9 +292,14 @@ fn relative(from: &Path, to: &Path) -> PathBuf {
     path
 }
 
-/// `componentize-js` of one JavaScript module into a WASI 0.2 command component of `world` (no
-/// HTTP: the command world's programs make no requests, and the features would add imports). The
-/// source comes first: `-d` takes every word after it.
+/// `componentize-js` of one JavaScript module into a WASI 0.2 component of `world`. A command
+/// leaves StarlingMonkey's HTTP features out (its programs make no requests, and the features would
+/// add imports); a `wasi:http/proxy` handler (`http`) needs its `fetch` event. The source comes
+/// first: `-d` takes every word after it.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one recipe's fields, taken apart once"
+)]
 fn componentize_js(
     sh: &Shell,
     toolchain: &Provided,
@@ -262,14 +307,20 @@ fn componentize_js(
     source: &str,
     wit: &str,
     world: &str,
+    http: bool,
     out: &Path,
 ) -> anyhow::Result<()> {
     let cli = &toolchain.executable;
     std::fs::create_dir_all(out.parent().unwrap_or(Path::new(".")))?;
     let _dir = sh.push_dir(dir);
+    let disable: &[&str] = if http {
+        &[]
+    } else {
+        &["-d", "http", "fetch-event"]
+    };
     cmd!(
         sh,
-        "node {cli} {source} --wit {wit} --world-name {world} -d http fetch-event -o {out}"
+        "node {cli} {source} --wit {wit} --world-name {world} {disable...} -o {out}"
     )
     .run()?;
     Ok(())

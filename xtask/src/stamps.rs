@@ -73,7 +73,9 @@ pub fn fingerprint(sample: &Sample, toolchain: &str) -> anyhow::Result<String> {
         )?;
     }
     // The WIT a native component is built against.
-    if crate::components::native_toolchain(&sample.manifest.build).is_some() {
+    if crate::components::native_toolchain(&sample.manifest.build).is_some()
+        || matches!(sample.manifest.build, Build::ComponentizePy { .. })
+    {
         list_files(
             &crate::project_root().join(crate::components::WIT_DIR),
             &mut files,

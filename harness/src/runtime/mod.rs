@@ -31,6 +31,8 @@ mod wasmi;
 mod wasmtime;
 #[cfg(feature = "wasmtime")]
 mod wasmtime_component;
+#[cfg(feature = "wasmtime")]
+mod wasmtime_http;
 
 #[cfg(feature = "wasmer")]
 pub use self::wasmer::Wasmer;
@@ -82,10 +84,62 @@ pub trait Runtime {
 }
 
 /// A module compiled once by [`Runtime::prepare`]: every call instantiates it afresh and runs its
-/// `_start`, with a compile phase of zero.
+/// `_start` (or, for a `wasi:http/proxy` component, its `wasi:http/incoming-handler`), with a
+/// compile phase of zero.
 pub trait Prepared {
     fn run(&self, spec: &RunSpec, watchdog: &Watchdog) -> RunReport;
+
+    /// How a request reaches what was prepared.
+    fn serves(&self) -> Serves {
+        Serves::Wagi
+    }
+
+    /// Hands one request to the component's `wasi:http/incoming-handler`, with `spec.stdin` as its
+    /// body: the report's stdout is the response's body, and the answer its head (or why the
+    /// handler gave none). Only for what [`Prepared::serves`] says is [`Serves::WasiHttp`].
+    fn handle(&self, _request: &HttpCall, _spec: &RunSpec) -> (RunReport, HttpAnswer) {
+        let message = "this handler is a command: it serves WAGI, not wasi:http requests";
+        (
+            RunReport::new(Ending::HarnessFault {
+                message: message.into(),
+            }),
+            Err(message.into()),
+        )
+    }
 }
+
+/// How a server hands a request to a handler.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Serves {
+    /// A preview 1 command, run per request with CGI variables, arguments and stdin (WAGI).
+    #[default]
+    Wagi,
+    /// A WASI 0.2 component's `wasi:http/incoming-handler` export (the `wasi:http/proxy` world).
+    WasiHttp,
+}
+
+/// The head of a request for a `wasi:http` handler; its body travels as the run's stdin.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct HttpCall {
+    pub method: String,
+    /// The path and query.
+    pub target: String,
+    /// The authority the request was sent to (its `Host`).
+    pub authority: String,
+    pub headers: Vec<(String, String)>,
+}
+
+/// The head of a handler's response.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct HttpHead {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+}
+
+/// A handler's response head, or why it gave none (it returned without one, or answered with an
+/// error code).
+pub type HttpAnswer = Result<HttpHead, String>;
 
 /// What [`Runtime::prepare`] returns for a backend's own prepared module or refusal.
 pub fn prepared<P: Prepared + 'static>(

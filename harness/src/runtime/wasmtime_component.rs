@@ -49,6 +49,16 @@ impl Runtime for WasmtimeComponent {
         false
     }
 
+    /// A `wasi:http/proxy` component is prepared to serve requests (`harness serve`); a command
+    /// component is refused, since it answers no request.
+    fn prepare(
+        &self,
+        component: &[u8],
+        spec: &RunSpec,
+    ) -> Option<Result<Box<dyn super::Prepared>, RunReport>> {
+        super::prepared(super::wasmtime_http::prepare(component, spec))
+    }
+
     fn run(&self, component: &[u8], spec: &RunSpec, watchdog: &Watchdog) -> RunReport {
         let stdout = MemoryOutputPipe::new(spec.output_limit_bytes);
         let stderr = MemoryOutputPipe::new(spec.output_limit_bytes);
@@ -86,15 +96,7 @@ fn run(
         };
 
     let started = Instant::now();
-    let entry = cache_entry(spec, &engine, "wasmtime-component", "component", bytes);
-    let (compiled, cache, waited) = super::cache::compile_waiting(
-        entry.as_deref(),
-        || Component::new(&engine, bytes),
-        // SAFETY: entries are written only by this backend, atomically, under a key that includes
-        // the engine's compatibility hash; wasmtime checks the artifact's header and version too.
-        |path| unsafe { Component::deserialize_file(&engine, path) }.ok(),
-        |component| component.serialize().ok(),
-    );
+    let (compiled, cache, waited) = compile_cached(&engine, spec, bytes);
     let component = match compiled {
         Ok(component) => component,
         Err(err) => {
@@ -200,8 +202,31 @@ fn run(
     report
 }
 
+/// Compiles the component through the spec's cache, if any: how the cache served it, and how long
+/// the compile waited for another process's hold on the entry. The HTTP server's loads share the
+/// entries: serving does not change the code.
+pub(super) fn compile_cached(
+    engine: &Engine,
+    spec: &RunSpec,
+    bytes: &[u8],
+) -> (
+    wasmtime::Result<Component>,
+    super::cache::CacheState,
+    std::time::Duration,
+) {
+    let entry = cache_entry(spec, engine, "wasmtime-component", "component", bytes);
+    super::cache::compile_waiting(
+        entry.as_deref(),
+        || Component::new(engine, bytes),
+        // SAFETY: entries are written only by this backend, atomically, under a key that includes
+        // the engine's compatibility hash; wasmtime checks the artifact's header and version too.
+        |path| unsafe { Component::deserialize_file(engine, path) }.ok(),
+        |component| component.serialize().ok(),
+    )
+}
+
 /// The import wasmtime's linker found no implementation for, from its error message.
-fn missing_import(message: &str) -> Option<&str> {
+pub(super) fn missing_import(message: &str) -> Option<&str> {
     if !message.contains("matching implementation was not found") {
         return None;
     }
