@@ -226,8 +226,8 @@ fn run_cell_with(
         return (cell, version);
     }
 
-    if case.http.is_some()
-        && let Err(why) = crate::gateway::can_serve(runtime)
+    if let Some(http) = &case.http
+        && let Err(why) = crate::http_case::can_serve(runtime, http.handler)
     {
         cell.outcome = Outcome::Unsupported;
         cell.reason = format!("serving HTTP: {why}");
@@ -384,10 +384,13 @@ fn serve_http(
         &ctx.worker_exe,
         runtime,
         &modules,
+        module,
         timeout,
+        case.memory_limit_mib << 20,
         http.load.map_or(1, |l| l.connections),
         ctx.cache_dir().as_deref(),
-    );
+    )
+    .map_err(|why| Verdict::new(Outcome::HarnessFault, why))?;
     let http_case::ServedCell {
         served,
         ready_ms,

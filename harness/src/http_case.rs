@@ -3,7 +3,7 @@
 //! have left no worker behind. Also the small HTTP/1.1 client and server handle these share with
 //! the gateway's tests.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -14,7 +14,7 @@ use serde::Deserialize as _;
 use serde::de::IntoDeserializer as _;
 
 use crate::gateway::OUTCOME_HEADER;
-use crate::manifest::{HttpCase, HttpExpect};
+use crate::manifest::{HttpCase, HttpExpect, Serves};
 use crate::outcome::{Outcome, Verdict, line_diff};
 use crate::runtime::cache::CacheState;
 use crate::runtime::{Phases, Preopen, millis};
@@ -54,16 +54,17 @@ impl Server {
             .stderr(Stdio::piped())
             .spawn()
             .map_err(|err| format!("cannot start the server: {err}"))?;
-        let stderr =
-            crate::util::keep_tail(child.stderr.take().expect("stderr is piped"), STDERR_KEPT);
-        let stdout = child.stdout.take().expect("stdout is piped");
+        // The gateway says where it listens on stdout, `wasmtime serve` on stderr: the first line
+        // on either that names an address.
         let (send, receive) = std::sync::mpsc::channel();
+        let stderr = crate::util::keep_tail(
+            Announcement::new(child.stderr.take().expect("stderr is piped"), send.clone()),
+            STDERR_KEPT,
+        );
+        let stdout = child.stdout.take().expect("stdout is piped");
         std::thread::spawn(move || {
-            let mut reader = BufReader::new(stdout);
-            let mut line = String::new();
-            let _ = send.send(reader.read_line(&mut line).map(|_| line));
-            // The server writes nothing else on stdout; draining keeps a stray write from blocking.
-            let _ = std::io::copy(&mut reader, &mut std::io::sink());
+            // Nothing else is read from stdout; draining keeps a stray write from blocking.
+            let _ = std::io::copy(&mut Announcement::new(stdout, send), &mut std::io::sink());
         });
         let mut server = Server {
             child,
@@ -71,21 +72,18 @@ impl Server {
             ready: Duration::ZERO,
             stderr,
         };
-        let line = match receive.recv_timeout(within) {
-            Ok(Ok(line)) => line,
-            Ok(Err(err)) => return Err(format!("cannot read the server's stdout: {err}")),
-            Err(_) => {
+        let found = match receive.recv_timeout(within) {
+            Ok(found) => found,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
                 return Err(format!(
                     "the server did not say where it listens within {:.0} s",
                     within.as_secs_f64()
                 ));
             }
+            // Both streams ended without an address: the server ended.
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => None,
         };
-        let Some(addr) = line
-            .trim()
-            .strip_prefix("listening on http://")
-            .and_then(|a| a.parse().ok())
-        else {
+        let Some(addr) = found else {
             // Give the reason a moment to reach stderr before the process is reaped.
             let _ = server.child.wait();
             std::thread::sleep(Duration::from_millis(50));
@@ -151,6 +149,63 @@ impl Server {
         }
         Ok(status)
     }
+}
+
+/// A server's output stream, passed through, that sends the first address it names
+/// (`http://127.0.0.1:PORT`) and `None` when it ends without one.
+struct Announcement<R> {
+    from: R,
+    line: Vec<u8>,
+    send: Option<std::sync::mpsc::Sender<Option<SocketAddr>>>,
+}
+
+impl<R> Announcement<R> {
+    fn new(from: R, send: std::sync::mpsc::Sender<Option<SocketAddr>>) -> Self {
+        Announcement {
+            from,
+            line: Vec::new(),
+            send: Some(send),
+        }
+    }
+}
+
+impl<R: Read> Read for Announcement<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.from.read(buf)?;
+        if let Some(send) = &self.send {
+            if n == 0 {
+                let _ = send.send(None);
+                self.send = None;
+                return Ok(0);
+            }
+            for &byte in &buf[..n] {
+                if byte != b'\n' {
+                    // An address line is short; a long line is not one.
+                    if self.line.len() < 512 {
+                        self.line.push(byte);
+                    }
+                    continue;
+                }
+                if let Some(addr) = announced_addr(&String::from_utf8_lossy(&self.line)) {
+                    let _ = send.send(Some(addr));
+                    self.send = None;
+                    break;
+                }
+                self.line.clear();
+            }
+        }
+        Ok(n)
+    }
+}
+
+/// The address a server's start-up line names: `listening on http://ADDR` (the gateway) or
+/// `Serving HTTP on http://ADDR/` (`wasmtime serve`).
+pub fn announced_addr(line: &str) -> Option<SocketAddr> {
+    let rest = &line[line.find("http://")? + "http://".len()..];
+    let end = rest
+        .find(|c: char| c == '/' || c.is_whitespace())
+        .unwrap_or(rest.len());
+    rest[..end].parse().ok()
 }
 
 impl Drop for Server {
@@ -254,11 +309,15 @@ pub fn request(
         .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
         .collect();
     let mut body = raw[split + 4..].to_vec();
-    if let Some(len) = headers
-        .iter()
-        .find(|(k, _)| k == "content-length")
-        .and_then(|(_, v)| v.parse::<usize>().ok())
-    {
+    let header = |name: &str| {
+        headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    if header("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
+        body = dechunk(&body).ok_or_else(|| bad("the answer's chunked body is broken"))?;
+    } else if let Some(len) = header("content-length").and_then(|v| v.parse::<usize>().ok()) {
         body.truncate(len);
     }
     Ok(Answer {
@@ -267,6 +326,24 @@ pub fn request(
         body,
         wall,
     })
+}
+
+/// The body of a `Transfer-Encoding: chunked` message (RFC 9112 7.1): hexadecimal sizes, each
+/// with optional extensions, then the chunk and CRLF, up to a chunk of size zero (trailers are
+/// left out). `None` when it is cut short or malformed.
+fn dechunk(mut raw: &[u8]) -> Option<Vec<u8>> {
+    let mut body = Vec::new();
+    loop {
+        let eol = raw.windows(2).position(|w| w == b"\r\n")?;
+        let line = std::str::from_utf8(&raw[..eol]).ok()?;
+        let size = usize::from_str_radix(line.split(';').next()?.trim(), 16).ok()?;
+        raw = &raw[eol + 2..];
+        if size == 0 {
+            return Some(body);
+        }
+        body.extend_from_slice(raw.get(..size)?);
+        raw = raw.get(size..)?.strip_prefix(b"\r\n")?;
+    }
 }
 
 /// Sends an HTTP case's request.
@@ -327,6 +404,12 @@ pub fn check(answer: &Answer, expect: &HttpExpect, declined: &[String]) -> Verdi
     for (name, value) in &expect.headers {
         match answer.header(name) {
             Some(got) if got == value => {}
+            // No outcome header: the handler wrote this answer itself; the host saw no failure.
+            None if name.eq_ignore_ascii_case(OUTCOME_HEADER) => problems.push(format!(
+                "the handler answered {} itself, where the case expects it to {value} and the \
+                 host to answer for it",
+                answer.status
+            )),
             Some(got) => problems.push(format!("header {name}: {got:?}, expected {value:?}")),
             None => problems.push(format!("header {name}: missing, expected {value:?}")),
         }
@@ -398,15 +481,55 @@ fn absolute(path: &Path) -> String {
         .to_string()
 }
 
-/// The `serve` command line for an HTTP cell: a free loopback port, no request log.
+/// Whether a handler of the kind can be served on `column`, or why not: WAGI handlers through the
+/// gateway on the preview 1 engines; `wasi:http/proxy` components through the gateway on
+/// `wasmtime-component`, or by the column's own tool where it has a serve command (`wasmtime
+/// serve`).
+pub fn can_serve(column: &str, handler: Serves) -> Result<(), String> {
+    let col = crate::runtime::registry::get(column);
+    let components = col.is_some_and(|c| c.runs_components());
+    match handler {
+        Serves::Wagi if components => Err(format!(
+            "a WAGI handler is a preview 1 command, and `{column}` serves wasi:http/proxy \
+             components (the `wasi-http` samples)"
+        )),
+        Serves::WasiHttp if col.is_some_and(crate::runtime::cli::serves_components) => Ok(()),
+        Serves::WasiHttp if !components => Err(format!(
+            "a wasi:http/proxy handler is a WASI 0.2 component, and `{column}` runs preview 1 \
+             modules (the `wagi` samples are served there)"
+        )),
+        _ => crate::gateway::can_serve(column),
+    }
+}
+
+/// How an HTTP cell's server is started.
+pub struct ServeCommand {
+    pub command: Command,
+    /// The server is the engine's own tool (`wasmtime serve`), not the harness's gateway: it is
+    /// itself the engine whose memory counts, sends no `Server-Timing`, and a SIGTERM ends it.
+    pub tool: bool,
+}
+
+/// The server of an HTTP cell on `runtime`: `harness serve` of the `modules` file (a free loopback
+/// port, no request log), or the column's tool serving `module` itself under the case's memory cap.
 pub fn serve_command(
     harness_exe: &Path,
     runtime: &str,
     modules: &Path,
+    module: &Path,
     timeout: Duration,
+    memory_limit: u64,
     workers: u32,
     cache_dir: Option<&Path>,
-) -> Command {
+) -> Result<ServeCommand, String> {
+    if let Some(col) = crate::runtime::registry::get(runtime)
+        && crate::runtime::cli::serves_components(col)
+    {
+        return Ok(ServeCommand {
+            command: crate::runtime::cli::serve_command(col, module, memory_limit, cache_dir)?,
+            tool: true,
+        });
+    }
     let mut command = Command::new(harness_exe);
     command
         .args(["serve", "--addr", "127.0.0.1:0", "--quiet"])
@@ -417,7 +540,10 @@ pub fn serve_command(
         command.arg("--cache-dir").arg(dir);
     }
     command.arg(modules);
-    command
+    Ok(ServeCommand {
+        command,
+        tool: false,
+    })
 }
 
 /// One request of an HTTP cell, classified and timed.
@@ -442,21 +568,43 @@ pub struct ServedCell {
 /// is not a pass; then, when they all passed and the case has one, the load run. A harness fault when
 /// the server could not be started or stopped cleanly, or the load generator could not run.
 pub fn serve_and_send(
-    command: Command,
+    command: ServeCommand,
     http: &HttpCase,
     timeout: Duration,
     declined: &[String],
     requests: u32,
 ) -> Result<ServedCell, Verdict> {
-    let server = Server::start(command, crate::deadline::WALL_GRACE)
-        .map_err(|why| Verdict::new(Outcome::HarnessFault, why))?;
+    let ServeCommand { command, tool } = command;
+    let server = Server::start(command, crate::deadline::WALL_GRACE).map_err(|why| {
+        // The tool's own refusal of the component is the engine's answer, not a harness fault.
+        if tool
+            && crate::runtime::cli::SERVE_REFUSALS
+                .iter()
+                .any(|r| why.contains(r))
+        {
+            Verdict::new(Outcome::Unsupported, why)
+        } else {
+            Verdict::new(Outcome::HarnessFault, why)
+        }
+    })?;
     let ready_ms = millis(server.ready);
     let mut served = Vec::new();
     // The gateway answers 504 at the deadline; the client waits a little longer for that answer.
     let client_timeout = timeout + Duration::from_secs(10);
     for _ in 0..requests.max(1) {
         let verdict_and_answer = match send(server.addr, http, client_timeout) {
-            Ok(answer) => (check(&answer, &http.expect, declined), Some(answer)),
+            Ok(mut answer) => {
+                if tool && answer.status >= 500 && answer.header(OUTCOME_HEADER).is_none() {
+                    // The tool logs a failed request after it has answered: a moment's wait.
+                    let deadline = Instant::now() + TOOL_LOG_WAIT;
+                    while !tool_says(&mut answer, &server.stderr_tail())
+                        && Instant::now() < deadline
+                    {
+                        std::thread::sleep(Duration::from_millis(10));
+                    }
+                }
+                (check(&answer, &http.expect, declined), Some(answer))
+            }
             // The engines run in the gateway's workers, whose deaths it answers with 502: no answer
             // at all is the gateway's (the harness's) fault, not the runtime's.
             Err(err) => (
@@ -472,9 +620,19 @@ pub fn serve_and_send(
         };
         let (verdict, answer) = verdict_and_answer;
         let stop = verdict.outcome != Outcome::Pass;
-        let (phases, compile_cache) = answer
-            .as_ref()
-            .map_or((Phases::default(), CacheState::Unknown), Answer::phases);
+        let (phases, compile_cache) = match &answer {
+            // The tool times no phases for us: the whole request is its run (as for a tool's run),
+            // and its cache is its own.
+            Some(answer) if tool => (
+                Phases {
+                    run: millis(answer.wall),
+                    ..Phases::default()
+                },
+                CacheState::Tool,
+            ),
+            Some(answer) => answer.phases(),
+            None => (Phases::default(), CacheState::Unknown),
+        };
         served.push(Served {
             verdict,
             phases,
@@ -493,14 +651,23 @@ pub fn serve_and_send(
         ),
         _ => None,
     };
-    let peak_rss_kib = server
-        .workers()
+    // The gateway's engines are its workers; the tool is its own engine.
+    let engines = if tool {
+        vec![server.pid()]
+    } else {
+        server.workers()
+    };
+    let peak_rss_kib = engines
         .iter()
         .filter_map(|&p| crate::worker::peak_rss_kib_of(p))
         .max()
         .unwrap_or(0);
+    let stopped_by_signal = |status: &ExitStatus| {
+        std::os::unix::process::ExitStatusExt::signal(status) == Some(libc::SIGTERM)
+    };
     match server.stop(Duration::from_secs(20)) {
-        Ok(status) if status.success() => Ok(ServedCell {
+        // The gateway drains and exits 0; a tool may just end on the signal.
+        Ok(status) if status.success() || (tool && stopped_by_signal(&status)) => Ok(ServedCell {
             served,
             ready_ms,
             peak_rss_kib,
@@ -513,6 +680,24 @@ pub fn serve_and_send(
         Err(why) => Err(Verdict::new(Outcome::HarnessFault, why)),
     }
 }
+
+/// A tool's error answer says nothing of why (`wasmtime serve` answers a trapped handler with a
+/// plain 500 page); its log does. The log's words become the answer's [`OUTCOME_HEADER`] and
+/// reason, as the gateway would have written them, so that both are classified alike.
+/// Whether it found them.
+fn tool_says(answer: &mut Answer, log: &str) -> bool {
+    let Some(trap) = log.lines().rev().find(|l| l.contains("wasm trap:")) else {
+        return false;
+    };
+    answer
+        .headers
+        .push((OUTCOME_HEADER.to_owned(), Outcome::Trap.as_str().to_owned()));
+    answer.body = format!("the tool's log: {}\n", trap.trim()).into_bytes();
+    true
+}
+
+/// How long a tool's error answer waits for the tool's log to say why.
+const TOOL_LOG_WAIT: Duration = Duration::from_secs(2);
 
 /// The case's request as the load generator sends it, with the answer it must get.
 fn load_request(http: &HttpCase) -> crate::load::Request {
@@ -590,6 +775,50 @@ mod tests {
             headers: [("Content-Type".to_string(), "text/plain".to_string())].into(),
             body: Some(body.into()),
         }
+    }
+
+    #[test]
+    fn chunked_bodies_are_put_together_and_broken_ones_refused() {
+        let raw = b"6C\r\nmethod=GET\r\n3;ext=1\r\nabc\r\n0\r\nx-trailer: 1\r\n\r\n";
+        // Sizes are hexadecimal: 0x6C is 108, more than this chunk holds.
+        assert_eq!(dechunk(raw), None);
+        let raw = b"b\r\nmethod=GET\n\r\n3;ext=1\r\nabc\r\n0\r\n\r\n";
+        assert_eq!(dechunk(raw).as_deref(), Some(&b"method=GET\nabc"[..]));
+        assert_eq!(dechunk(b"5\r\nab"), None, "cut short");
+        assert_eq!(dechunk(b"zz\r\nab\r\n"), None, "not a size");
+        assert_eq!(dechunk(b"0\r\n\r\n").as_deref(), Some(&b""[..]));
+    }
+
+    #[test]
+    fn the_gateways_and_wasmtime_serves_start_up_lines_name_the_address() {
+        let addr: SocketAddr = "127.0.0.1:41957".parse().unwrap();
+        assert_eq!(
+            announced_addr("listening on http://127.0.0.1:41957"),
+            Some(addr)
+        );
+        assert_eq!(
+            announced_addr("Serving HTTP on http://127.0.0.1:41957/"),
+            Some(addr)
+        );
+        assert_eq!(announced_addr("serve: /echo/... -> /tmp/x.wasm"), None);
+        assert_eq!(announced_addr("see http://example/ for help"), None);
+    }
+
+    #[test]
+    fn each_kind_of_handler_is_served_where_it_can_be_and_refused_with_why_elsewhere() {
+        assert_eq!(can_serve("wasmtime", Serves::Wagi), Ok(()));
+        assert_eq!(can_serve("wasmtime-component", Serves::WasiHttp), Ok(()));
+        assert_eq!(
+            can_serve("wasmtime-cli-component", Serves::WasiHttp),
+            Ok(())
+        );
+        let why = can_serve("wasmtime-component", Serves::Wagi).unwrap_err();
+        assert!(why.contains("preview 1 command"), "{why}");
+        let why = can_serve("wasmer", Serves::WasiHttp).unwrap_err();
+        assert!(why.contains("WASI 0.2 component"), "{why}");
+        let why = can_serve("jco", Serves::WasiHttp).unwrap_err();
+        assert!(why.contains("wasmtime-component"), "{why}");
+        assert!(can_serve("wasmtime-cli", Serves::Wagi).is_err());
     }
 
     #[test]

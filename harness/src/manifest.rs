@@ -191,10 +191,13 @@ fn default_memory_limit_mib() -> u64 {
     DEFAULT_MEMORY_LIMIT_MIB
 }
 
-/// An HTTP request sent to a sample served through the WAGI gateway, and the answer it must get.
+/// An HTTP request sent to a served sample, and the answer it must get.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct HttpCase {
+    /// What kind of handler the sample is, which decides the columns that can serve it.
+    #[serde(default)]
+    pub handler: Serves,
     /// The route the sample is served on (`/path` or `/path/...`, WAGI's syntax).
     #[serde(default = "default_route")]
     pub route: String,
@@ -209,6 +212,17 @@ pub struct HttpCase {
     pub expect: HttpExpect,
     /// A load run after the case's requests: a benchmark-sized case (`bench = true`).
     pub load: Option<crate::load::Load>,
+}
+
+/// How a server hands a request to a handler.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Serves {
+    /// A preview 1 command, run per request with CGI variables, arguments and stdin (WAGI).
+    #[default]
+    Wagi,
+    /// A WASI 0.2 component's `wasi:http/incoming-handler` export (the `wasi:http/proxy` world).
+    WasiHttp,
 }
 
 /// The answer an HTTP case must get.

@@ -278,8 +278,8 @@ fn main() {
                     continue;
                 }
                 // An HTTP case on a column that cannot serve: `unsupported`, whatever is installed.
-                if case.http.is_some()
-                    && let Err(why) = harness::gateway::can_serve(runtime)
+                if let Some(http) = &case.http
+                    && let Err(why) = harness::http_case::can_serve(runtime, http.handler)
                 {
                     let run = memo.runner(&ctx, runtime, &sample, case);
                     trials.push(unsupported_trial(name, run, format!("serving HTTP: {why}")));

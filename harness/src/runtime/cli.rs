@@ -177,6 +177,63 @@ pub fn find(col: &'static Column) -> Result<Cli, String> {
     })
 }
 
+/// The column's tool serving a `wasi:http/proxy` component on a free loopback port, as its vendor
+/// ships that (`wasmtime serve`, with WASI 0.2's CLI interfaces, which every toolchain's handler
+/// imports, the run columns' memory cap and compiled-module cache); or why the tool cannot serve.
+/// The tool says where it listens on stderr.
+pub fn serve_command(
+    col: &'static Column,
+    component: &Path,
+    memory_limit_bytes: u64,
+    cache_dir: Option<&Path>,
+) -> Result<Command, String> {
+    let cli = find(col)?;
+    match cli.tool {
+        Tool::Wasmtime => {
+            let mut command = clone(&cli.command);
+            command.env_clear();
+            command
+                .args(["serve", "-S", "cli", "--addr", "127.0.0.1:0"])
+                .arg("-W")
+                .arg(format!("max-memory-size={memory_limit_bytes}"));
+            match cache_dir {
+                Some(dir) => {
+                    let dir = std::path::absolute(dir)
+                        .map_err(|e| format!("cannot find {}: {e}", dir.display()))?
+                        .join(col.name);
+                    let config = wasmtime_cache_config(&dir)
+                        .map_err(|e| format!("cannot prepare the tool's cache directory: {e}"))?;
+                    command
+                        .arg("-C")
+                        .arg(format!("cache-config={}", config.display()));
+                }
+                None => {
+                    command.arg("-C").arg("cache=n");
+                }
+            }
+            command.arg(component);
+            Ok(command)
+        }
+        other => Err(format!(
+            "`{}` has no command that serves wasi:http components",
+            other.program()
+        )),
+    }
+}
+
+/// Whether the column's tool has a command that serves `wasi:http/proxy` components.
+pub fn serves_components(col: &Column) -> bool {
+    col.runs_components() && Tool::of(col) == Some(Tool::Wasmtime)
+}
+
+/// The words with which a tool that serves refuses a component it cannot serve: not a
+/// `wasi:http/proxy` handler, or an import it does not provide.
+pub const SERVE_REFUSALS: [&str; 3] = [
+    "no exported instance named `wasi:http/incoming-handler",
+    "The serve command currently requires a component",
+    "matching implementation was not found in the linker",
+];
+
 /// A command with the same program and arguments (Command is not Clone).
 fn clone(command: &Command) -> Command {
     let mut copy = Command::new(command.get_program());

@@ -8,6 +8,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::manifest::Proposal;
+pub use crate::manifest::Serves;
 pub use crate::process::Watchdog;
 pub use configuration::{Configuration, configuration};
 pub use registry::{Column, Kind};
@@ -106,17 +107,6 @@ pub trait Prepared {
             Err(message.into()),
         )
     }
-}
-
-/// How a server hands a request to a handler.
-#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "kebab-case")]
-pub enum Serves {
-    /// A preview 1 command, run per request with CGI variables, arguments and stdin (WAGI).
-    #[default]
-    Wagi,
-    /// A WASI 0.2 component's `wasi:http/incoming-handler` export (the `wasi:http/proxy` world).
-    WasiHttp,
 }
 
 /// The head of a request for a `wasi:http` handler; its body travels as the run's stdin.
