@@ -259,3 +259,49 @@ fn a_modules_toml_that_cannot_be_read_is_a_clear_error() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `wasmtime-component` serves `wasi:http/proxy` components (the conformance suite's `wasi-http`
+/// cells serve the samples' real ones); what is not one gets 500 saying why, as `unsupported`, and
+/// the server goes on.
+#[test]
+fn wasmtime_component_refuses_what_is_not_a_wasi_http_handler() {
+    let dir = std::env::temp_dir().join(format!("gateway-component-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("module.wasm"),
+        handler("Content-Type: text/plain\n\n", ""),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("empty.wasm"),
+        wat::parse_str("(component)").unwrap(),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("modules.toml"),
+        "[[module]]\nroute = \"/module\"\nmodule = \"module.wasm\"\n\n\
+         [[module]]\nroute = \"/empty\"\nmodule = \"empty.wasm\"\n",
+    )
+    .unwrap();
+    let server = start(&dir, "wasmtime-component");
+    for (route, why) in [
+        ("/module", "this is a core module"),
+        (
+            "/empty",
+            "the component exports nothing, not wasi:http/incoming-handler",
+        ),
+    ] {
+        let (status, headers, body) = request(server.addr, "GET", route, b"");
+        let body = String::from_utf8_lossy(&body);
+        assert_eq!(status, 500, "{body}");
+        assert_eq!(
+            header(&headers, harness::gateway::OUTCOME_HEADER),
+            Some("unsupported")
+        );
+        assert!(body.contains(why), "{body}");
+    }
+    let status = server.stop(Duration::from_secs(20)).expect("a clean stop");
+    assert!(status.success(), "{status}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -747,7 +747,10 @@ pub const COLUMNS: &[Column] = &[
         about: About {
             engine: "wasmtime, embedded, running WASI 0.2 command components: `wasmtime-wasi`'s \
                      preview 2 host (`p2::add_to_linker_sync`) and its `Command` bindings, \
-                     `wasi:cli/run` called, in a worker process per run",
+                     `wasi:cli/run` called, in a worker process per run; HTTP cases serve \
+                     `wasi:http/proxy` components through `wasmtime-wasi-http` (the host `wasmtime \
+                     serve` uses), compiled once and instantiated per request from the pooling \
+                     allocator in the gateway's resident workers",
             compiler: WASMTIME_CODE,
             deadline: WATCHDOG,
             memory_cap: "`StoreLimits`: `memory.grow` past the cap returns -1 (every core \
@@ -846,7 +849,8 @@ pub const COLUMNS: &[Column] = &[
         },
         about: About {
             engine: "the `wasmtime-cli` column's tool, 48.0.8, given the component: `wasmtime run` \
-                     runs a component's `wasi:cli/run` with its WASI 0.2 host, one process per run",
+                     runs a component's `wasi:cli/run` with its WASI 0.2 host, one process per run; \
+                     HTTP cases are served by `wasmtime serve -S cli` of the component itself",
             compiler: "as `wasmtime-cli`: Cranelift at the tool's defaults, no `-W timeout`",
             deadline: "as `wasmtime-cli`: the harness kills the tool's process at the deadline",
             memory_cap: "as `wasmtime-cli`: `-W max-memory-size=BYTES`",
