@@ -255,7 +255,13 @@ fn run_cell_with(
             .filter(|p| !column.supports(**p))
             .map(|p| p.to_string())
             .collect();
-        match built_for(&ctx.target_dir, sample, column) {
+        // A wasi:http handler is served as its component, even from a preview 1 column's
+        // container.
+        let component = case
+            .http
+            .as_ref()
+            .is_some_and(|h| h.handler == manifest::Serves::WasiHttp);
+        match built_for(&ctx.target_dir, sample, column, component) {
             Ok(built) => {
                 cell.module_bytes = built.bytes;
                 cell.module_sha256 = Some(built.sha256.clone()).filter(|s| !s.is_empty());
@@ -506,13 +512,15 @@ pub fn built_module(target_dir: &Path, sample: &Sample) -> Result<Built, String>
     built(target_dir, sample, false).map_err(|e| e.to_string())
 }
 
-/// What a column runs of a sample: its component on a component column, else its module.
+/// What a column runs of a sample: its component on a component column (or when `component`
+/// asks for it), else its module.
 pub fn built_for(
     target_dir: &Path,
     sample: &Sample,
     column: &registry::Column,
+    component: bool,
 ) -> Result<Built, NotBuilt> {
-    let component = column.runs_components();
+    let component = component || column.runs_components();
     built(target_dir, sample, component).map_err(|e| match e {
         NotBuilt::Unsupported(reason) if !component => NotBuilt::Unsupported(format!(
             "`{}` runs WASI preview 1 modules: {reason}",

@@ -483,9 +483,10 @@ fn absolute(path: &Path) -> String {
 
 /// Whether a handler of the kind can be served on `column`, or why not: WAGI handlers through the
 /// gateway on the preview 1 engines; `wasi:http/proxy` components through the gateway on
-/// `wasmtime-component`, or by the column's own tool where it has a serve command (`wasmtime
-/// serve`).
+/// `wasmtime-component`, by the column's own tool where it has a serve command (`wasmtime
+/// serve`), or from a container where the shim serves them (`docker-wasmtime`).
 pub fn can_serve(column: &str, handler: Serves) -> Result<(), String> {
+    use crate::runtime::{cli, docker};
     let col = crate::runtime::registry::get(column);
     let components = col.is_some_and(|c| c.runs_components());
     match handler {
@@ -493,7 +494,16 @@ pub fn can_serve(column: &str, handler: Serves) -> Result<(), String> {
             "a WAGI handler is a preview 1 command, and `{column}` serves wasi:http/proxy \
              components (the `wasi-http` samples)"
         )),
-        Serves::WasiHttp if col.is_some_and(crate::runtime::cli::serves_components) => Ok(()),
+        Serves::WasiHttp
+            if col.is_some_and(|c| cli::serves_components(c) || docker::serves_components(c)) =>
+        {
+            Ok(())
+        }
+        Serves::WasiHttp if col.is_some_and(|c| c.is_container()) => Err(format!(
+            "`{column}`'s shim runs preview 1 modules; of the container columns, \
+             `docker-wasmtime` serves wasi:http/proxy components (as runwasi's wasmtime shim \
+             does)"
+        )),
         Serves::WasiHttp if !components => Err(format!(
             "a wasi:http/proxy handler is a WASI 0.2 component, and `{column}` runs preview 1 \
              modules (the `wagi` samples are served there)"
@@ -502,16 +512,34 @@ pub fn can_serve(column: &str, handler: Serves) -> Result<(), String> {
     }
 }
 
-/// How an HTTP cell's server is started.
+/// What serves an HTTP cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServerKind {
+    /// `harness serve`: its workers are the engines, and its answers carry `Server-Timing`.
+    Gateway,
+    /// The engine's own tool (`wasmtime serve`): itself the engine whose memory counts, no
+    /// `Server-Timing`, and a SIGTERM may just end it.
+    Tool,
+    /// A container (`docker run` of the component's image): the engine is inside, out of the
+    /// harness's sight for memory; its shim answers like the gateway.
+    Container,
+}
+
+/// How an HTTP cell's server is started, and what ends what it leaves behind.
 pub struct ServeCommand {
     pub command: Command,
-    /// The server is the engine's own tool (`wasmtime serve`), not the harness's gateway: it is
-    /// itself the engine whose memory counts, sends no `Server-Timing`, and a SIGTERM ends it.
-    pub tool: bool,
+    pub kind: ServerKind,
+    /// Run once the server has stopped or was given up on (a container's removal).
+    pub cleanup: Option<Box<dyn FnOnce()>>,
 }
 
 /// The server of an HTTP cell on `runtime`: `harness serve` of the `modules` file (a free loopback
-/// port, no request log), or the column's tool serving `module` itself under the case's memory cap.
+/// port, no request log), or the column's tool or container serving `module` itself under the
+/// case's memory cap.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one cell's parts, taken apart once"
+)]
 pub fn serve_command(
     harness_exe: &Path,
     runtime: &str,
@@ -522,13 +550,39 @@ pub fn serve_command(
     workers: u32,
     cache_dir: Option<&Path>,
 ) -> Result<ServeCommand, String> {
-    if let Some(col) = crate::runtime::registry::get(runtime)
-        && crate::runtime::cli::serves_components(col)
-    {
-        return Ok(ServeCommand {
-            command: crate::runtime::cli::serve_command(col, module, memory_limit, cache_dir)?,
-            tool: true,
-        });
+    use crate::runtime::{cli, docker};
+    if let Some(col) = crate::runtime::registry::get(runtime) {
+        if cli::serves_components(col) {
+            return Ok(ServeCommand {
+                command: cli::serve_command(col, module, memory_limit, cache_dir)?,
+                kind: ServerKind::Tool,
+                cleanup: None,
+            });
+        }
+        if docker::serves_components(col) {
+            let bytes = std::fs::read(module)
+                .map_err(|err| format!("cannot read {}: {err}", module.display()))?;
+            let spec = crate::runtime::RunSpec {
+                program: "serve".into(),
+                args: Vec::new(),
+                env: Default::default(),
+                preopens: Vec::new(),
+                stdin: Vec::new(),
+                proposals: Vec::new(),
+                timeout,
+                memory_limit_bytes: memory_limit,
+                output_limit_bytes: 16 << 20,
+                cache_dir: cache_dir.map(Path::to_owned),
+                inherit_stdio: false,
+                inherit_env: false,
+            };
+            let (command, id, container) = docker::serve_command(col, &bytes, &spec)?;
+            return Ok(ServeCommand {
+                command,
+                kind: ServerKind::Container,
+                cleanup: Some(Box::new(move || container.remove(&id))),
+            });
+        }
     }
     let mut command = Command::new(harness_exe);
     command
@@ -542,7 +596,8 @@ pub fn serve_command(
     command.arg(modules);
     Ok(ServeCommand {
         command,
-        tool: false,
+        kind: ServerKind::Gateway,
+        cleanup: None,
     })
 }
 
@@ -574,10 +629,18 @@ pub fn serve_and_send(
     declined: &[String],
     requests: u32,
 ) -> Result<ServedCell, Verdict> {
-    let ServeCommand { command, tool } = command;
+    let ServeCommand {
+        command,
+        kind,
+        cleanup,
+    } = command;
+    // Whatever the server leaves (a container) goes, however this ends.
+    let _cleanup = Cleanup(cleanup);
+    let tool = kind == ServerKind::Tool;
     let server = Server::start(command, crate::deadline::WALL_GRACE).map_err(|why| {
-        // The tool's own refusal of the component is the engine's answer, not a harness fault.
-        if tool
+        // The tool's or shim's own refusal of the component is the engine's answer, not a
+        // harness fault.
+        if kind != ServerKind::Gateway
             && crate::runtime::cli::SERVE_REFUSALS
                 .iter()
                 .any(|r| why.contains(r))
@@ -630,6 +693,9 @@ pub fn serve_and_send(
                 },
                 CacheState::Tool,
             ),
+            Some(answer) if kind == ServerKind::Container => {
+                (answer.phases().0, CacheState::Container)
+            }
             Some(answer) => answer.phases(),
             None => (Phases::default(), CacheState::Unknown),
         };
@@ -651,11 +717,12 @@ pub fn serve_and_send(
         ),
         _ => None,
     };
-    // The gateway's engines are its workers; the tool is its own engine.
-    let engines = if tool {
-        vec![server.pid()]
-    } else {
-        server.workers()
+    // The gateway's engines are its workers; the tool is its own engine; a container's engine is
+    // out of sight (`docker run` is only its client).
+    let engines = match kind {
+        ServerKind::Gateway => server.workers(),
+        ServerKind::Tool => vec![server.pid()],
+        ServerKind::Container => Vec::new(),
     };
     let peak_rss_kib = engines
         .iter()
@@ -678,6 +745,17 @@ pub fn serve_and_send(
             format!("the server ended with {status} on SIGTERM"),
         )),
         Err(why) => Err(Verdict::new(Outcome::HarnessFault, why)),
+    }
+}
+
+/// Runs a server's cleanup when dropped.
+struct Cleanup(Option<Box<dyn FnOnce()>>);
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        if let Some(cleanup) = self.0.take() {
+            cleanup();
+        }
     }
 }
 

@@ -229,12 +229,18 @@ fn main() {
                 continue;
             }
         };
-        // What each column runs of the sample (its module, or its component), or why not.
+        // What each column runs of the sample (its module, or its component: a wasi:http
+        // handler's on every column), or why not.
+        let serves_component = sample.manifest.cases.iter().any(|c| {
+            c.http
+                .as_ref()
+                .is_some_and(|h| h.handler == harness::manifest::Serves::WasiHttp)
+        });
         let built: HashMap<&str, Result<(), cell::NotBuilt>> = registry::wasm_columns()
             .map(|c| {
                 (
                     c.name,
-                    cell::built_for(&ctx.target_dir, &sample, c).map(|_| ()),
+                    cell::built_for(&ctx.target_dir, &sample, c, serves_component).map(|_| ()),
                 )
             })
             .collect();

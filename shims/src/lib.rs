@@ -21,11 +21,15 @@ use harness::runtime::shim_protocol::{self, ShimReport};
 use harness::runtime::{Ending, Runtime, Watchdog};
 use harness::{deadline, process};
 
+mod serve;
+
 /// One of the harness's engine backends, as a shim serves it.
 pub trait Engine: Send + Sync + 'static {
     /// The runtime's name for containerd: `io.containerd.<NAME>.v1`.
     const NAME: &'static str;
     fn backend() -> Box<dyn Runtime>;
+    /// The backend that serves `wasi:http/proxy` components, where the engine has one.
+    const COMPONENTS: Option<fn() -> Box<dyn Runtime>> = None;
 }
 
 #[cfg(feature = "wasmtime")]
@@ -37,6 +41,8 @@ impl Engine for Wasmtime {
     fn backend() -> Box<dyn Runtime> {
         Box::new(harness::runtime::Wasmtime::new())
     }
+    const COMPONENTS: Option<fn() -> Box<dyn Runtime>> =
+        Some(|| Box::new(harness::runtime::WasmtimeComponent));
 }
 
 #[cfg(feature = "wasmer")]
@@ -108,6 +114,28 @@ impl<E: Engine> Sandbox for HarnessSandbox<E> {
         let (request, env) = shim_protocol::Request::from_env(ctx.envs())?;
         let report_wanted = request.report;
         let spec = request.into_spec(ctx.args(), env, |p| E::backend().supports(p));
+        // A component is a `wasi:http/proxy` handler to serve, as runwasi's wasmtime shim serves
+        // one; a preview 1 module is a command to run.
+        if harness::runtime::artifact::is_component(&module) {
+            let Some(backend) = E::COMPONENTS else {
+                bail!(
+                    "the {} shim runs preview 1 modules, not components",
+                    E::NAME
+                );
+            };
+            let timeout = spec.timeout;
+            return match serve::start_handler(backend, module, spec) {
+                Ok(jobs) => serve::serve(jobs, timeout, ctx.envs()).await,
+                Err(report) => {
+                    eprintln!(
+                        "{}: cannot serve: {}",
+                        E::NAME,
+                        harness::resident::describe(&report.ending)
+                    );
+                    Ok(exit_code(&report.ending))
+                }
+            };
+        }
         // The engines' blocking WASI must not run on the shim's async runtime.
         let report = std::thread::spawn(move || {
             let backend = E::backend();

@@ -43,7 +43,39 @@ pub fn charts(results: &Results) -> Vec<Chart> {
         startup_chart(results),
         sizes_chart(results),
         compile_chart(results),
+        http_chart(results),
     ]
+}
+
+/// One language's handler served each way (`http::WAYS`): requests per second under the same load.
+fn http_chart(results: &Results) -> Chart {
+    let groups = super::http::ways(results)
+        .into_iter()
+        .map(|(language, row)| {
+            let bars = row
+                .into_iter()
+                .map(|cell| {
+                    cell.and_then(|c| c.http_load.as_ref()).map(|load| Bar {
+                        value: load.rps,
+                        whisker: None,
+                    })
+                })
+                .collect();
+            (language.to_owned(), bars)
+        })
+        .collect();
+    Chart {
+        id: "chart-http",
+        title: "Serving HTTP: one language's handler served each way, requests per second under \
+                the same bounded load (2 keep-alive connections)"
+            .into(),
+        axis: "requests per second (log scale)".into(),
+        log: true,
+        rule: None,
+        series: super::http::WAYS.iter().map(|w| w.2.to_owned()).collect(),
+        groups,
+        format: |v| format!("{v:.0}/s"),
+    }
 }
 
 fn bytes_text(v: f64) -> String {

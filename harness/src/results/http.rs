@@ -1,12 +1,52 @@
-//! `http.md`: Wasm that serves, from the matrix's HTTP cells: which language's WAGI handler each
-//! engine serves through the gateway, how long a server takes to be ready, the cold first request
-//! against the warm ones, and requests per second with latency percentiles under a bounded load.
+//! `http.md`: Wasm that serves, from the matrix's HTTP cells: which language's handler (a WAGI
+//! command, a `wasi:http/proxy` component) each column serves, how long a server takes to be ready,
+//! the cold first request against the warm ones, requests per second with latency percentiles under
+//! a bounded load, and one language's handler served each way side by side.
 
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
 use super::{Cell, Results, format_ms, format_stats};
 use crate::Outcome;
+
+/// The ways of serving one handler that the page compares: the sample, the column that serves it,
+/// and what the way is called.
+pub const WAYS: [(&str, &str, &str); 3] = [
+    ("wagi", "wasmtime", "WAGI command, gateway on wasmtime"),
+    (
+        "wasi-http",
+        "wasmtime-component",
+        "wasi:http component, gateway on wasmtime-component",
+    ),
+    (
+        "wasi-http",
+        "wasmtime-cli-component",
+        "wasi:http component, `wasmtime serve`",
+    ),
+];
+
+/// Per language that was served under load more than one way, each way's load cell (in [`WAYS`]'
+/// order; `None` where that way did not serve it).
+pub fn ways(results: &Results) -> Vec<(&str, Vec<Option<&Cell>>)> {
+    let mut rows: Vec<(&str, Vec<Option<&Cell>>)> = Vec::new();
+    for language in ordered(results.cells.iter().map(|c| c.language.as_str())) {
+        let row: Vec<Option<&Cell>> = WAYS
+            .iter()
+            .map(|(sample, runtime, _)| {
+                results.cells.iter().find(|c| {
+                    c.language == language
+                        && c.sample == *sample
+                        && c.runtime == *runtime
+                        && c.http_load.is_some()
+                })
+            })
+            .collect();
+        if row.iter().flatten().count() > 1 {
+            rows.push((language, row));
+        }
+    }
+    rows
+}
 
 /// Whether the results have any HTTP cell that ran.
 pub fn applies(results: &Results) -> bool {
@@ -40,13 +80,16 @@ pub fn render(results: &Results) -> String {
     let _ = writeln!(
         out,
         "From the same `cargo xtask matrix` run as `matrix.json` ({}, commit `{}`, {} ({} cores)). \
-         Each HTTP cell starts `harness serve` (the WAGI gateway) on a free loopback port through \
-         its column's engine, sends its case's request, checks the whole answer, stops the server \
+         Each HTTP cell starts a server on a free loopback port: `harness serve` (the gateway, \
+         WAGI commands on the preview 1 engines, `wasi:http/proxy` components on \
+         `wasmtime-component`) through its column's engine, or on `wasmtime-cli-component` the \
+         tool's own `wasmtime serve`; it sends its case's request, checks the whole answer, stops the server \
          with SIGTERM and checks that none of its workers is left. *Ready* is from starting the \
          server to its address line (every worker has loaded, and where the engine compiles ahead \
          of time, compiled or read from the cache, its module). *Cold* is the first request to a \
          worker that has served nothing; *warm* the median of the others. The load run sends the \
-         same request back to back on keep-alive connections, as many as the gateway has workers, \
+         same request back to back on keep-alive connections, as many as the gateway has workers \
+         (`wasmtime serve` takes them as they come), \
          client and server on the same machine; latency percentiles are exact (nearest rank over \
          every request). Columns that cannot serve are `unsupported` with the reason in \
          `matrix.md`.\n",
@@ -60,15 +103,28 @@ pub fn render(results: &Results) -> String {
          unsupported or skipped).\n"
     );
     let columns: Vec<&str> = ordered(cells.iter().filter(|c| c.n > 0).map(|c| c.runtime.as_str()));
-    let languages: Vec<&str> = ordered(cells.iter().map(|c| c.language.as_str()));
-    let _ = writeln!(out, "| language | {} |", columns.join(" | "));
+    let handlers: Vec<(&str, &str)> = {
+        let mut seen = Vec::new();
+        for c in &cells {
+            if !seen.contains(&(c.language.as_str(), c.sample.as_str())) {
+                seen.push((c.language.as_str(), c.sample.as_str()));
+            }
+        }
+        seen
+    };
+    let _ = writeln!(out, "| handler | {} |", columns.join(" | "));
     let _ = writeln!(out, "|---|{}", "---|".repeat(columns.len()));
-    for language in &languages {
-        let mut row = format!("| {language} |");
+    for (language, sample) in &handlers {
+        let mut row = format!("| {language}/{sample} |");
         for column in &columns {
             let ran: Vec<&&Cell> = cells
                 .iter()
-                .filter(|c| c.language == *language && c.runtime == *column && c.n > 0)
+                .filter(|c| {
+                    c.language == *language
+                        && c.sample == *sample
+                        && c.runtime == *column
+                        && c.n > 0
+                })
                 .collect();
             let passed = ran.iter().filter(|c| c.outcome == Outcome::Pass).count();
             let text = match ran.len() {
@@ -89,6 +145,41 @@ pub fn render(results: &Results) -> String {
             let _ = write!(row, " {text} |");
         }
         let _ = writeln!(out, "{row}");
+    }
+
+    let ways = ways(results);
+    if !ways.is_empty() {
+        let _ = writeln!(out, "\n## One handler, served each way\n");
+        let _ = writeln!(
+            out,
+            "The same language's handler under the same load: requests per second, then p50 and \
+             p99. WAGI starts a preview 1 command per request (CGI variables, stdin, stdout); a \
+             `wasi:http/proxy` component gets the request as `wasi:http` resources; both \
+             instantiate afresh per request. The bodies differ only in the names of the fields \
+             they echo.\n"
+        );
+        let _ = writeln!(
+            out,
+            "| language | {} |",
+            WAYS.iter().map(|w| w.2).collect::<Vec<_>>().join(" | ")
+        );
+        let _ = writeln!(out, "|---|{}", "---|".repeat(WAYS.len()));
+        for (language, row) in &ways {
+            let mut line = format!("| {language} |");
+            for cell in row {
+                let text = match cell.and_then(|c| c.http_load.as_ref()) {
+                    Some(load) => format!(
+                        "{:.0}/s, {}, {}",
+                        load.rps,
+                        format_ms(load.p50_ms),
+                        format_ms(load.p99_ms)
+                    ),
+                    None => "—".into(),
+                };
+                let _ = write!(line, " {text} |");
+            }
+            let _ = writeln!(out, "{line}");
+        }
     }
 
     let loaded: Vec<&&Cell> = cells.iter().filter(|c| c.http_load.is_some()).collect();

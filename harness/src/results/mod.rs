@@ -649,7 +649,11 @@ pub(crate) mod fixture {
     /// failing case), unsupported on a tool column, and a load run on each serving column.
     pub fn http_results() -> Results {
         let mut results = results();
-        for (runtime, base) in [("wasmtime", 0.5), ("wasmer", 0.7)] {
+        for (runtime, sample, base) in [
+            ("wasmtime", "wagi", 0.5),
+            ("wasmer", "wagi", 0.7),
+            ("wasmtime-component", "wasi-http", 0.4),
+        ] {
             for case in ["get", "post", "load"] {
                 let outcome = if runtime == "wasmer" && case == "post" {
                     Outcome::Fail
@@ -661,7 +665,7 @@ pub(crate) mod fixture {
                 } else {
                     vec![base * 4.0, base]
                 };
-                let mut c = cell(runtime, &format!("rust/wagi/{case}"), outcome, &runs);
+                let mut c = cell(runtime, &format!("rust/{sample}/{case}"), outcome, &runs);
                 c.bench = case == "load";
                 c.server_ready_ms = Some(base * 100.0);
                 if case == "load" {

@@ -228,10 +228,12 @@ pub fn serves_components(col: &Column) -> bool {
 
 /// The words with which a tool that serves refuses a component it cannot serve: not a
 /// `wasi:http/proxy` handler, or an import it does not provide.
-pub const SERVE_REFUSALS: [&str; 3] = [
+pub const SERVE_REFUSALS: [&str; 4] = [
     "no exported instance named `wasi:http/incoming-handler",
     "The serve command currently requires a component",
     "matching implementation was not found in the linker",
+    // The project's wasmtime shim, which serves through the `wasmtime-component` backend.
+    "not wasi:http/incoming-handler",
 ];
 
 /// A command with the same program and arguments (Command is not Clone).

@@ -21,6 +21,44 @@ use super::{Ending, Found, Outside, RunReport, RunSpec, Runtime, Stage, Watchdog
 use crate::deadline;
 use crate::util::which;
 
+/// runwasi's wasmtime shim's variable for the address a `wasi:http/proxy` container listens on
+/// (the project's shim reads the same).
+pub const SERVE_ADDR_VARIABLE: &str = "WASMTIME_HTTP_PROXY_SOCKET_ADDR";
+
+/// Whether the column serves `wasi:http/proxy` components from a container: Docker with the
+/// wasmtime shim, as runwasi's wasmtime shim serves them.
+pub fn serves_components(col: &Column) -> bool {
+    matches!(col.kind, Kind::Container(Via::Docker)) && col.shim() == Some("wasmtime")
+}
+
+/// A `wasi:http/proxy` component served from a container of the column: the command that starts
+/// it (`docker run` on the host's network, the shim listening on a free loopback port), the
+/// container's name, and the column's backend (whose `remove` ends a container left behind).
+pub fn serve_command(
+    col: &'static Column,
+    component: &[u8],
+    spec: &RunSpec,
+) -> Result<(Command, String, Container), String> {
+    if !serves_components(col) {
+        return Err(format!(
+            "`{}` does not serve wasi:http components",
+            col.name
+        ));
+    }
+    let container = find(col)?;
+    let image = Image::ensure(component, spec, false)
+        .map_err(|why| format!("cannot make the image: {why}"))?;
+    let id = format!(
+        "harness-serve-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos())
+    );
+    let command = container.command(&image, &id, spec, true);
+    Ok((command, id, container))
+}
+
 /// The containerd namespace Docker keeps its images and containers in.
 const DOCKER_NAMESPACE: &str = "moby";
 
@@ -212,7 +250,7 @@ impl Runtime for Container {
                     .duration_since(std::time::UNIX_EPOCH)
                     .map_or(0, |d| d.as_nanos())
             );
-            let command = self.command(&image, &id, spec);
+            let command = self.command(&image, &id, spec, false);
             let started = Instant::now();
             let raw = crate::process::spawn_and_wait(command, spec.stdin.clone(), limit);
             let wall = started.elapsed();
@@ -272,7 +310,9 @@ impl Runtime for Container {
 }
 
 impl Container {
-    fn command(&self, image: &Image, id: &str, spec: &RunSpec) -> Command {
+    /// `serve`: the container serves a `wasi:http/proxy` component on a free loopback port of the
+    /// host's network (no stdin; the shim says the address on stderr).
+    fn command(&self, image: &Image, id: &str, spec: &RunSpec, serve: bool) -> Command {
         let mut command = Command::new(&self.tool);
         let mounts: Vec<(String, String)> = spec
             .preopens
@@ -304,8 +344,17 @@ impl Container {
             env.extend(request.into_iter().map(|(k, v)| (k.to_owned(), v)));
         }
         match self.via {
+            Via::Docker if serve => {
+                command.args(["run", "--rm", "--name", id, "--network", "host"]);
+                env.push((SERVE_ADDR_VARIABLE.to_owned(), "127.0.0.1:0".to_owned()));
+            }
             Via::Docker => {
                 command.args(["run", "--rm", "-i", "--name", id, "--network", "none"]);
+            }
+            Via::Containerd => {}
+        }
+        match self.via {
+            Via::Docker => {
                 match self.shim {
                     Some(engine) => {
                         command
@@ -352,7 +401,7 @@ impl Container {
     }
 
     /// Removes a container whose client was killed at the deadline: the container outlives it.
-    fn remove(&self, id: &str) {
+    pub fn remove(&self, id: &str) {
         let mut command = Command::new(&self.tool);
         match self.via {
             Via::Docker => {
