@@ -126,13 +126,13 @@ impl<E: Engine> Sandbox for HarnessSandbox<E> {
             let timeout = spec.timeout;
             return match serve::start_handler(backend, module, spec) {
                 Ok(jobs) => serve::serve(jobs, timeout, ctx.envs()).await,
-                Err(report) => {
+                Err(ending) => {
                     eprintln!(
                         "{}: cannot serve: {}",
                         E::NAME,
-                        harness::resident::describe(&report.ending)
+                        harness::resident::describe(&ending)
                     );
-                    Ok(exit_code(&report.ending))
+                    Ok(exit_code(&ending))
                 }
             };
         }

@@ -41,23 +41,23 @@ pub fn start_handler(
     backend: fn() -> Box<dyn Runtime>,
     component: Vec<u8>,
     spec: RunSpec,
-) -> Result<mpsc::Sender<Job>, RunReport> {
+) -> Result<mpsc::Sender<Job>, Ending> {
     let (jobs, queue) = mpsc::channel::<Job>();
-    let (ready, started) = mpsc::channel::<Result<(), RunReport>>();
+    let (ready, started) = mpsc::channel::<Result<(), Ending>>();
     std::thread::spawn(move || {
         let prepared = match backend().prepare(&component, &spec) {
             Some(Ok(prepared)) if prepared.serves() == Serves::WasiHttp => prepared,
             Some(Ok(_)) | None => {
-                let _ = ready.send(Err(RunReport::new(Ending::Unsupported {
+                let _ = ready.send(Err(Ending::Unsupported {
                     capability: "wasi:http/incoming-handler export".into(),
-                    message: "the shim serves wasi:http/proxy components, not wasi:http/incoming-handler \
-                              commands"
+                    message: "the shim serves wasi:http/proxy components, not commands: the \
+                              component exports no wasi:http/incoming-handler"
                         .into(),
-                })));
+                }));
                 return;
             }
             Some(Err(report)) => {
-                let _ = ready.send(Err(report));
+                let _ = ready.send(Err(report.ending));
                 return;
             }
         };
@@ -72,10 +72,10 @@ pub fn start_handler(
     });
     match started.recv() {
         Ok(Ok(())) => Ok(jobs),
-        Ok(Err(report)) => Err(report),
-        Err(_) => Err(RunReport::new(Ending::HarnessFault {
+        Ok(Err(ending)) => Err(ending),
+        Err(_) => Err(Ending::HarnessFault {
             message: "the handler's thread ended while loading".into(),
-        })),
+        }),
     }
 }
 

@@ -11,7 +11,7 @@ use crate::Outcome;
 
 /// The ways of serving one handler that the page compares: the sample, the column that serves it,
 /// and what the way is called.
-pub const WAYS: [(&str, &str, &str); 3] = [
+pub const WAYS: [(&str, &str, &str); 4] = [
     ("wagi", "wasmtime", "WAGI command, gateway on wasmtime"),
     (
         "wasi-http",
@@ -22,6 +22,11 @@ pub const WAYS: [(&str, &str, &str); 3] = [
         "wasi-http",
         "wasmtime-cli-component",
         "wasi:http component, `wasmtime serve`",
+    ),
+    (
+        "wasi-http",
+        "docker-wasmtime",
+        "wasi:http component, Docker + wasmtime shim",
     ),
 ];
 
@@ -82,17 +87,19 @@ pub fn render(results: &Results) -> String {
         "From the same `cargo xtask matrix` run as `matrix.json` ({}, commit `{}`, {} ({} cores)). \
          Each HTTP cell starts a server on a free loopback port: `harness serve` (the gateway, \
          WAGI commands on the preview 1 engines, `wasi:http/proxy` components on \
-         `wasmtime-component`) through its column's engine, or on `wasmtime-cli-component` the \
-         tool's own `wasmtime serve`; it sends its case's request, checks the whole answer, stops the server \
+         `wasmtime-component`) through its column's engine, on `wasmtime-cli-component` the \
+         tool's own `wasmtime serve`, on `docker-wasmtime` a container of the component whose \
+         shim serves it on the host's loopback; it sends its case's request, checks the whole answer, stops the server \
          with SIGTERM and checks that none of its workers is left. *Ready* is from starting the \
          server to its address line (every worker has loaded, and where the engine compiles ahead \
          of time, compiled or read from the cache, its module). *Cold* is the first request to a \
          worker that has served nothing; *warm* the median of the others. The load run sends the \
          same request back to back on keep-alive connections, as many as the gateway has workers \
-         (`wasmtime serve` takes them as they come), \
+         (`wasmtime serve` takes them as they come, the shim one at a time), \
          client and server on the same machine; latency percentiles are exact (nearest rank over \
-         every request). Columns that cannot serve are `unsupported` with the reason in \
-         `matrix.md`.\n",
+         every request). *Peak memory* is the engine processes' (the gateway's workers, the \
+         tool); a container's engine is out of the harness's sight (—). Columns that cannot \
+         serve are `unsupported` with the reason in `matrix.md`.\n",
         meta.date, meta.git_commit, meta.host.cpu, meta.host.cores,
     );
 

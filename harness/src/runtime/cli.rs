@@ -233,7 +233,7 @@ pub const SERVE_REFUSALS: [&str; 4] = [
     "The serve command currently requires a component",
     "matching implementation was not found in the linker",
     // The project's wasmtime shim, which serves through the `wasmtime-component` backend.
-    "not wasi:http/incoming-handler",
+    "(wasi:http/incoming-handler export)",
 ];
 
 /// A command with the same program and arguments (Command is not Clone).

@@ -93,7 +93,19 @@ for (const proposal of spec.proposals) {
 const pages = Math.max(1, Math.floor(spec.memory_limit_bytes / 65536));
 v8.setFlagsFromString(`--wasm-max-mem-pages=${pages}`);
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'harness-node-'));
+// The guest's stdio files live in a directory named after this process. A guest that exits
+// mid-run ends the process at once, before it can remove its directory: each worker first removes
+// those whose process is gone.
+for (const name of fs.readdirSync(os.tmpdir())) {
+  const owner = /^harness-node-(\d+)-/.exec(name);
+  if (!owner) continue;
+  try {
+    process.kill(Number(owner[1]), 0);
+  } catch (e) {
+    if (e.code === 'ESRCH') fs.rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
+  }
+}
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), `harness-node-${process.pid}-`));
 const cleanup = () => fs.rmSync(dir, { recursive: true, force: true });
 let fds;
 try {
