@@ -500,9 +500,9 @@ pub fn can_serve(column: &str, handler: Serves) -> Result<(), String> {
             Ok(())
         }
         Serves::WasiHttp if col.is_some_and(|c| c.is_container()) => Err(format!(
-            "`{column}`'s shim runs preview 1 modules; of the container columns, \
-             `docker-wasmtime` serves wasi:http/proxy components (as runwasi's wasmtime shim \
-             does)"
+            "of the container columns, `docker-wasmtime` serves wasi:http/proxy components (its \
+             wasmtime shim, as runwasi's does); the wasmer and WasmEdge shims run preview 1 \
+             modules only, and serving through `ctr run` is not built"
         )),
         Serves::WasiHttp if !components => Err(format!(
             "a wasi:http/proxy handler is a WASI 0.2 component, and `{column}` runs preview 1 \
@@ -897,6 +897,9 @@ mod tests {
         let why = can_serve("jco", Serves::WasiHttp).unwrap_err();
         assert!(why.contains("wasmtime-component"), "{why}");
         assert!(can_serve("wasmtime-cli", Serves::Wagi).is_err());
+        assert_eq!(can_serve("docker-wasmtime", Serves::WasiHttp), Ok(()));
+        let why = can_serve("docker-wasmer", Serves::WasiHttp).unwrap_err();
+        assert!(why.contains("preview 1 modules only"), "{why}");
     }
 
     #[test]
