@@ -499,10 +499,10 @@ pub fn can_serve(column: &str, handler: Serves) -> Result<(), String> {
         {
             Ok(())
         }
-        Serves::WasiHttp if col.is_some_and(|c| c.is_container()) => Err(format!(
+        Serves::WasiHttp if col.is_some_and(|c| c.is_container()) => Err(String::from(
             "of the container columns, `docker-wasmtime` serves wasi:http/proxy components (its \
              wasmtime shim, as runwasi's does); the wasmer and WasmEdge shims run preview 1 \
-             modules only, and serving through `ctr run` is not built"
+             modules only, and serving through `ctr run` is not built",
         )),
         Serves::WasiHttp if !components => Err(format!(
             "a wasi:http/proxy handler is a WASI 0.2 component, and `{column}` runs preview 1 \
