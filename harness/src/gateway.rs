@@ -529,41 +529,19 @@ impl Gateway {
         entry: &ModuleEntry,
         timeout_ms: u64,
     ) -> Call {
-        let authority = parts
-            .headers
-            .get(hyper::header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .map_or_else(|| self.local.to_string(), str::to_owned);
         Call {
             program: entry.route.clone(),
             args: entry.args.clone(),
             env: entry.environment.clone(),
             timeout_ms,
-            http: Some(HttpCall {
-                method: parts.method.as_str().to_owned(),
-                target: parts
-                    .uri
-                    .path_and_query()
-                    .map_or("/", |p| p.as_str())
-                    .to_owned(),
-                authority,
-                headers: parts
-                    .headers
-                    .iter()
-                    .map(|(name, value)| {
-                        (
-                            name.as_str().to_owned(),
-                            String::from_utf8_lossy(value.as_bytes()).into_owned(),
-                        )
-                    })
-                    .collect(),
-            }),
+            http: Some(HttpCall::of(parts, self.local)),
         }
     }
 }
 
-/// The HTTP answer to a call, and the log note.
-fn respond(route: &str, called: Called) -> (Response<Full<Bytes>>, String) {
+/// The HTTP answer to a call, and the log note: the gateway's, and the wasmtime shim's when it
+/// serves a component from a container.
+pub fn respond(route: &str, called: Called) -> (Response<Full<Bytes>>, String) {
     let fail = |status: StatusCode, class: Outcome, why: String| {
         (
             failed(status, class, format!("the handler of {route} {why}\n")),
@@ -698,7 +676,8 @@ fn failed(status: StatusCode, class: Outcome, body: String) -> Response<Full<Byt
     response
 }
 
-fn text(status: StatusCode, body: String) -> Response<Full<Bytes>> {
+/// A plain-text answer.
+pub fn text(status: StatusCode, body: String) -> Response<Full<Bytes>> {
     let mut response = Response::new(Full::new(Bytes::from(body)));
     *response.status_mut() = status;
     response.headers_mut().insert(

@@ -2,23 +2,23 @@
 //! shim does: it listens on `WASMTIME_HTTP_PROXY_SOCKET_ADDR` (runwasi's variable and default) and
 //! hands each request to the component's `wasi:http/incoming-handler`, through the same harness
 //! backend (`wasmtime-component`'s prepared proxy) as the embedded column: compiled once, a fresh
-//! pooled instance per request. Answers a failed handler as the harness's gateway does (500 or 504
-//! with `x-wagi-gateway-outcome`), with `Server-Timing`. SIGTERM (which `docker run` passes on)
-//! ends it with status 0. One request at a time: the component's instances come one after another.
+//! pooled instance per request. Its answers are the gateway's own (`gateway::respond`: the
+//! handler's response with `Server-Timing`, or 500/502/504 with `x-wagi-gateway-outcome`).
+//! SIGTERM (which `docker run` passes on) ends it with status 0. One request at a time: the
+//! component's instances come one after another.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use harness::gateway::OUTCOME_HEADER;
-use harness::outcome::{self, Outcome};
+use harness::gateway::{self, Called};
+use harness::resident::{Died, Done, Reply};
 use harness::runtime::{Ending, HttpAnswer, HttpCall, RunReport, RunSpec, Runtime, Serves};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
-use hyper::header::{HeaderName, HeaderValue};
 use hyper::{Request, Response, StatusCode};
 
 /// runwasi's variable for the address (the harness's container columns set it), and its default.
@@ -149,6 +149,11 @@ fn on_sigterm() {
     }
 }
 
+/// The route the gateway's answers name: the container serves every path.
+const ROUTE: &str = "/...";
+
+/// The answer to one request, in the gateway's words (`gateway::respond`): the handler's
+/// response, or 500/502/504 with `x-wagi-gateway-outcome`.
 async fn answer(
     req: Request<Incoming>,
     jobs: &mpsc::Sender<Job>,
@@ -158,104 +163,43 @@ async fn answer(
     let (parts, body) = req.into_parts();
     let body = match Limited::new(body, MAX_BODY).collect().await {
         Ok(collected) => collected.to_bytes().to_vec(),
-        Err(err) => return text(StatusCode::BAD_REQUEST, format!("the body: {err}\n")),
+        Err(err) => {
+            return gateway::text(StatusCode::BAD_REQUEST, format!("the body: {err}\n"));
+        }
     };
-    let call = HttpCall {
-        method: parts.method.as_str().to_owned(),
-        target: parts
-            .uri
-            .path_and_query()
-            .map_or("/", |p| p.as_str())
-            .to_owned(),
-        authority: parts
-            .headers
-            .get(hyper::header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .map_or_else(|| local.to_string(), str::to_owned),
-        headers: parts
-            .headers
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.as_str().to_owned(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect(),
-    };
+    let started = Instant::now();
     let (send, receive) = tokio::sync::oneshot::channel();
-    if jobs.send((call, body, send)).is_err() {
-        return failed(Outcome::Crash, "the handler's thread is gone".into());
-    }
-    let (report, head) = match tokio::time::timeout(timeout, receive).await {
-        Ok(Ok(done)) => done,
-        Ok(Err(_)) => return failed(Outcome::Crash, "the handler's thread ended".into()),
-        Err(_) => {
-            // The engine cannot be interrupted from here: the container ends once this answer is
-            // out, as a gateway's worker is killed at its deadline.
-            tokio::spawn(async {
-                tokio::time::sleep(Duration::from_millis(200)).await;
-                std::process::exit(1);
-            });
-            let mut response = failed(
-                Outcome::Timeout,
-                format!(
-                    "the handler ran past its deadline of {:.1} s; the container ends\n",
-                    timeout.as_secs_f64()
-                ),
-            );
-            *response.status_mut() = StatusCode::GATEWAY_TIMEOUT;
-            return response;
+    let gone = |how: &str| Called::Died(Died { how: how.into() });
+    let called = if jobs
+        .send((HttpCall::of(&parts, local), body, send))
+        .is_err()
+    {
+        gone("the handler's thread is gone")
+    } else {
+        match tokio::time::timeout(timeout, receive).await {
+            Ok(Ok((report, answer))) => Called::Replied(Reply {
+                done: Done {
+                    ending: report.ending,
+                    phases: report.phases,
+                    compile_cache: report.compile_cache,
+                    peak_rss_kib: None,
+                    http: Some(answer),
+                },
+                stdout: report.stdout,
+                stderr: report.stderr,
+                wall: started.elapsed(),
+            }),
+            Ok(Err(_)) => gone("the handler's thread ended"),
+            Err(_) => {
+                // The engine cannot be interrupted from here: the container ends once this
+                // answer is out, as a gateway's worker is killed at its deadline.
+                tokio::spawn(async {
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                    std::process::exit(1);
+                });
+                Called::TimedOut(timeout)
+            }
         }
     };
-    match (&report.ending, head) {
-        (Ending::Exited { code: 0 }, Ok(head)) => {
-            let mut response = Response::new(Full::new(Bytes::from(report.stdout)));
-            *response.status_mut() =
-                StatusCode::from_u16(head.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            for (name, value) in &head.headers {
-                if let (Ok(name), Ok(value)) = (
-                    HeaderName::from_bytes(name.as_bytes()),
-                    HeaderValue::from_str(value),
-                ) {
-                    response.headers_mut().append(name, value);
-                }
-            }
-            // As the gateway: the request's phases, for clients that measure them.
-            let timing = format!(
-                "instantiate;dur={:.3}, run;dur={:.3}",
-                report.phases.instantiate, report.phases.run
-            );
-            if let Ok(value) = HeaderValue::from_str(&timing) {
-                response.headers_mut().append("server-timing", value);
-            }
-            response
-        }
-        (Ending::Exited { code: 0 }, Err(why)) => failed(
-            Outcome::Fail,
-            format!("the handler gave no response: {why}\n"),
-        ),
-        (ending, _) => failed(
-            outcome::class_of(ending),
-            format!("the handler {}\n", harness::resident::describe(ending)),
-        ),
-    }
-}
-
-fn failed(class: Outcome, body: String) -> Response<Full<Bytes>> {
-    let mut response = text(StatusCode::INTERNAL_SERVER_ERROR, body);
-    response
-        .headers_mut()
-        .insert(OUTCOME_HEADER, HeaderValue::from_static(class.as_str()));
-    response
-}
-
-fn text(status: StatusCode, body: String) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::from(body)));
-    *response.status_mut() = status;
-    response.headers_mut().insert(
-        hyper::header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    response
+    gateway::respond(ROUTE, called).0
 }

@@ -139,8 +139,41 @@ fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("the build made no {}", path.display()))
 }
 
-/// `cargo build --release` of the sample's binary for wasm32-wasip1; returns the built file. One
+/// What of a Rust sample's crate is built.
+enum Crate<'a> {
+    /// The binary of this name.
+    Bin(&'a str),
+    /// The library (a `cdylib`): Cargo names its artifact after the package, `-` made `_`.
+    Lib,
+}
+
+/// `cargo build --release` of the sample's crate for `rust_target`; returns the built file. One
 /// target directory for every Rust sample: shared work is done once.
+fn cargo(
+    sh: &Shell,
+    target: &Path,
+    sample: &Sample,
+    rust_target: &str,
+    what: Crate,
+) -> anyhow::Result<PathBuf> {
+    let manifest_path = sample.dir.join("Cargo.toml");
+    let dir = target.join("samples-build").join("rust");
+    let (selection, name) = match what {
+        Crate::Bin(bin) => (vec!["--bin", bin], bin.to_owned()),
+        Crate::Lib => (vec!["--lib"], sample.name().replace('-', "_")),
+    };
+    cmd!(
+        sh,
+        "cargo build --quiet --release --target {rust_target} --manifest-path {manifest_path} --target-dir {dir} {selection...}"
+    )
+    .run()?;
+    Ok(dir
+        .join(rust_target)
+        .join("release")
+        .join(format!("{name}.wasm")))
+}
+
+/// The sample's binary for wasm32-wasip1.
 fn cargo_build(
     sh: &Shell,
     target: &Path,
@@ -148,18 +181,7 @@ fn cargo_build(
     bin: Option<&str>,
 ) -> anyhow::Result<PathBuf> {
     let bin = bin.unwrap_or(sample.name());
-    let manifest_path = sample.dir.join("Cargo.toml");
-    let dir = target.join("samples-build").join("rust");
-    let file = dir
-        .join(RUST_TARGET)
-        .join("release")
-        .join(format!("{bin}.wasm"));
-    cmd!(
-        sh,
-        "cargo build --quiet --release --target {RUST_TARGET} --manifest-path {manifest_path} --target-dir {dir} --bin {bin}"
-    )
-    .run()?;
-    Ok(file)
+    cargo(sh, target, sample, RUST_TARGET, Crate::Bin(bin))
 }
 
 /// The Rust sample as a WASI 0.2 component: the same `cargo build --release` for `wasm32-wasip2`,
@@ -169,37 +191,18 @@ pub fn cargo_component(sh: &Shell, target: &Path, sample: &Sample) -> anyhow::Re
         bail!("not a cargo sample");
     };
     let bin = bin.as_deref().unwrap_or(sample.name());
-    let manifest_path = sample.dir.join("Cargo.toml");
-    let dir = target.join("samples-build").join("rust");
-    let component_target = COMPONENT_TARGET;
-    cmd!(
+    read(&cargo(
         sh,
-        "cargo build --quiet --release --target {component_target} --manifest-path {manifest_path} --target-dir {dir} --bin {bin}"
-    )
-    .run()?;
-    read(
-        &dir.join(COMPONENT_TARGET)
-            .join("release")
-            .join(format!("{bin}.wasm")),
-    )
+        target,
+        sample,
+        COMPONENT_TARGET,
+        Crate::Bin(bin),
+    )?)
 }
 
-/// `cargo build --release --target wasm32-wasip2` of the sample's `cdylib` crate: the target links
-/// it into a component. Returns the built file.
+/// The sample's `cdylib` crate for `wasm32-wasip2`, which links it into a component.
 fn cargo_wasip2(sh: &Shell, target: &Path, sample: &Sample) -> anyhow::Result<PathBuf> {
-    let manifest_path = sample.dir.join("Cargo.toml");
-    let dir = target.join("samples-build").join("rust");
-    let component_target = COMPONENT_TARGET;
-    cmd!(
-        sh,
-        "cargo build --quiet --release --target {component_target} --manifest-path {manifest_path} --target-dir {dir} --lib"
-    )
-    .run()?;
-    // Cargo names a library's artifact after the package, with `-` made `_`.
-    Ok(dir
-        .join(COMPONENT_TARGET)
-        .join("release")
-        .join(format!("{}.wasm", sample.name().replace('-', "_"))))
+    cargo(sh, target, sample, COMPONENT_TARGET, Crate::Lib)
 }
 
 /// The WASI 0.2 target of the Rust samples' components.

@@ -120,6 +120,39 @@ pub struct HttpCall {
     pub headers: Vec<(String, String)>,
 }
 
+impl HttpCall {
+    /// The head of a request as hyper received it; a request without `Host` was sent to `local`.
+    pub fn of(parts: &hyper::http::request::Parts, local: std::net::SocketAddr) -> HttpCall {
+        HttpCall {
+            method: parts.method.as_str().to_owned(),
+            target: parts
+                .uri
+                .path_and_query()
+                .map_or("/", |p| p.as_str())
+                .to_owned(),
+            authority: parts
+                .headers
+                .get(hyper::header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .map_or_else(|| local.to_string(), str::to_owned),
+            headers: header_pairs(&parts.headers),
+        }
+    }
+}
+
+/// Headers as name and value pairs, in order; a value that is not text is read lossily.
+pub fn header_pairs(headers: &hyper::HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(name, value)| {
+            (
+                name.as_str().to_owned(),
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
+}
+
 /// The head of a handler's response.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct HttpHead {

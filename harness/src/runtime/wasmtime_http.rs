@@ -307,22 +307,13 @@ impl PreparedProxy {
                         report.stdout = collected.to_bytes().to_vec();
                         Ok(HttpHead {
                             status: parts.status.as_u16(),
-                            headers: parts
-                                .headers
-                                .iter()
-                                .map(|(name, value)| {
-                                    (
-                                        name.as_str().to_owned(),
-                                        String::from_utf8_lossy(value.as_bytes()).into_owned(),
-                                    )
-                                })
-                                .collect(),
+                            headers: super::header_pairs(&parts.headers),
                         })
                     }
                     Err(err) => Err(format!("its response body failed: {err}")),
                 }
             }
-            Ok(Err(code)) => Err(format!("it answered with the error {}", describe(&code))),
+            Ok(Err(code)) => Err(format!("it answered with the error {code:?}")),
             Err(_) => Err("it returned without setting a response".to_owned()),
         };
         match task.await {
@@ -358,9 +349,4 @@ fn build_request(
     builder
         .body(Full::new(Bytes::copy_from_slice(body)).map_err(|never: Infallible| match never {}))
         .map_err(|err| err.to_string())
-}
-
-/// An error code a handler answered with, in wasi:http's words.
-fn describe(code: &ErrorCode) -> String {
-    format!("{code:?}")
 }
