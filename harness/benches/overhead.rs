@@ -69,6 +69,7 @@ fn spec() -> RunSpec {
         cache_dir: None,
         inherit_stdio: false,
         inherit_env: false,
+        network: false,
     }
 }
 

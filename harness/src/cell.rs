@@ -283,7 +283,7 @@ fn run_cell_with(
 
     if let Some(http) = &case.http {
         let runs = serve_http(
-            ctx, runtime, &module, &launch, case, http, &declined, repeat,
+            ctx, runtime, sample, &module, &launch, case, http, &declined, repeat,
         );
         let (runs, ready_ms, load) = match runs {
             Ok(found) => found,
@@ -355,6 +355,7 @@ type HttpRuns = (Vec<Run>, Option<f64>, Option<crate::load::LoadFigures>);
 fn serve_http(
     ctx: &Context,
     runtime: &str,
+    sample: &Sample,
     module: &Path,
     launch: &Launch,
     case: &Case,
@@ -365,6 +366,24 @@ fn serve_http(
     use crate::http_case;
     let scratch = Scratch::new(&ctx.scratch_dir());
     let timeout = Duration::from_millis(case.timeout_ms);
+    if http.handler == manifest::Serves::Socket {
+        // The program is the server: run as a case is, for as long as the cell needs it (the
+        // harness stops it); the case's deadline is each request's.
+        let mut spec = spec_for(sample, case, Vec::new());
+        launch.apply(&mut spec);
+        spec.cache_dir = ctx.cache_dir();
+        spec.timeout = SOCKET_SERVER_LIFETIME;
+        let command =
+            http_case::socket_command(&ctx.worker_exe, runtime, module, spec, &scratch.dir)
+                .map_err(|why| Verdict::new(Outcome::HarnessFault, why))?;
+        return served_runs(http_case::serve_and_send(
+            command,
+            http,
+            timeout,
+            declined,
+            repeat.max(HTTP_REQUESTS),
+        )?);
+    }
     let handler = http_case::Handler {
         module,
         args: &launch.args,
@@ -397,12 +416,27 @@ fn serve_http(
         ctx.cache_dir().as_deref(),
     )
     .map_err(|why| Verdict::new(Outcome::HarnessFault, why))?;
-    let http_case::ServedCell {
+    served_runs(http_case::serve_and_send(
+        command,
+        http,
+        timeout,
+        declined,
+        repeat.max(HTTP_REQUESTS),
+    )?)
+}
+
+/// The longest a socket server's run may last before its engine's deadline ends it: well past any
+/// cell's requests and load run, which the harness ends itself.
+const SOCKET_SERVER_LIFETIME: Duration = Duration::from_secs(600);
+
+/// An HTTP cell's requests as runs.
+fn served_runs(cell: crate::http_case::ServedCell) -> Result<HttpRuns, Verdict> {
+    let crate::http_case::ServedCell {
         served,
         ready_ms,
         peak_rss_kib,
         load,
-    } = http_case::serve_and_send(command, http, timeout, declined, repeat.max(HTTP_REQUESTS))?;
+    } = cell;
     let runs = served
         .into_iter()
         .map(|s| {
@@ -452,6 +486,7 @@ pub fn spec_for(sample: &Sample, case: &Case, preopens: Vec<Preopen>) -> RunSpec
         cache_dir: None,
         inherit_stdio: false,
         inherit_env: native::inherits_environment(case),
+        network: false,
     }
 }
 
@@ -778,6 +813,7 @@ mod tests {
             cache_dir: None,
             inherit_stdio: false,
             inherit_env: false,
+            network: false,
         };
         let launch = Launch {
             args: vec!["-S".into(), "/app/x.py".into()],

@@ -474,6 +474,16 @@ impl Gateway {
         let call = match pool.ready.serves {
             Serves::Wagi => self.wagi_call(&parts, entry, body.len(), client, timeout_ms),
             Serves::WasiHttp => self.wasi_http_call(&parts, entry, timeout_ms),
+            // A worker loads a command or a proxy component, never a server of its own.
+            Serves::Socket => {
+                return (
+                    text(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "a socket server listens itself; the gateway does not serve it\n".into(),
+                    ),
+                    String::new(),
+                );
+            }
         };
         let called = pool.call(call, body.to_vec(), limit).await;
         respond(&entry.route, called)

@@ -26,15 +26,20 @@ pub struct Server {
     /// From spawn to the address line: every route's first worker loaded (compiled) its module.
     pub ready: Duration,
     stderr: Arc<Mutex<Vec<u8>>>,
+    stdout: Arc<Mutex<Vec<u8>>>,
 }
 
 /// The last bytes of the server's stderr kept for a reason.
 const STDERR_KEPT: usize = 8 * 1024;
 
 impl Server {
-    /// Starts `command` (a `serve` command line with `--addr 127.0.0.1:0`) and waits up to `within`
-    /// for its address.
-    pub fn start(mut command: Command, within: Duration) -> Result<Server, String> {
+    /// Starts `command` (a `serve` command line with `--addr 127.0.0.1:0`, or a socket server's
+    /// run), writes `stdin` to it (a worker's request) and waits up to `within` for its address.
+    pub fn start(
+        mut command: Command,
+        stdin: Option<Vec<u8>>,
+        within: Duration,
+    ) -> Result<Server, NotStarted> {
         let started = Instant::now();
         // A harness killed mid-cell must not leave its server behind: the kernel sends the server
         // SIGTERM when the thread that started it ends (the server then drains and ends its
@@ -49,11 +54,15 @@ impl Server {
             });
         }
         let mut child = command
-            .stdin(Stdio::null())
+            .stdin(if stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .map_err(|err| format!("cannot start the server: {err}"))?;
+            .map_err(|err| NotStarted::new(format!("cannot start the server: {err}")))?;
         // The gateway says where it listens on stdout, `wasmtime serve` on stderr: the first line
         // on either that names an address.
         let (send, receive) = std::sync::mpsc::channel();
@@ -61,24 +70,31 @@ impl Server {
             Announcement::new(child.stderr.take().expect("stderr is piped"), send.clone()),
             STDERR_KEPT,
         );
-        let stdout = child.stdout.take().expect("stdout is piped");
-        std::thread::spawn(move || {
-            // Nothing else is read from stdout; draining keeps a stray write from blocking.
-            let _ = std::io::copy(&mut Announcement::new(stdout, send), &mut std::io::sink());
-        });
+        // Drained, so that a stray write cannot block; its end is kept for a worker's report.
+        let stdout = crate::util::keep_tail(
+            Announcement::new(child.stdout.take().expect("stdout is piped"), send),
+            STDERR_KEPT,
+        );
+        if let (Some(bytes), Some(mut pipe)) = (stdin, child.stdin.take()) {
+            // The worker reads its request to the end: the pipe closes when this is written.
+            std::thread::spawn(move || {
+                let _ = pipe.write_all(&bytes);
+            });
+        }
         let mut server = Server {
             child,
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             ready: Duration::ZERO,
             stderr,
+            stdout,
         };
         let found = match receive.recv_timeout(within) {
             Ok(found) => found,
             Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-                return Err(format!(
+                return Err(server.not_started(format!(
                     "the server did not say where it listens within {:.0} s",
                     within.as_secs_f64()
-                ));
+                )));
             }
             // Both streams ended without an address: the server ended.
             Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => None,
@@ -87,14 +103,20 @@ impl Server {
             // Give the reason a moment to reach stderr before the process is reaped.
             let _ = server.child.wait();
             std::thread::sleep(Duration::from_millis(50));
-            return Err(format!(
-                "the server did not start: {}",
-                server.stderr_tail().trim()
-            ));
+            let why = format!("the server did not start: {}", server.stderr_tail().trim());
+            return Err(server.not_started(why));
         };
         server.addr = addr;
         server.ready = started.elapsed();
         Ok(server)
+    }
+
+    fn not_started(&self, why: String) -> NotStarted {
+        NotStarted {
+            why,
+            stdout: self.stdout_tail(),
+            stderr: self.stderr_tail(),
+        }
     }
 
     pub fn pid(&self) -> u32 {
@@ -104,6 +126,11 @@ impl Server {
     /// What the server wrote on stderr lately.
     pub fn stderr_tail(&self) -> String {
         String::from_utf8_lossy(&self.stderr.lock().unwrap_or_else(|e| e.into_inner())).into_owned()
+    }
+
+    /// What the server wrote on stdout lately.
+    pub fn stdout_tail(&self) -> String {
+        String::from_utf8_lossy(&self.stdout.lock().unwrap_or_else(|e| e.into_inner())).into_owned()
     }
 
     /// The worker processes the server has started and not yet ended.
@@ -148,6 +175,24 @@ impl Server {
             std::thread::sleep(Duration::from_millis(10));
         }
         Ok(status)
+    }
+}
+
+/// A server that did not say where it listens: why, and what it wrote last.
+#[derive(Debug)]
+pub struct NotStarted {
+    pub why: String,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl NotStarted {
+    fn new(why: String) -> Self {
+        NotStarted {
+            why,
+            stdout: String::new(),
+            stderr: String::new(),
+        }
     }
 }
 
@@ -508,7 +553,30 @@ pub fn can_serve(column: &str, handler: Serves) -> Result<(), String> {
             "a wasi:http/proxy handler is a WASI 0.2 component, and `{column}` runs preview 1 \
              modules (the `wagi` samples are served there)"
         )),
+        Serves::Socket => can_listen(column),
         _ => crate::gateway::can_serve(column),
+    }
+}
+
+/// Whether a socket server can be run on `column` (whether the guest may then listen is the run's
+/// to find out): natively, by an engine the harness embeds or starts in a worker, or by the
+/// engine's own tool.
+fn can_listen(column: &str) -> Result<(), String> {
+    use crate::runtime::registry::{Engine, Kind};
+    // Whether the engine then lets the guest listen is the run's to find out.
+    let Some(col) = crate::runtime::registry::get(column) else {
+        return Err(format!("unknown column `{column}`"));
+    };
+    match col.kind {
+        Kind::Container(_) => Err(String::from(
+            "running a socket server in a container (a published port, the guest's network \
+             namespace) is not built; its engine's own columns run it",
+        )),
+        Kind::Tool if col.engine == Engine::Wamr => Err(String::from(
+            "`iwasm` grants sockets through `--addr-pool` to WAMR's own socket library, for which \
+             no sample is built",
+        )),
+        _ => Ok(()),
     }
 }
 
@@ -523,11 +591,16 @@ pub enum ServerKind {
     /// A container (`docker run` of the component's image): the engine is inside, out of the
     /// harness's sight for memory; its shim answers like the gateway.
     Container,
+    /// The program listens itself (a socket server): one process, the engine's worker, its tool,
+    /// or the native binary, that a SIGTERM ends.
+    Socket,
 }
 
 /// How an HTTP cell's server is started, and what ends what it leaves behind.
 pub struct ServeCommand {
     pub command: Command,
+    /// Written to the server's stdin as it starts (a worker's request).
+    pub stdin: Option<Vec<u8>>,
     pub kind: ServerKind,
     /// Run once the server has stopped or was given up on (a container's removal).
     pub cleanup: Option<Box<dyn FnOnce()>>,
@@ -555,6 +628,7 @@ pub fn serve_command(
         if cli::serves_components(col) {
             return Ok(ServeCommand {
                 command: cli::serve_command(col, module, memory_limit, cache_dir)?,
+                stdin: None,
                 kind: ServerKind::Tool,
                 cleanup: None,
             });
@@ -575,10 +649,12 @@ pub fn serve_command(
                 cache_dir: cache_dir.map(Path::to_owned),
                 inherit_stdio: false,
                 inherit_env: false,
+                network: false,
             };
             let (command, id, container) = docker::serve_command(col, &bytes, &spec)?;
             return Ok(ServeCommand {
                 command,
+                stdin: None,
                 kind: ServerKind::Container,
                 cleanup: Some(Box::new(move || container.remove(&id))),
             });
@@ -596,9 +672,113 @@ pub fn serve_command(
     command.arg(modules);
     Ok(ServeCommand {
         command,
+        stdin: None,
         kind: ServerKind::Gateway,
         cleanup: None,
     })
+}
+
+/// The variable a socket server reads the address to listen on from.
+pub const LISTEN_VAR: &str = "LISTEN_ADDR";
+
+/// A socket server's run on `runtime`: `program` (a module, a component, or the native binary) run
+/// as a case is, with the network granted, `LISTEN_ADDR=127.0.0.1:0` and the guest's own stdio
+/// (its address line must reach the harness as it is written). An engine the harness runs goes in
+/// a worker of its own, its request on stdin; a tool and a native binary are started directly.
+/// `scratch` is the run's own directory.
+pub fn socket_command(
+    harness_exe: &Path,
+    runtime: &str,
+    program: &Path,
+    mut spec: crate::runtime::RunSpec,
+    scratch: &Path,
+) -> Result<ServeCommand, String> {
+    use crate::runtime::registry::Kind;
+    let col = crate::runtime::registry::get(runtime)
+        .ok_or_else(|| format!("unknown column `{runtime}`"))?;
+    spec.network = true;
+    spec.inherit_stdio = true;
+    spec.env
+        .insert(LISTEN_VAR.into(), "127.0.0.1:0".into());
+    let worker = |mut command: Command| -> Result<ServeCommand, String> {
+        let request = crate::worker::Request {
+            runtime: runtime.to_owned(),
+            module: std::path::absolute(program).unwrap_or_else(|_| program.to_owned()),
+            spec: spec.clone(),
+            found: None,
+        };
+        command.env(crate::worker::HOST_SECRET_VAR, crate::worker::HOST_SECRET_VALUE);
+        Ok(ServeCommand {
+            command,
+            stdin: Some(serde_json::to_vec(&request).map_err(|e| e.to_string())?),
+            kind: ServerKind::Socket,
+            cleanup: None,
+        })
+    };
+    match col.kind {
+        Kind::Native => {
+            let mut command = Command::new(program);
+            command.env_clear().envs(&spec.env).args(&spec.args);
+            Ok(ServeCommand {
+                command,
+                stdin: None,
+                kind: ServerKind::Socket,
+                cleanup: None,
+            })
+        }
+        Kind::Tool => Ok(ServeCommand {
+            command: crate::runtime::cli::run_command(col, program, &spec, scratch)?,
+            stdin: None,
+            kind: ServerKind::Socket,
+            cleanup: None,
+        }),
+        Kind::ExternalWorker => worker(crate::runtime::external::command(runtime)?),
+        Kind::Embedded => {
+            let mut command = Command::new(harness_exe);
+            command.arg(crate::worker::SUBCOMMAND);
+            worker(command)
+        }
+        Kind::Container(_) => Err(can_listen(runtime).unwrap_err()),
+    }
+}
+
+/// Why a socket server ended before it said where it listens: the guest's own `cannot listen`
+/// (the engine gave it no socket it could open), an import the engine lacks, the worker's report
+/// of its run, or else what it wrote last.
+fn socket_refusal(not_started: NotStarted, declined: &[String]) -> Verdict {
+    let NotStarted {
+        why,
+        stdout,
+        stderr,
+    } = not_started;
+    if let Some(line) = stderr.lines().find(|l| l.contains("cannot listen on")) {
+        return Verdict::new(
+            Outcome::Unsupported,
+            format!("the guest could not open its socket here: {}", line.trim()),
+        );
+    }
+    if let Some(import) = crate::runtime::cli::unknown_import(&stderr) {
+        return Verdict::new(
+            Outcome::Unsupported,
+            format!("import {import}: the engine does not provide it"),
+        );
+    }
+    let report = stdout
+        .lines()
+        .rev()
+        .find_map(|l| serde_json::from_str::<crate::worker::Response>(l).ok());
+    if let Some(response) = report {
+        let verdict = crate::outcome::classify(
+            &response.report,
+            &crate::manifest::Expect::default(),
+            &[],
+            declined,
+        );
+        if verdict.outcome != Outcome::Pass {
+            return verdict;
+        }
+    }
+    Verdict::new(Outcome::Fail, why)
 }
 
 /// One request of an HTTP cell, classified and timed.
@@ -631,13 +811,20 @@ pub fn serve_and_send(
 ) -> Result<ServedCell, Verdict> {
     let ServeCommand {
         command,
+        stdin,
         kind,
         cleanup,
     } = command;
     // Whatever the server leaves (a container) goes, however this ends.
     let _cleanup = Cleanup(cleanup);
     let tool = kind == ServerKind::Tool;
-    let server = Server::start(command, crate::deadline::WALL_GRACE).map_err(|why| {
+    let server = Server::start(command, stdin, crate::deadline::WALL_GRACE).map_err(|not| {
+        // A socket server that ended at once: the engine's answer (no socket, no import), which
+        // the guest's own words or the worker's report say.
+        if kind == ServerKind::Socket {
+            return socket_refusal(not, declined);
+        }
+        let why = not.why;
         // The tool's or shim's own refusal of the component is the engine's answer, not a
         // harness fault.
         if kind != ServerKind::Gateway
@@ -696,6 +883,14 @@ pub fn serve_and_send(
             Some(answer) if kind == ServerKind::Container => {
                 (answer.phases().0, CacheState::Container)
             }
+            // The program compiled its code once, before it listened; a request is its run.
+            Some(answer) if kind == ServerKind::Socket => (
+                Phases {
+                    run: millis(answer.wall),
+                    ..Phases::default()
+                },
+                CacheState::Resident,
+            ),
             Some(answer) => answer.phases(),
             None => (Phases::default(), CacheState::Unknown),
         };
@@ -721,7 +916,7 @@ pub fn serve_and_send(
     // out of sight (`docker run` is only its client).
     let engines = match kind {
         ServerKind::Gateway => server.workers(),
-        ServerKind::Tool => vec![server.pid()],
+        ServerKind::Tool | ServerKind::Socket => vec![server.pid()],
         ServerKind::Container => Vec::new(),
     };
     let peak_rss_kib = engines
@@ -734,12 +929,17 @@ pub fn serve_and_send(
     };
     match server.stop(Duration::from_secs(20)) {
         // The gateway drains and exits 0; a tool may just end on the signal.
-        Ok(status) if status.success() || (tool && stopped_by_signal(&status)) => Ok(ServedCell {
-            served,
-            ready_ms,
-            peak_rss_kib,
-            load,
-        }),
+        Ok(status)
+            if status.success()
+                || ((tool || kind == ServerKind::Socket) && stopped_by_signal(&status)) =>
+        {
+            Ok(ServedCell {
+                served,
+                ready_ms,
+                peak_rss_kib,
+                load,
+            })
+        }
         Ok(status) => Err(Verdict::new(
             Outcome::HarnessFault,
             format!("the server ended with {status} on SIGTERM"),

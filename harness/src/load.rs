@@ -129,7 +129,8 @@ async fn drive(addr: SocketAddr, request: &Request, load: &Load) -> Result<LoadF
 }
 
 /// One keep-alive connection sending requests back to back; it reconnects after an error (the
-/// server closes a connection when it cannot answer on it).
+/// server closes a connection when it cannot answer on it) and after an answer that closes it (the
+/// connect is then in the run's rate, not in the next request's latency).
 async fn connection(
     addr: SocketAddr,
     request: &Request,
@@ -166,13 +167,22 @@ async fn connection(
         let sent = tokio::time::timeout_at(deadline + Duration::from_secs(30), async {
             let response = s.send_request(build(request)).await?;
             let status = response.status().as_u16();
+            // A server that closes each connection (a single-threaded socket server) says so;
+            // the next request opens a new one, as a browser's would.
+            let close = response
+                .headers()
+                .get(hyper::header::CONNECTION)
+                .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"close"));
             let body = response.into_body().collect().await?.to_bytes();
-            Ok::<_, hyper::Error>((status, body))
+            Ok::<_, hyper::Error>((status, body, close))
         })
         .await;
         let elapsed = started.elapsed();
         match sent {
-            Ok(Ok((status, body))) => {
+            Ok(Ok((status, body, close))) => {
+                if close {
+                    sender = None;
+                }
                 seen.latencies_us
                     .push(u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX));
                 if status != request.status {

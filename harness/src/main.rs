@@ -482,6 +482,7 @@ fn run(flags: RunArgs) -> anyhow::Result<ExitCode> {
         cache_dir: ctx.cache_dir(),
         inherit_stdio: false,
         inherit_env: false,
+        network: false,
     };
 
     let absolute = std::fs::canonicalize(&module)?;

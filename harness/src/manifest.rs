@@ -223,6 +223,9 @@ pub enum Serves {
     Wagi,
     /// A WASI 0.2 component's `wasi:http/incoming-handler` export (the `wasi:http/proxy` world).
     WasiHttp,
+    /// A program that listens on a socket itself (`LISTEN_ADDR`) and says where on stdout: the
+    /// engine must let it open one (wasi:sockets, WasmEdge's socket extension, or natively).
+    Socket,
 }
 
 /// The answer an HTTP case must get.

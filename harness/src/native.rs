@@ -32,6 +32,9 @@ const PLAIN_RUST: &[&str] = &["wasm-docker"];
 /// so that a `FROM scratch` image holds the binary alone.
 const CONTAINER_RUST: &[&str] = &["hello", "wasm-docker", "nbody", "sha256", "binary-trees"];
 
+/// Servers that listen themselves: the native process is the baseline of every way of serving.
+const SERVERS: &[&str] = &["socket-http"];
+
 /// The sample whose sandbox probes also run natively: what the same probe does outside Wasm is the
 /// baseline of the claim that Wasm denies by default (`claims.md`).
 const PROBE_SAMPLE: &str = "wasi";
@@ -59,11 +62,11 @@ fn rust(sample: &Sample) -> bool {
     matches!(sample.manifest.build, Build::Cargo { .. })
 }
 
-/// Whether a sample has cells in the `native` column: the kernels in the compiled languages, the
-/// Rust programs that touch no preopened directory (a plain process has none), and Rust's sandbox
+/// Whether a sample has cells in the `native` column: the kernels and the socket servers in the
+/// compiled languages, the Rust programs that touch no preopened directory (a plain process has none), and Rust's sandbox
 /// probes.
 pub fn applies(sample: &Sample) -> bool {
-    (compiled(sample) && KERNELS.contains(&sample.name()))
+    (compiled(sample) && (KERNELS.contains(&sample.name()) || SERVERS.contains(&sample.name())))
         || (rust(sample) && (PLAIN_RUST.contains(&sample.name()) || sample.name() == PROBE_SAMPLE))
 }
 
@@ -179,7 +182,8 @@ pub fn binary(target_dir: &Path, sample: &Sample) -> Result<(PathBuf, u64, Strin
 /// [`inherits_environment`]) and stdin, in `cwd`; the whole process time is the run phase.
 /// Reported like a worker run.
 pub fn run(binary: &Path, spec: &RunSpec, cwd: &Path) -> std::io::Result<worker::Finished> {
-    let mut command = Command::new(binary);
+    // Started in `cwd`: a relative path would be read from there.
+    let mut command = Command::new(std::path::absolute(binary)?);
     command.args(&spec.args);
     if spec.inherit_env {
         command.env(worker::HOST_SECRET_VAR, worker::HOST_SECRET_VALUE);

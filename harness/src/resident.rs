@@ -180,6 +180,7 @@ pub fn serve_with(
         cache_dir: setup.cache_dir.clone(),
         inherit_stdio: false,
         inherit_env: false,
+        network: false,
     };
     let started = Instant::now();
     let template = spec(

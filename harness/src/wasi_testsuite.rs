@@ -506,6 +506,7 @@ pub fn plan(
                         cache_dir: None,
                         inherit_stdio: false,
                         inherit_env: false,
+                        network: false,
                     },
                     expect: Expect {
                         exit_code: spec.exit_code,

@@ -64,6 +64,7 @@ fn spec(timeout_ms: u64, memory_mib: u64) -> RunSpec {
         cache_dir: None,
         inherit_stdio: false,
         inherit_env: false,
+        network: false,
     }
 }
 

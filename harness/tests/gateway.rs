@@ -116,7 +116,7 @@ fn start(dir: &Path, runtime: &str) -> Server {
         .args(["serve", "--addr", "127.0.0.1:0", "--workers", "2"])
         .args(["--runtime", runtime])
         .arg(dir.join("modules.toml"));
-    Server::start(command, Duration::from_secs(120)).expect("the server starts")
+    Server::start(command, None, Duration::from_secs(120)).expect("the server starts")
 }
 
 /// Status, headers (names lowercased), body.

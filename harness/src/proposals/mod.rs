@@ -227,6 +227,7 @@ fn spec(probe: &Probe, proposals: Vec<Proposal>) -> RunSpec {
         cache_dir: None,
         inherit_stdio: false,
         inherit_env: false,
+        network: false,
     }
 }
 

@@ -221,6 +221,19 @@ pub fn serve_command(
     }
 }
 
+/// The column's tool running a socket server as it runs a case (`spec.network` grants the
+/// network in the tool's own words); `scratch` is the run's own directory.
+pub fn run_command(
+    col: &'static Column,
+    module: &Path,
+    spec: &RunSpec,
+    scratch: &Path,
+) -> Result<Command, String> {
+    find(col)?
+        .command_for(module, spec, scratch)
+        .map_err(|err| format!("cannot prepare `{}`'s command line: {err}", col.name))
+}
+
 /// Whether the column's tool has a command that serves `wasi:http/proxy` components.
 pub fn serves_components(col: &Column) -> bool {
     col.runs_components() && Tool::of(col) == Some(Tool::Wasmtime)
@@ -324,6 +337,9 @@ impl Cli {
                         .map(str::to_owned),
                 );
                 command.arg("-W").arg(wasm.join(","));
+                if spec.network {
+                    command.args(["-S", "inherit-network"]);
+                }
                 match &cache {
                     Some(dir) => {
                         let config = wasmtime_cache_config(dir)?;
@@ -342,6 +358,10 @@ impl Cli {
                 // Built with Cranelift and Singlepass, the tool takes the first compiler that
                 // supports the module's features; named, it is always the embedded column's.
                 command.arg("--cranelift");
+                if spec.network {
+                    // WASIX's sockets on the host's network.
+                    command.arg("--net");
+                }
                 // `$WASMER_DIR` is the tool's home (`~/.wasmer` otherwise, and HOME is cleared);
                 // compiled modules go to `$WASMER_CACHE_DIR/compiled`.
                 match &cache {
@@ -571,7 +591,7 @@ fn first_line_with(text: &str, keywords: &[&str]) -> String {
 }
 
 /// `module::name` of an import a tool could not satisfy, in each tool's wording.
-fn unknown_import(text: &str) -> Option<String> {
+pub(crate) fn unknown_import(text: &str) -> Option<String> {
     let patterns = [
         // wasmtime: unknown import: `m::n` has not been defined
         r"unknown import: `([^`]+)::([^`]+)`",
@@ -727,6 +747,7 @@ mod tests {
             cache_dir,
             inherit_stdio: false,
             inherit_env: false,
+            network: false,
         }
     }
 

@@ -204,6 +204,10 @@ pub struct RunSpec {
     /// process does by default (`native::inherits_environment` says for which cases).
     #[serde(default)]
     pub inherit_env: bool,
+    /// The guest may open sockets on the host's network (a socket server's run): wasmtime's
+    /// `inherit-network`, wasmer's `--net`. Off, it gets none where the engine can say so.
+    #[serde(default)]
+    pub network: bool,
 }
 
 /// A host directory the guest sees at `guest`.

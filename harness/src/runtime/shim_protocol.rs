@@ -243,6 +243,7 @@ impl Request {
             cache_dir: self.cache_dir.map(PathBuf::from),
             inherit_stdio: true,
             inherit_env: false,
+            network: false,
         }
     }
 }
@@ -341,6 +342,7 @@ mod tests {
             cache_dir: Some("/work/target/harness-cache/wasmtime".into()),
             inherit_stdio: false,
             inherit_env: false,
+            network: false,
         };
         let (args, envs) = container_of(&spec);
         let back = spec_of(&args, &envs, |_| false).unwrap();

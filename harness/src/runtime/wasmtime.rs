@@ -504,6 +504,16 @@ pub(super) fn wasi_builder(
     for (key, value) in &spec.env {
         builder.env(key, value);
     }
+    if spec.network {
+        // What `wasmtime run -S inherit-network` grants, with the tool's TCP and UDP (the crate
+        // has them off by default): wasi:sockets on any address. Preview 1 has no call that opens
+        // a socket, so modules are unaffected.
+        builder
+            .inherit_network()
+            .allow_tcp(true)
+            .allow_udp(true)
+            .allow_ip_name_lookup(true);
+    }
     for preopen in &spec.preopens {
         builder
             .preopened_dir(&preopen.host, &preopen.guest, FsPerms::ReadWrite)

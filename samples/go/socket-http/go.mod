@@ -1,0 +1,3 @@
+module example.org/samples/socket-http
+
+go 1.22
