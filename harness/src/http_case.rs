@@ -572,6 +572,10 @@ fn can_listen(column: &str) -> Result<(), String> {
             "running a socket server in a container (a published port, the guest's network \
              namespace) is not built; its engine's own columns run it",
         )),
+        _ if col.engine == Engine::V8 => Err(String::from(
+            "the Node.js hosts' workers capture the guest's stdio, so a server's address line \
+             cannot reach the harness while it runs: serving from them is not built",
+        )),
         Kind::Tool if col.engine == Engine::Wamr => Err(String::from(
             "`iwasm` grants sockets through `--addr-pool` to WAMR's own socket library, for which \
              no sample is built",
@@ -762,6 +766,13 @@ fn socket_refusal(not_started: NotStarted, declined: &[String]) -> Verdict {
             Outcome::Unsupported,
             format!("import {import}: the engine does not provide it"),
         );
+    }
+    // A tool's trap (wasmtime's `wasm trap:`, wasmer's `RuntimeError:`).
+    if let Some(line) = stderr
+        .lines()
+        .find(|l| l.contains("wasm trap:") || l.contains("RuntimeError:"))
+    {
+        return Verdict::new(Outcome::Trap, line.trim().to_owned());
     }
     let report = stdout
         .lines()
