@@ -702,8 +702,7 @@ pub fn socket_command(
         .ok_or_else(|| format!("unknown column `{runtime}`"))?;
     spec.network = true;
     spec.inherit_stdio = true;
-    spec.env
-        .insert(LISTEN_VAR.into(), "127.0.0.1:0".into());
+    spec.env.insert(LISTEN_VAR.into(), "127.0.0.1:0".into());
     let worker = |mut command: Command| -> Result<ServeCommand, String> {
         let request = crate::worker::Request {
             runtime: runtime.to_owned(),
@@ -711,7 +710,10 @@ pub fn socket_command(
             spec: spec.clone(),
             found: None,
         };
-        command.env(crate::worker::HOST_SECRET_VAR, crate::worker::HOST_SECRET_VALUE);
+        command.env(
+            crate::worker::HOST_SECRET_VAR,
+            crate::worker::HOST_SECRET_VALUE,
+        );
         Ok(ServeCommand {
             command,
             stdin: Some(serde_json::to_vec(&request).map_err(|e| e.to_string())?),

@@ -43,6 +43,14 @@ const PROBE_SAMPLE: &str = "wasi";
 /// all three, its bind mounts giving the preopens' paths.
 pub const SANDBOX_PROBES: &[&str] = &["sandbox-host-path", "sandbox-dotdot", "sandbox-env"];
 
+/// The socket servers' probe (sample, case): listen on a loopback port with no network granted.
+pub const SOCKET_PROBE: (&str, &str) = ("socket-http", "sandbox-socket");
+
+/// Whether a cell is one of the sandbox probes `claims.md` counts.
+pub fn is_sandbox_probe(sample: &str, case: &str) -> bool {
+    (sample == PROBE_SAMPLE && SANDBOX_PROBES.contains(&case)) || (sample, case) == SOCKET_PROBE
+}
+
 /// The probes a native process runs. Not `sandbox-dotdot`: a plain process has no preopen to climb
 /// out of, and its `/sandbox/..` would fail for want of a `/sandbox`, which is no denial.
 const PROCESS_PROBES: &[&str] = &["sandbox-host-path", "sandbox-env"];

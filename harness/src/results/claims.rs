@@ -265,7 +265,7 @@ fn secure(out: &mut String, results: &Results, level: &str) {
     let probes: Vec<&super::Cell> = results
         .cells
         .iter()
-        .filter(|c| c.sample == "wasi" && crate::native::SANDBOX_PROBES.contains(&c.case.as_str()))
+        .filter(|c| crate::native::is_sandbox_probe(&c.sample, &c.case))
         .collect();
     if probes.is_empty() {
         let _ = writeln!(out, "Not measured: the run has no sandbox probe.\n");
@@ -275,7 +275,9 @@ fn secure(out: &mut String, results: &Results, level: &str) {
         out,
         "The WASI sample's sandbox probes: open `/etc/passwd`, which no preopen holds; climb out \
          of a preopen with `..`; read a variable of the harness's own environment that nobody \
-         passed. Each probe prints `denied` when it was refused and `ALLOWED` when it was not. \
+         passed; and the socket servers' probe (`socket-http/sandbox-socket`): listen on a \
+         loopback port with no network granted. Each probe prints `denied` when it was refused \
+         and `ALLOWED` (`listen: allowed`) when it was not. \
          *No answer* counts every other ending (the guest could not print, trapped, was skipped): \
          those say nothing about the sandbox.\n\n| column | way | denied | allowed | no answer |\n\
          |---|---|---|---|---|"
@@ -286,7 +288,10 @@ fn secure(out: &mut String, results: &Results, level: &str) {
             order.push(c.column());
         }
     }
-    let allowed = |c: &super::Cell| c.outcome == Outcome::Fail && c.reason.contains("ALLOWED");
+    let allowed = |c: &super::Cell| {
+        c.outcome == Outcome::Fail
+            && (c.reason.contains("ALLOWED") || c.reason.contains("listen: allowed"))
+    };
     let (mut denied_all, mut answered_all) = (0, 0);
     let mut leaks: Vec<String> = Vec::new();
     for column in &order {

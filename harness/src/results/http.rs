@@ -11,7 +11,7 @@ use crate::Outcome;
 
 /// The ways of serving one handler that the page compares: the sample, the column that serves it,
 /// and what the way is called.
-pub const WAYS: [(&str, &str, &str); 4] = [
+pub const WAYS: [(&str, &str, &str); 7] = [
     ("wagi", "wasmtime", "WAGI command, gateway on wasmtime"),
     (
         "wasi-http",
@@ -28,6 +28,17 @@ pub const WAYS: [(&str, &str, &str); 4] = [
         "docker-wasmtime",
         "wasi:http component, Docker + wasmtime shim",
     ),
+    (
+        "socket-http",
+        "wasmtime-component",
+        "socket server, wasi:sockets on wasmtime-component",
+    ),
+    (
+        "socket-http",
+        "wasmedge",
+        "socket server, WasmEdge's socket extension",
+    ),
+    ("socket-http", "native", "socket server, native process"),
 ];
 
 /// Per language that was served under load more than one way, each way's load cell (in [`WAYS`]'
@@ -75,10 +86,12 @@ fn http_samples(results: &Results) -> BTreeSet<&str> {
 pub fn render(results: &Results) -> String {
     let meta = &results.meta;
     let samples = http_samples(results);
+    // The socket servers' sandbox probe is a command, counted in `claims.md`.
     let cells: Vec<&Cell> = results
         .cells
         .iter()
         .filter(|c| samples.contains(c.sample.as_str()))
+        .filter(|c| !crate::native::is_sandbox_probe(&c.sample, &c.case))
         .collect();
     let mut out = String::new();
     let _ = writeln!(out, "# HTTP: Wasm that serves\n");
@@ -89,7 +102,9 @@ pub fn render(results: &Results) -> String {
          WAGI commands on the preview 1 engines, `wasi:http/proxy` components on \
          `wasmtime-component`) through its column's engine, on `wasmtime-cli-component` the \
          tool's own `wasmtime serve`, on `docker-wasmtime` a container of the component whose \
-         shim serves it on the host's loopback; it sends its case's request, checks the whole answer, stops the server \
+         shim serves it on the host's loopback; a socket server (`socket-http`) is the program \
+         itself, run with the network granted (`LISTEN_ADDR=127.0.0.1:0`) in its engine's worker, \
+         by its tool or natively, and says where it listens; it sends its case's request, checks the whole answer, stops the server \
          with SIGTERM and checks that none of its workers is left. *Ready* is from starting the \
          server to its address line (every worker has loaded, and where the engine compiles ahead \
          of time, compiled or read from the cache, its module). *Cold* is the first request to a \
@@ -162,8 +177,10 @@ pub fn render(results: &Results) -> String {
             "The same language's handler under the same load: requests per second, then p50 and \
              p99. WAGI starts a preview 1 command per request (CGI variables, stdin, stdout); a \
              `wasi:http/proxy` component gets the request as `wasi:http` resources; both \
-             instantiate afresh per request. The bodies differ only in the names of the fields \
-             they echo.\n"
+             instantiate afresh per request. A socket server is one long-lived instance that \
+             accepts connections itself; Rust's closes each connection after its answer (it is \
+             single-threaded), so its rate includes a connect per request, while Go's `net/http` \
+             keeps them alive. The bodies differ only in the names of the fields they echo.\n"
         );
         let _ = writeln!(
             out,
