@@ -35,8 +35,8 @@ pub const WAYS: [(&str, &str, &str); 7] = [
     ),
     (
         "socket-http",
-        "wasmedge",
-        "socket server, WasmEdge's socket extension",
+        "wasmedge-aot",
+        "socket server, WasmEdge's socket extension (AOT)",
     ),
     ("socket-http", "native", "socket server, native process"),
 ];
