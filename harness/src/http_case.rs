@@ -568,10 +568,13 @@ fn can_listen(column: &str) -> Result<(), String> {
         return Err(format!("unknown column `{column}`"));
     };
     match col.kind {
-        Kind::Container(_) => Err(String::from(
-            "running a socket server in a container (a published port, the guest's network \
-             namespace) is not built; its engine's own columns run it",
-        )),
+        Kind::Container(_) if !crate::runtime::docker::runs_socket_servers(col) => {
+            Err(String::from(
+                "of the container columns, Docker's Wasm columns run a socket server (`docker run \
+                 --network host`); through `ctr run` it is not built, and a native container \
+                 runs only the programs built for it",
+            ))
+        }
         _ if col.engine == Engine::V8 => Err(String::from(
             "the Node.js hosts' workers capture the guest's stdio, so a server's address line \
              cannot reach the harness while it runs: serving from them is not built",
@@ -598,6 +601,10 @@ pub enum ServerKind {
     /// The program listens itself (a socket server): one process, the engine's worker, its tool,
     /// or the native binary, that a SIGTERM ends.
     Socket,
+    /// A socket server in a container (`docker run` on the host's network): the engine is out of
+    /// the harness's sight, and the container is removed to stop it (a Wasm command has no
+    /// signal handler, and a container's first process ignores SIGTERM without one).
+    ContainerSocket,
 }
 
 /// How an HTTP cell's server is started, and what ends what it leaves behind.
@@ -744,7 +751,19 @@ pub fn socket_command(
             command.arg(crate::worker::SUBCOMMAND);
             worker(command)
         }
-        Kind::Container(_) => Err(can_listen(runtime).unwrap_err()),
+        Kind::Container(_) => {
+            can_listen(runtime)?;
+            let bytes = std::fs::read(program)
+                .map_err(|err| format!("cannot read {}: {err}", program.display()))?;
+            let (command, id, container) =
+                crate::runtime::docker::listen_command(col, &bytes, &spec)?;
+            Ok(ServeCommand {
+                command,
+                stdin: None,
+                kind: ServerKind::ContainerSocket,
+                cleanup: Some(Box::new(move || container.remove(&id))),
+            })
+        }
     }
 }
 
@@ -776,17 +795,20 @@ fn socket_refusal(not_started: NotStarted, declined: &[String]) -> Verdict {
     {
         return Verdict::new(Outcome::Trap, line.trim().to_owned());
     }
+    // A worker's report (its last line on stdout), or a project shim's (on the container's stderr).
     let report = stdout
         .lines()
         .rev()
-        .find_map(|l| serde_json::from_str::<crate::worker::Response>(l).ok());
-    if let Some(response) = report {
-        let verdict = crate::outcome::classify(
-            &response.report,
-            &crate::manifest::Expect::default(),
-            &[],
-            declined,
-        );
+        .find_map(|l| serde_json::from_str::<crate::worker::Response>(l).ok())
+        .map(|response| response.report)
+        .or_else(|| {
+            crate::runtime::shim_protocol::ShimReport::split_off(stderr.as_bytes())
+                .1
+                .map(|shim| crate::runtime::RunReport::new(shim.ending))
+        });
+    if let Some(report) = report {
+        let verdict =
+            crate::outcome::classify(&report, &crate::manifest::Expect::default(), &[], declined);
         if verdict.outcome != Outcome::Pass {
             return verdict;
         }
@@ -829,12 +851,12 @@ pub fn serve_and_send(
         cleanup,
     } = command;
     // Whatever the server leaves (a container) goes, however this ends.
-    let _cleanup = Cleanup(cleanup);
+    let mut cleanup = Cleanup(cleanup);
     let tool = kind == ServerKind::Tool;
     let server = Server::start(command, stdin, crate::deadline::WALL_GRACE).map_err(|not| {
         // A socket server that ended at once: the engine's answer (no socket, no import), which
         // the guest's own words or the worker's report say.
-        if kind == ServerKind::Socket {
+        if matches!(kind, ServerKind::Socket | ServerKind::ContainerSocket) {
             return socket_refusal(not, declined);
         }
         let why = not.why;
@@ -904,6 +926,13 @@ pub fn serve_and_send(
                 },
                 CacheState::Resident,
             ),
+            Some(answer) if kind == ServerKind::ContainerSocket => (
+                Phases {
+                    run: millis(answer.wall),
+                    ..Phases::default()
+                },
+                CacheState::Container,
+            ),
             Some(answer) => answer.phases(),
             None => (Phases::default(), CacheState::Unknown),
         };
@@ -930,7 +959,7 @@ pub fn serve_and_send(
     let engines = match kind {
         ServerKind::Gateway => server.workers(),
         ServerKind::Tool | ServerKind::Socket => vec![server.pid()],
-        ServerKind::Container => Vec::new(),
+        ServerKind::Container | ServerKind::ContainerSocket => Vec::new(),
     };
     let peak_rss_kib = engines
         .iter()
@@ -940,6 +969,19 @@ pub fn serve_and_send(
     let stopped_by_signal = |status: &ExitStatus| {
         std::os::unix::process::ExitStatusExt::signal(status) == Some(libc::SIGTERM)
     };
+    if kind == ServerKind::ContainerSocket {
+        // Removed, not signalled: its client then ends, with whatever status the engine gives it.
+        cleanup.now();
+        return match server.stop(Duration::from_secs(20)) {
+            Ok(_) => Ok(ServedCell {
+                served,
+                ready_ms,
+                peak_rss_kib,
+                load,
+            }),
+            Err(why) => Err(Verdict::new(Outcome::HarnessFault, why)),
+        };
+    }
     match server.stop(Duration::from_secs(20)) {
         // The gateway drains and exits 0; a tool may just end on the signal.
         Ok(status)
@@ -964,11 +1006,18 @@ pub fn serve_and_send(
 /// Runs a server's cleanup when dropped.
 struct Cleanup(Option<Box<dyn FnOnce()>>);
 
-impl Drop for Cleanup {
-    fn drop(&mut self) {
+impl Cleanup {
+    /// Runs it now, once.
+    fn now(&mut self) {
         if let Some(cleanup) = self.0.take() {
             cleanup();
         }
+    }
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        self.now();
     }
 }
 
@@ -1113,6 +1162,56 @@ mod tests {
         assert_eq!(can_serve("docker-wasmtime", Serves::WasiHttp), Ok(()));
         let why = can_serve("docker-wasmer", Serves::WasiHttp).unwrap_err();
         assert!(why.contains("preview 1 modules only"), "{why}");
+    }
+
+    #[test]
+    fn socket_servers_run_where_a_process_can_and_their_refusals_are_classified() {
+        for column in [
+            "wasmtime",
+            "wasmtime-component",
+            "wasmedge",
+            "wasmedge-cli",
+            "wasmer-cli",
+            "native",
+            "docker-wasmedge",
+        ] {
+            assert_eq!(can_serve(column, Serves::Socket), Ok(()), "{column}");
+        }
+        let why = can_serve("containerd-wasmedge", Serves::Socket).unwrap_err();
+        assert!(why.contains("ctr run"), "{why}");
+        let why = can_serve("jco", Serves::Socket).unwrap_err();
+        assert!(why.contains("capture"), "{why}");
+        let why = can_serve("wamr", Serves::Socket).unwrap_err();
+        assert!(why.contains("addr-pool"), "{why}");
+
+        let ended = |stderr: &str| NotStarted {
+            why: "the server did not start".into(),
+            stdout: String::new(),
+            stderr: stderr.into(),
+        };
+        let v = socket_refusal(
+            ended("cannot listen on 127.0.0.1:0: Permission denied (os error 2)\n"),
+            &[],
+        );
+        assert_eq!(v.outcome, Outcome::Unsupported);
+        assert!(v.reason.contains("Permission denied"), "{}", v.reason);
+        let v = socket_refusal(
+            ended(
+                "Error: unknown import: `wasi_snapshot_preview1::sock_open` has not been defined\n",
+            ),
+            &[],
+        );
+        assert_eq!(v.outcome, Outcome::Unsupported);
+        assert!(v.reason.contains("sock_open"), "{}", v.reason);
+        let v = socket_refusal(
+            ended("    2: wasm trap: wasm `unreachable` instruction executed\n"),
+            &[],
+        );
+        assert_eq!(v.outcome, Outcome::Trap);
+        assert_eq!(
+            socket_refusal(ended("segfault?\n"), &[]).outcome,
+            Outcome::Fail
+        );
     }
 
     #[test]

@@ -272,6 +272,48 @@ mod tests {
         assert!(err.contains("not a loopback address"), "{err}");
     }
 
+    /// A single-threaded server that answers each request with `connection: close` and closes it,
+    /// as the socket servers do: every request gets a connection of its own, and none is an error.
+    #[test]
+    fn a_server_that_closes_each_connection_gets_a_new_one_per_request() {
+        use std::io::{Read as _, Write as _};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let accepted = Arc::new(AtomicU32::new(0));
+        let counter = accepted.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                counter.fetch_add(1, Ordering::Relaxed);
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
+                    head.push(byte[0]);
+                }
+                let _ = stream.write_all(
+                    b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok",
+                );
+            }
+        });
+        let request = Request {
+            method: "GET".into(),
+            target: "/".into(),
+            headers: Vec::new(),
+            body: Bytes::new(),
+            status: 200,
+            expect_body: Some(b"ok".to_vec()),
+        };
+        let load = Load {
+            requests: 20,
+            connections: 2,
+            seconds: 30.0,
+        };
+        let figures = run(addr, &request, &load).unwrap();
+        assert_eq!(figures.requests, 20);
+        assert_eq!(figures.errors, 0, "{}", figures.first_error);
+        assert_eq!(accepted.load(Ordering::Relaxed), 20);
+    }
+
     /// A real server on loopback (hyper's, answering 200 or, for every third request, 500): the
     /// counts, the errors and the percentiles come out of real requests.
     #[test]

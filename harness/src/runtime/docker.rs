@@ -45,9 +45,38 @@ pub fn serve_command(
             col.name
         ));
     }
+    started_on_host_network(col, component, spec, Mode::ServeProxy)
+}
+
+/// Whether the column runs a program that listens itself (a socket server) from a container:
+/// Docker's columns, on the host's network.
+pub fn runs_socket_servers(col: &Column) -> bool {
+    matches!(col.kind, Kind::Container(Via::Docker)) && col.shim().is_some()
+}
+
+/// A socket server run from a container of the column: `docker run` on the host's network, the
+/// guest listening where the spec's `LISTEN_ADDR` says; the container's name, and the column's
+/// backend (whose `remove` ends it).
+pub fn listen_command(
+    col: &'static Column,
+    module: &[u8],
+    spec: &RunSpec,
+) -> Result<(Command, String, Container), String> {
+    if !runs_socket_servers(col) {
+        return Err(format!("`{}` does not run socket servers", col.name));
+    }
+    started_on_host_network(col, module, spec, Mode::Listen)
+}
+
+fn started_on_host_network(
+    col: &'static Column,
+    wasm: &[u8],
+    spec: &RunSpec,
+    mode: Mode,
+) -> Result<(Command, String, Container), String> {
     let container = find(col)?;
-    let image = Image::ensure(component, spec, false)
-        .map_err(|why| format!("cannot make the image: {why}"))?;
+    let image =
+        Image::ensure(wasm, spec, false).map_err(|why| format!("cannot make the image: {why}"))?;
     let id = format!(
         "harness-serve-{}-{}",
         std::process::id(),
@@ -55,8 +84,19 @@ pub fn serve_command(
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos())
     );
-    let command = container.command(&image, &id, spec, true);
+    let command = container.command(&image, &id, spec, mode);
     Ok((command, id, container))
+}
+
+/// What a container is started for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// A case's run: no network, stdin attached.
+    Run,
+    /// A `wasi:http/proxy` component the shim serves on the host's loopback.
+    ServeProxy,
+    /// A program that listens on the host's loopback itself.
+    Listen,
 }
 
 /// The containerd namespace Docker keeps its images and containers in.
@@ -250,7 +290,7 @@ impl Runtime for Container {
                     .duration_since(std::time::UNIX_EPOCH)
                     .map_or(0, |d| d.as_nanos())
             );
-            let command = self.command(&image, &id, spec, false);
+            let command = self.command(&image, &id, spec, Mode::Run);
             let started = Instant::now();
             let raw = crate::process::spawn_and_wait(command, spec.stdin.clone(), limit);
             let wall = started.elapsed();
@@ -312,7 +352,7 @@ impl Runtime for Container {
 impl Container {
     /// `serve`: the container serves a `wasi:http/proxy` component on a free loopback port of the
     /// host's network (no stdin; the shim says the address on stderr).
-    fn command(&self, image: &Image, id: &str, spec: &RunSpec, serve: bool) -> Command {
+    fn command(&self, image: &Image, id: &str, spec: &RunSpec, mode: Mode) -> Command {
         let mut command = Command::new(&self.tool);
         let mounts: Vec<(String, String)> = spec
             .preopens
@@ -344,9 +384,12 @@ impl Container {
             env.extend(request.into_iter().map(|(k, v)| (k.to_owned(), v)));
         }
         match self.via {
-            Via::Docker if serve => {
+            Via::Docker if mode == Mode::ServeProxy => {
                 command.args(["run", "--rm", "--name", id, "--network", "host"]);
                 env.push((SERVE_ADDR_VARIABLE.to_owned(), "127.0.0.1:0".to_owned()));
+            }
+            Via::Docker if mode == Mode::Listen => {
+                command.args(["run", "--rm", "--name", id, "--network", "host"]);
             }
             Via::Docker => {
                 command.args(["run", "--rm", "-i", "--name", id, "--network", "none"]);
