@@ -91,10 +91,13 @@ impl Server {
         let found = match receive.recv_timeout(within) {
             Ok(found) => found,
             Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-                return Err(server.not_started(format!(
-                    "the server did not say where it listens within {:.0} s",
-                    within.as_secs_f64()
-                )));
+                return Err(server.not_started(
+                    format!(
+                        "the server did not say where it listens within {:.0} s",
+                        within.as_secs_f64()
+                    ),
+                    false,
+                ));
             }
             // Both streams ended without an address: the server ended.
             Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => None,
@@ -104,16 +107,17 @@ impl Server {
             let _ = server.child.wait();
             std::thread::sleep(Duration::from_millis(50));
             let why = format!("the server did not start: {}", server.stderr_tail().trim());
-            return Err(server.not_started(why));
+            return Err(server.not_started(why, true));
         };
         server.addr = addr;
         server.ready = started.elapsed();
         Ok(server)
     }
 
-    fn not_started(&self, why: String) -> NotStarted {
+    fn not_started(&self, why: String, ended: bool) -> NotStarted {
         NotStarted {
             why,
+            ended,
             stdout: self.stdout_tail(),
             stderr: self.stderr_tail(),
         }
@@ -182,6 +186,8 @@ impl Server {
 #[derive(Debug)]
 pub struct NotStarted {
     pub why: String,
+    /// The process ended (rather than failing to start or staying silent): what it wrote says why.
+    pub ended: bool,
     pub stdout: String,
     pub stderr: String,
 }
@@ -190,6 +196,7 @@ impl NotStarted {
     fn new(why: String) -> Self {
         NotStarted {
             why,
+            ended: false,
             stdout: String::new(),
             stderr: String::new(),
         }
@@ -689,6 +696,18 @@ pub fn serve_command(
     })
 }
 
+impl ServeCommand {
+    /// A socket server that is this one process: nothing on its stdin, nothing to clean up.
+    fn process(command: Command) -> ServeCommand {
+        ServeCommand {
+            command,
+            stdin: None,
+            kind: ServerKind::Socket,
+            cleanup: None,
+        }
+    }
+}
+
 /// The variable a socket server reads the address to listen on from.
 pub const LISTEN_VAR: &str = "LISTEN_ADDR";
 
@@ -717,40 +736,21 @@ pub fn socket_command(
             spec: spec.clone(),
             found: None,
         };
-        command.env(
-            crate::worker::HOST_SECRET_VAR,
-            crate::worker::HOST_SECRET_VALUE,
-        );
+        crate::worker::with_host_secret(&mut command);
         Ok(ServeCommand {
-            command,
             stdin: Some(serde_json::to_vec(&request).map_err(|e| e.to_string())?),
-            kind: ServerKind::Socket,
-            cleanup: None,
+            ..ServeCommand::process(command)
         })
     };
     match col.kind {
-        Kind::Native => {
-            let mut command = Command::new(program);
-            command.env_clear().envs(&spec.env).args(&spec.args);
-            Ok(ServeCommand {
-                command,
-                stdin: None,
-                kind: ServerKind::Socket,
-                cleanup: None,
-            })
-        }
-        Kind::Tool => Ok(ServeCommand {
-            command: crate::runtime::cli::run_command(col, program, &spec, scratch)?,
-            stdin: None,
-            kind: ServerKind::Socket,
-            cleanup: None,
-        }),
+        Kind::Native => Ok(ServeCommand::process(crate::native::command(
+            program, &spec,
+        ))),
+        Kind::Tool => Ok(ServeCommand::process(crate::runtime::cli::run_command(
+            col, program, &spec, scratch,
+        )?)),
         Kind::ExternalWorker => worker(crate::runtime::external::command(runtime)?),
-        Kind::Embedded => {
-            let mut command = Command::new(harness_exe);
-            command.arg(crate::worker::SUBCOMMAND);
-            worker(command)
-        }
+        Kind::Embedded => worker(crate::worker::command(harness_exe)),
         Kind::Container(_) => {
             can_listen(runtime)?;
             let bytes = std::fs::read(program)
@@ -769,13 +769,18 @@ pub fn socket_command(
 
 /// Why a socket server ended before it said where it listens: the guest's own `cannot listen`
 /// (the engine gave it no socket it could open), an import the engine lacks, the worker's report
-/// of its run, or else what it wrote last.
+/// of its run, or else what it wrote last. One that could not be started, or stayed silent, is the
+/// harness's to answer for.
 fn socket_refusal(not_started: NotStarted, declined: &[String]) -> Verdict {
     let NotStarted {
         why,
+        ended,
         stdout,
         stderr,
     } = not_started;
+    if !ended {
+        return Verdict::new(Outcome::HarnessFault, why);
+    }
     if let Some(line) = stderr.lines().find(|l| l.contains("cannot listen on")) {
         return Verdict::new(
             Outcome::Unsupported,
@@ -905,36 +910,27 @@ pub fn serve_and_send(
         };
         let (verdict, answer) = verdict_and_answer;
         let stop = verdict.outcome != Outcome::Pass;
-        let (phases, compile_cache) = match &answer {
-            // The tool times no phases for us: the whole request is its run (as for a tool's run),
-            // and its cache is its own.
-            Some(answer) if tool => (
+        let whole_request = |answer: &Answer, cache| {
+            let run = millis(answer.wall);
+            (
                 Phases {
-                    run: millis(answer.wall),
+                    run,
                     ..Phases::default()
                 },
-                CacheState::Tool,
-            ),
-            Some(answer) if kind == ServerKind::Container => {
-                (answer.phases().0, CacheState::Container)
+                cache,
+            )
+        };
+        let (phases, compile_cache) = match (&answer, kind) {
+            // No `Server-Timing` from these: the whole request is the run. The tool's cache is its
+            // own; a socket server compiled its code once, before it listened.
+            (Some(answer), ServerKind::Tool) => whole_request(answer, CacheState::Tool),
+            (Some(answer), ServerKind::Socket) => whole_request(answer, CacheState::Resident),
+            (Some(answer), ServerKind::ContainerSocket) => {
+                whole_request(answer, CacheState::Container)
             }
-            // The program compiled its code once, before it listened; a request is its run.
-            Some(answer) if kind == ServerKind::Socket => (
-                Phases {
-                    run: millis(answer.wall),
-                    ..Phases::default()
-                },
-                CacheState::Resident,
-            ),
-            Some(answer) if kind == ServerKind::ContainerSocket => (
-                Phases {
-                    run: millis(answer.wall),
-                    ..Phases::default()
-                },
-                CacheState::Container,
-            ),
-            Some(answer) => answer.phases(),
-            None => (Phases::default(), CacheState::Unknown),
+            (Some(answer), ServerKind::Container) => (answer.phases().0, CacheState::Container),
+            (Some(answer), ServerKind::Gateway) => answer.phases(),
+            (None, _) => (Phases::default(), CacheState::Unknown),
         };
         served.push(Served {
             verdict,
@@ -972,21 +968,14 @@ pub fn serve_and_send(
     if kind == ServerKind::ContainerSocket {
         // Removed, not signalled: its client then ends, with whatever status the engine gives it.
         cleanup.now();
-        return match server.stop(Duration::from_secs(20)) {
-            Ok(_) => Ok(ServedCell {
-                served,
-                ready_ms,
-                peak_rss_kib,
-                load,
-            }),
-            Err(why) => Err(Verdict::new(Outcome::HarnessFault, why)),
-        };
     }
+    // The gateway drains and exits 0; a tool or a socket server may just end on the signal.
+    let ends_on_signal = matches!(kind, ServerKind::Tool | ServerKind::Socket);
     match server.stop(Duration::from_secs(20)) {
-        // The gateway drains and exits 0; a tool may just end on the signal.
         Ok(status)
             if status.success()
-                || ((tool || kind == ServerKind::Socket) && stopped_by_signal(&status)) =>
+                || kind == ServerKind::ContainerSocket
+                || (ends_on_signal && stopped_by_signal(&status)) =>
         {
             Ok(ServedCell {
                 served,
@@ -1186,6 +1175,7 @@ mod tests {
 
         let ended = |stderr: &str| NotStarted {
             why: "the server did not start".into(),
+            ended: true,
             stdout: String::new(),
             stderr: stderr.into(),
         };
@@ -1212,6 +1202,9 @@ mod tests {
             socket_refusal(ended("segfault?\n"), &[]).outcome,
             Outcome::Fail
         );
+        // Not started at all: the harness's fault, whatever it said.
+        let spawn = NotStarted::new("cannot start the server: No such file or directory".into());
+        assert_eq!(socket_refusal(spawn, &[]).outcome, Outcome::HarnessFault);
     }
 
     #[test]

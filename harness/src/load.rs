@@ -253,16 +253,21 @@ fn build(request: &Request) -> hyper::Request<Full<Bytes>> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn refuses_anything_but_loopback() {
-        let request = Request {
+    /// A GET that must be answered 200, with `body` when given.
+    fn get(target: &str, body: Option<&[u8]>) -> Request {
+        Request {
             method: "GET".into(),
-            target: "/".into(),
+            target: target.into(),
             headers: Vec::new(),
             body: Bytes::new(),
             status: 200,
-            expect_body: None,
-        };
+            expect_body: body.map(<[u8]>::to_vec),
+        }
+    }
+
+    #[test]
+    fn refuses_anything_but_loopback() {
+        let request = get("/", None);
         let load = Load {
             requests: 1,
             connections: 1,
@@ -295,14 +300,7 @@ mod tests {
                 );
             }
         });
-        let request = Request {
-            method: "GET".into(),
-            target: "/".into(),
-            headers: Vec::new(),
-            body: Bytes::new(),
-            status: 200,
-            expect_body: Some(b"ok".to_vec()),
-        };
+        let request = get("/", Some(b"ok"));
         let load = Load {
             requests: 20,
             connections: 2,

@@ -189,16 +189,24 @@ pub fn binary(target_dir: &Path, sample: &Sample) -> Result<(PathBuf, u64, Strin
 /// unless `spec.inherit_env`: then the harness's own with a worker's secret, see
 /// [`inherits_environment`]) and stdin, in `cwd`; the whole process time is the run phase.
 /// Reported like a worker run.
-pub fn run(binary: &Path, spec: &RunSpec, cwd: &Path) -> std::io::Result<worker::Finished> {
-    // Started in `cwd`: a relative path would be read from there.
-    let mut command = Command::new(std::path::absolute(binary)?);
+/// The native binary started as the spec says: its arguments, and the case's environment alone,
+/// or added to its parent's (with the secret a worker holds) where the case inherits it.
+pub fn command(binary: &Path, spec: &RunSpec) -> Command {
+    let mut command = Command::new(binary);
     command.args(&spec.args);
     if spec.inherit_env {
-        command.env(worker::HOST_SECRET_VAR, worker::HOST_SECRET_VALUE);
+        worker::with_host_secret(&mut command);
     } else {
         command.env_clear();
     }
-    command.envs(&spec.env).current_dir(cwd);
+    command.envs(&spec.env);
+    command
+}
+
+pub fn run(binary: &Path, spec: &RunSpec, cwd: &Path) -> std::io::Result<worker::Finished> {
+    // Started in `cwd`: a relative path would be read from there.
+    let mut command = command(&std::path::absolute(binary)?, spec);
+    command.current_dir(cwd);
     let raw = crate::process::spawn_and_wait(command, spec.stdin.clone(), spec.timeout)?;
     let (wall, peak_rss_kib) = (raw.wall, raw.peak_rss_kib);
     let end = if raw.killed {

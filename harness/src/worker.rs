@@ -170,9 +170,19 @@ pub struct Finished {
 /// Runs one request in a fresh worker process started from `exe` (the harness binary) and waits for
 /// it, at most `wall_limit`.
 pub fn run(exe: &Path, request: &Request, wall_limit: Duration) -> std::io::Result<Finished> {
+    run_command(command(exe), request, wall_limit)
+}
+
+/// The worker subcommand of the harness binary `exe`.
+pub fn command(exe: &Path) -> Command {
     let mut command = Command::new(exe);
     command.arg(SUBCOMMAND);
-    run_command(command, request, wall_limit)
+    command
+}
+
+/// A worker's own environment: the secret the sandbox probe must not find in the guest's.
+pub fn with_host_secret(command: &mut Command) {
+    command.env(HOST_SECRET_VAR, HOST_SECRET_VALUE);
 }
 
 /// [`run`] with a worker started by `command` (an external worker, under its own loader).
@@ -182,7 +192,7 @@ pub fn run_command(
     wall_limit: Duration,
 ) -> std::io::Result<Finished> {
     let input = serde_json::to_vec(request).map_err(std::io::Error::other)?;
-    command.env(HOST_SECRET_VAR, HOST_SECRET_VALUE);
+    with_host_secret(&mut command);
     let raw = spawn_and_wait(command, input, wall_limit)?;
     let stderr = String::from_utf8_lossy(&raw.stderr).into_owned();
     let end = if raw.killed {
